@@ -1,0 +1,106 @@
+"""Read a Cloud Audit Logs CloudEvent into the one fact the sync needs: what changed. Pure.
+
+An event is a hint, not the truth: it names a membership (or a cluster) to look at again.
+Everything that cannot be a hint we act on raises PermanentError with the reason, so the
+caller can acknowledge it instead of asking Eventarc to redeliver it for a day.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+
+from fleetsync.errors import PermanentError
+from fleetsync.model import MembershipRef
+from fleetsync.naming import is_project_number, parse_resource_name
+
+AUDIT_LOG_TYPE = "google.cloud.audit.log.v1.written"
+MEMBERSHIP, CLUSTER = "membership", "cluster"
+
+
+def load_handled_methods() -> Mapping[str, str]:
+    """methodName -> serviceName, from audit_methods.json (the Terraform triggers read it too)."""
+    text = resources.files("fleetsync").joinpath("audit_methods.json").read_text("utf-8")
+    return {m["methodName"]: m["serviceName"] for m in json.loads(text)["methods"]}
+
+
+HANDLED_METHODS = load_handled_methods()
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    event_id: str
+    method: str
+    kind: str  # MEMBERSHIP or CLUSTER
+    ref: MembershipRef
+    resource_name: str
+    operation_id: str = ""
+    first: bool = False
+    last: bool = False
+
+    @property
+    def phase(self) -> str:
+        if self.first and not self.last:
+            return "first"
+        return "last" if self.last and not self.first else "single"
+
+
+def parse_audit_event(
+    attributes: Mapping[str, object], data: object, project_number: str
+) -> AuditEvent:
+    """Validate an audit-log CloudEvent; raise PermanentError saying why it is not ours."""
+    if attributes.get("type") != AUDIT_LOG_TYPE:
+        raise PermanentError(f"unsupported event type {attributes.get('type')!r}")
+    entry = _as_object(data, "event data")
+    payload = _as_object(entry.get("protoPayload"), "protoPayload")
+    method = payload.get("methodName") or attributes.get("methodname")
+    if not isinstance(method, str) or method not in HANDLED_METHODS:
+        raise PermanentError(f"method {method!r} is not one we handle")
+    service = payload.get("serviceName", HANDLED_METHODS[method])
+    if service != HANDLED_METHODS[method]:
+        raise PermanentError(f"method {method} does not belong to service {service!r}")
+    _check_status(payload.get("status"), method)
+    resource_name = payload.get("resourceName") or attributes.get("resourcename")
+    if not isinstance(resource_name, str):
+        raise PermanentError("protoPayload.resourceName is missing")
+    project, kind, ref = parse_resource_name(resource_name)
+    if is_project_number(project) and project != project_number:
+        raise PermanentError(f"{resource_name!r} is not in fleet project {project_number}")
+    if (kind == CLUSTER) != (service == "container.googleapis.com"):
+        raise PermanentError(f"{resource_name!r} does not fit method {method}")
+    operation = entry.get("operation")
+    operation = operation if isinstance(operation, dict) else {}
+    return AuditEvent(
+        event_id=str(attributes.get("id", "")),
+        method=method,
+        kind=kind,
+        ref=ref,
+        resource_name=resource_name,
+        operation_id=str(operation.get("id", "")),
+        first=operation.get("first") is True,
+        last=operation.get("last") is True,
+    )
+
+
+def _as_object(value: object, what: str) -> dict[str, object]:
+    if isinstance(value, bytes | str):
+        try:
+            value = json.loads(value)
+        except ValueError as err:
+            raise PermanentError(f"{what} is not JSON: {err}") from err
+    if not isinstance(value, dict):
+        raise PermanentError(f"{what} must be a JSON object, got {type(value).__name__}")
+    return value
+
+
+def _check_status(status: object, method: str) -> None:
+    # google.rpc.Status: an absent or zero code means the operation succeeded.
+    if status is None or status == {}:
+        return
+    if not isinstance(status, dict):
+        raise PermanentError("protoPayload.status must be an object")
+    code = status.get("code", 0)
+    if code not in (0, None):
+        raise PermanentError(f"{method} failed (code {code}): {status.get('message', '')}")

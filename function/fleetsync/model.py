@@ -1,0 +1,95 @@
+"""Frozen data the sync passes around, and every label, annotation and name format it writes.
+
+Nothing here talks to a network; adapters build these objects and `planning` compares them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+SECRET_TYPE_LABEL = "argocd.argoproj.io/secret-type"
+SECRET_TYPE_CLUSTER = "cluster"
+MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
+MANAGED_BY_VALUE = "fleet-argocd-sync"
+# fleet-argocd-plugin marks its Secrets with this annotation; we adopt them in place.
+PLUGIN_ANNOTATION = "fleet.gke.io/managed-by-fleet-plugin"
+
+LABEL_PREFIX = "fleet-argocd-sync.io/"
+LOCATION_LABEL = LABEL_PREFIX + "location"
+MEMBERSHIP_LABEL = LABEL_PREFIX + "membership"
+SCOPE_LABEL_PREFIX = "scope.fleet-argocd-sync.io/"
+MEMBERSHIP_ANNOTATION = LABEL_PREFIX + "membership-name"
+UNIQUE_ID_ANNOTATION = LABEL_PREFIX + "membership-uid"
+CLUSTER_ANNOTATION = LABEL_PREFIX + "cluster"
+# Which labels and data keys we wrote last time, so a label removed from the membership is
+# removed from the Secret while keys that others added are kept.
+OWNED_LABELS_ANNOTATION = LABEL_PREFIX + "owned-labels"
+OWNED_DATA_ANNOTATION = LABEL_PREFIX + "owned-data"
+
+SECRET_NAME_FORMAT = "{membership}.{location}.{project_number}"
+MEMBERSHIP_NAME_FORMAT = "projects/{project}/locations/{location}/memberships/{membership}"
+GATEWAY_HOST_GLOBAL = "https://connectgateway.googleapis.com"
+GATEWAY_HOST_REGIONAL = "https://{location}-connectgateway.googleapis.com"
+GATEWAY_PATH_FORMAT = "/v1/projects/{project_number}/locations/{location}/gkeMemberships/{membership}"
+
+ARGOCD_EXEC_CONFIG: Mapping[str, object] = MappingProxyType(
+    {
+        "execProviderConfig": {
+            "command": "argocd-k8s-auth",
+            "args": ["gcp"],
+            "apiVersion": "client.authentication.k8s.io/v1beta1",
+        },
+        "tlsClientConfig": {"insecure": False, "caData": ""},
+    }
+)
+
+READY = "READY"
+DELETING = "DELETING"
+
+
+def _frozen(mapping: Mapping[str, str] | None = None) -> Mapping[str, str]:
+    return MappingProxyType(dict(mapping or {}))
+
+
+@dataclass(frozen=True)
+class MembershipRef:
+    """A membership's address inside the fleet: `{location}/{membership}`."""
+
+    location: str
+    membership: str
+
+    def __str__(self) -> str:
+        return f"{self.location}/{self.membership}"
+
+
+@dataclass(frozen=True)
+class Membership:
+    """What the sync needs to know of one fleet membership."""
+
+    ref: MembershipRef
+    state: str
+    labels: Mapping[str, str] = field(default_factory=_frozen)
+    scopes: tuple[str, ...] = ()
+    unique_id: str = ""
+    cluster: str = ""
+
+
+@dataclass(frozen=True)
+class ClusterSecret:
+    """An Argo CD cluster Secret, reduced to what we compare. `data` holds decoded strings."""
+
+    name: str
+    labels: Mapping[str, str] = field(default_factory=_frozen)
+    annotations: Mapping[str, str] = field(default_factory=_frozen)
+    data: Mapping[str, str] = field(default_factory=_frozen)
+    resource_version: str = ""
+
+    @property
+    def managed(self) -> bool:
+        return self.labels.get(MANAGED_BY_LABEL) == MANAGED_BY_VALUE
+
+    @property
+    def from_plugin(self) -> bool:
+        return self.annotations.get(PLUGIN_ANNOTATION) == "true"

@@ -1,0 +1,117 @@
+"""Parse and build every name the sync meets: resource names, Secret names, gateway URLs.
+
+All parsing goes through `parse_resource_name`, which refuses anything but the exact shape,
+so a hostile name (`..`, encoded slashes, uppercase, over-long ids) never reaches a URL.
+"""
+
+from __future__ import annotations
+
+import re
+
+from fleetsync.errors import PermanentError
+from fleetsync.model import (
+    GATEWAY_HOST_GLOBAL,
+    GATEWAY_HOST_REGIONAL,
+    GATEWAY_PATH_FORMAT,
+    MEMBERSHIP_NAME_FORMAT,
+    SECRET_NAME_FORMAT,
+    MembershipRef,
+)
+
+# Membership ids are RFC 1123 labels (GKE Hub: "at most 63 characters ... lower case
+# alphanumeric characters or '-'"); locations are `global` or a region such as us-central1.
+_ID = r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"
+_LOCATION = r"global|[a-z]+(-[a-z0-9]+)+"
+_PROJECT = r"[0-9]{1,20}|[a-z][-a-z0-9]{4,28}[a-z0-9]"
+_ID_RE = re.compile(rf"^{_ID}$")
+_LOCATION_RE = re.compile(rf"^({_LOCATION})$")
+_PROJECT_RE = re.compile(rf"^({_PROJECT})$")
+_PROJECT_NUMBER_RE = re.compile(r"^[0-9]{1,20}$")
+
+# Collections we accept after `projects/{p}/locations/{l}/`, with the kind they name.
+_COLLECTIONS = {"memberships": "membership", "clusters": "cluster"}
+
+
+def parse_resource_name(name: str) -> tuple[str, str, MembershipRef]:
+    """Split `projects/P/locations/L/{memberships|clusters}/ID[/bindings/B]`.
+
+    Zonal cluster names (`projects/P/zones/Z/clusters/C`) are accepted too.
+
+    Returns (project, kind, ref) with kind `membership` or `cluster`; a binding name yields
+    its membership. Raises PermanentError for any other shape.
+    """
+    parts = name.split("/") if isinstance(name, str) else []
+    if len(parts) == 8 and parts[6] == "bindings" and _ID_RE.match(parts[7]):
+        parts = parts[:6]
+    if (
+        len(parts) != 6
+        or parts[0] != "projects"
+        or parts[2] not in ("locations", "zones")
+        or parts[4] not in _COLLECTIONS
+    ):
+        raise PermanentError(f"unexpected resource name {name!r}")
+    project, location, ident = parts[1], parts[3], parts[5]
+    if not _PROJECT_RE.match(project):
+        raise PermanentError(f"invalid project in resource name {name!r}")
+    return project, _COLLECTIONS[parts[4]], membership_ref(location, ident)
+
+
+def membership_ref(location: str, membership: str) -> MembershipRef:
+    """Validate a `{location}/{id}` pair; raise PermanentError naming the bad part."""
+    if not _LOCATION_RE.match(location or ""):
+        raise PermanentError(f"invalid location {location!r}")
+    if not _ID_RE.match(membership or ""):
+        raise PermanentError(f"invalid membership id {membership!r}")
+    return MembershipRef(location, membership)
+
+
+def parse_membership(text: str) -> MembershipRef:
+    """Accept `{location}/{id}` or a full membership resource name."""
+    if text.startswith("projects/"):
+        _, kind, ref = parse_resource_name(text)
+        if kind != "membership":
+            raise PermanentError(f"{text!r} is not a membership")
+        return ref
+    location, _, ident = text.partition("/")
+    return membership_ref(location, ident)
+
+
+def is_project_number(text: str) -> bool:
+    return bool(_PROJECT_NUMBER_RE.match(text))
+
+
+def membership_name(project: str, ref: MembershipRef) -> str:
+    return MEMBERSHIP_NAME_FORMAT.format(
+        project=project, location=ref.location, membership=ref.membership
+    )
+
+
+def secret_name(ref: MembershipRef, project_number: str) -> str:
+    return SECRET_NAME_FORMAT.format(
+        membership=ref.membership, location=ref.location, project_number=project_number
+    )
+
+
+def parse_secret_name(name: str, project_number: str) -> MembershipRef | None:
+    """The membership a Secret name stands for in this fleet, or None if it is not ours."""
+    membership, _, rest = name.partition(".")
+    location, _, number = rest.partition(".")
+    if number != project_number:
+        return None
+    try:
+        return membership_ref(location, membership)
+    except PermanentError:
+        return None
+
+
+def gateway_url(ref: MembershipRef, project_number: str, endpoint: str | None = None) -> str:
+    """Connect Gateway URL of a membership; `endpoint` replaces the Google host when set."""
+    if endpoint:
+        host = endpoint.rstrip("/")
+    elif ref.location == "global":
+        host = GATEWAY_HOST_GLOBAL
+    else:
+        host = GATEWAY_HOST_REGIONAL.format(location=ref.location)
+    return host + GATEWAY_PATH_FORMAT.format(
+        project_number=project_number, location=ref.location, membership=ref.membership
+    )

@@ -1,0 +1,134 @@
+"""Decide which Secrets to create, update and delete. Pure: data in, data out.
+
+Safety rules live here, where they can be read and tested on their own:
+- only Secrets we own are updated or deleted; a foreign Secret of the same name is a conflict;
+- nothing is deleted when the fleet listing was incomplete;
+- labels, annotations and data keys that someone else added to our Secret survive updates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+
+from fleetsync.model import (
+    LABEL_PREFIX,
+    OWNED_DATA_ANNOTATION,
+    OWNED_LABELS_ANNOTATION,
+    PLUGIN_ANNOTATION,
+    ClusterSecret,
+)
+from fleetsync.naming import parse_secret_name
+
+CREATE, UPDATE, DELETE = "create", "update", "delete"
+
+
+@dataclass(frozen=True)
+class Change:
+    action: str
+    secret: ClusterSecret
+    labels_changed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+    changes: tuple[Change, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    conflicts: tuple[str, ...] = ()
+    held: tuple[str, ...] = ()
+    deletes_skipped: tuple[str, ...] = field(default=())
+
+    def names(self, action: str) -> list[str]:
+        return [c.secret.name for c in self.changes if c.action == action]
+
+
+def is_ours(secret: ClusterSecret, project_number: str) -> bool:
+    """Carries our managed-by label, or is a fleet-argocd-plugin Secret of this fleet."""
+    if secret.managed:
+        return True
+    return secret.from_plugin and parse_secret_name(secret.name, project_number) is not None
+
+
+def plan_changes(
+    desired: Mapping[str, ClusterSecret],
+    existing: Mapping[str, ClusterSecret],
+    *,
+    project_number: str,
+    complete: bool,
+    hold: Collection[str] = (),
+) -> Plan:
+    """Compare desired and existing Secrets by name.
+
+    `hold` names Secrets to leave as they are (their membership is changing state).
+    Deletes only Secrets we own, and only when the fleet listing was complete.
+    """
+    changes: list[Change] = []
+    unchanged: list[str] = []
+    conflicts: list[str] = []
+    skipped: list[str] = []
+    for name in sorted(desired):
+        if name in hold:
+            continue
+        current = existing.get(name)
+        if current is None:
+            changes.append(Change(CREATE, desired[name], _label_diff({}, desired[name].labels)))
+        elif not is_ours(current, project_number):
+            conflicts.append(name)
+        else:
+            merged = merge_secret(desired[name], current)
+            if _same_content(merged, current):
+                unchanged.append(name)
+            else:
+                changes.append(Change(UPDATE, merged, _label_diff(current.labels, merged.labels)))
+    for name in sorted(set(existing) - set(desired) - set(hold)):
+        if not is_ours(existing[name], project_number):
+            continue
+        if complete:
+            changes.append(Change(DELETE, existing[name], _label_diff(existing[name].labels, {})))
+        else:
+            skipped.append(name)
+    return Plan(tuple(changes), tuple(unchanged), tuple(conflicts), tuple(sorted(hold)), tuple(skipped))
+
+
+def merge_secret(desired: ClusterSecret, current: ClusterSecret) -> ClusterSecret:
+    """Our desired content laid over the current Secret, keeping what others added."""
+    owned_labels = _key_list(current.annotations.get(OWNED_LABELS_ANNOTATION, ""))
+    owned_data = _key_list(current.annotations.get(OWNED_DATA_ANNOTATION, ""))
+    labels = {k: v for k, v in current.labels.items() if k not in owned_labels}
+    annotations = {
+        k: v
+        for k, v in current.annotations.items()
+        if not k.startswith(LABEL_PREFIX) and k != PLUGIN_ANNOTATION
+    }
+    data = {k: v for k, v in current.data.items() if k not in owned_data}
+    return ClusterSecret(
+        name=desired.name,
+        labels={**labels, **desired.labels},
+        annotations={**annotations, **desired.annotations},
+        data={**data, **desired.data},
+        resource_version=current.resource_version,
+    )
+
+
+def exceeds_delete_guard(plan: Plan, owned_count: int, max_fraction: float) -> bool:
+    """True when the plan deletes more than `max_fraction` of our Secrets (and more than one)."""
+    deletes = len(plan.names(DELETE))
+    return deletes > 1 and deletes > max_fraction * owned_count
+
+
+def _same_content(a: ClusterSecret, b: ClusterSecret) -> bool:
+    return (
+        dict(a.labels) == dict(b.labels)
+        and dict(a.annotations) == dict(b.annotations)
+        and dict(a.data) == dict(b.data)
+    )
+
+
+def _key_list(text: str) -> set[str]:
+    return {key for key in text.split(",") if key}
+
+
+def _label_diff(before: Mapping[str, str], after: Mapping[str, str]) -> tuple[str, ...]:
+    added = [f"+{k}={after[k]}" for k in sorted(after) if before.get(k) != after[k]]
+    removed = [f"-{k}" for k in sorted(before) if k not in after]
+    return tuple(added + removed)

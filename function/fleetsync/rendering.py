@@ -1,0 +1,87 @@
+"""Turn a fleet membership into the Argo CD cluster Secret it should have. Pure.
+
+The Secret keeps fleet-argocd-plugin's name, `server` and `config`, so users can switch.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from fleetsync.labels import is_label_key, is_label_value
+from fleetsync.model import (
+    ARGOCD_EXEC_CONFIG,
+    CLUSTER_ANNOTATION,
+    LABEL_PREFIX,
+    LOCATION_LABEL,
+    MANAGED_BY_LABEL,
+    MANAGED_BY_VALUE,
+    MEMBERSHIP_ANNOTATION,
+    MEMBERSHIP_LABEL,
+    OWNED_DATA_ANNOTATION,
+    OWNED_LABELS_ANNOTATION,
+    SCOPE_LABEL_PREFIX,
+    SECRET_TYPE_CLUSTER,
+    SECRET_TYPE_LABEL,
+    UNIQUE_ID_ANNOTATION,
+    ClusterSecret,
+    Membership,
+)
+from fleetsync.naming import gateway_url, membership_name, secret_name
+
+_RESERVED_PREFIXES = (LABEL_PREFIX, SCOPE_LABEL_PREFIX, "argocd.argoproj.io/")
+CONFIG_JSON = json.dumps(ARGOCD_EXEC_CONFIG, sort_keys=True)
+
+
+@dataclass(frozen=True)
+class SecretTarget:
+    """Where the Secrets point and what they say beyond the membership itself."""
+
+    project_number: str
+    argocd_project: str = ""
+    gateway_endpoint: str = ""
+
+
+def render_secret(membership: Membership, target: SecretTarget) -> tuple[ClusterSecret, list[str]]:
+    """The desired Secret for a membership, and warnings for labels that could not be copied."""
+    name = secret_name(membership.ref, target.project_number)
+    copied, warnings = _copyable_labels(membership)
+    scope_labels = {SCOPE_LABEL_PREFIX + scope: "true" for scope in membership.scopes}
+    scope_labels = {k: v for k, v in scope_labels.items() if is_label_key(k)}
+    owned = {**copied, **scope_labels}
+    labels = {
+        **owned,
+        SECRET_TYPE_LABEL: SECRET_TYPE_CLUSTER,
+        MANAGED_BY_LABEL: MANAGED_BY_VALUE,
+        LOCATION_LABEL: membership.ref.location,
+        MEMBERSHIP_LABEL: membership.ref.membership,
+    }
+    data = {
+        "name": name,
+        "server": gateway_url(membership.ref, target.project_number, target.gateway_endpoint),
+        "config": CONFIG_JSON,
+    }
+    if target.argocd_project:
+        data["project"] = target.argocd_project
+    annotations = {
+        MEMBERSHIP_ANNOTATION: membership_name(target.project_number, membership.ref),
+        UNIQUE_ID_ANNOTATION: membership.unique_id,
+        OWNED_LABELS_ANNOTATION: ",".join(sorted(owned)),
+        OWNED_DATA_ANNOTATION: ",".join(sorted(data)),
+    }
+    if membership.cluster:
+        annotations[CLUSTER_ANNOTATION] = membership.cluster
+    return ClusterSecret(name, labels, annotations, data), warnings
+
+
+def _copyable_labels(membership: Membership) -> tuple[dict[str, str], list[str]]:
+    copied: dict[str, str] = {}
+    warnings: list[str] = []
+    for key, value in sorted(membership.labels.items()):
+        if key in (SECRET_TYPE_LABEL, MANAGED_BY_LABEL) or key.startswith(_RESERVED_PREFIXES):
+            warnings.append(f"label {key!r} of {membership.ref} would overwrite ours; skipped")
+        elif not is_label_key(key) or not is_label_value(value):
+            warnings.append(f"label {key!r} of {membership.ref} is not a valid Kubernetes label")
+        else:
+            copied[key] = value
+    return copied, warnings

@@ -1,0 +1,97 @@
+"""Connect Gateway: authenticate the caller, then forward to the membership's Kubernetes API.
+
+Gateway failures (unknown token, unknown membership) answer in Google's error format, not as
+Kubernetes `Status` objects, exactly as the real gateway does; callers must not confuse a
+gateway 404 with a missing Secret.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from sandbox.googleapi import error_response
+from sandbox.kube import Cluster, KubeError, _ok, status_response
+from sandbox.store import Store
+
+GATEWAY_PATH = re.compile(
+    r"^/v1/projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)"
+    r"/gkeMemberships/(?P<membership>[^/]+)(?P<rest>/.*)?$"
+)
+_SECRETS = re.compile(r"^/api/v1/namespaces/(?P<ns>[^/]+)/secrets(?:/(?P<name>[^/]+))?/?$")
+_NAMESPACES = re.compile(r"^/api/v1/namespaces(?:/(?P<ns>[^/]+))?/?$")
+_VERBS = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
+
+
+def handle_gateway(store: Store, request: Request, match: re.Match[str]) -> Response:
+    identity = store.identity_for(request.headers.get("Authorization", ""))
+    if identity is None:
+        return error_response(401, "Request had invalid authentication credentials. Expected "
+                              "OAuth 2 access token, login cookie or other valid authentication "
+                              "credential.")
+    if not store.is_project(match["project"]):
+        return error_response(404, f"Project {match['project']} not found")
+    cluster = store.cluster_for(match["location"], match["membership"])
+    if cluster is None:
+        return error_response(
+            404, f"membership projects/{match['project']}/locations/{match['location']}"
+            f"/memberships/{match['membership']} not found or not connected")
+    try:
+        with cluster.lock:
+            return _kubernetes(cluster, identity, request, match["rest"] or "/")
+    except KubeError as err:
+        return status_response(err)
+
+
+def _kubernetes(cluster: Cluster, identity: str, request: Request, path: str) -> Response:
+    verb = _VERBS.get(request.method)
+    if verb is None:
+        raise KubeError(405, f"the server does not allow this method on the requested resource")
+    if match := _SECRETS.match(path):
+        return _secrets(cluster, identity, verb, request, match["ns"], match["name"] or "")
+    if match := _NAMESPACES.match(path):
+        name = match["ns"] or ""
+        if verb != "get":
+            raise KubeError(405, "the server does not allow this method on the requested resource")
+        cluster.authorize(identity, "get" if name else "list", "namespaces", "", name)
+        return _ok(cluster.get_namespace(name) if name else cluster.list_namespaces())
+    raise KubeError(404, "the server could not find the requested resource")
+
+
+def _secrets(cluster: Cluster, identity: str, verb: str, request: Request, ns: str, name: str) -> Response:
+    if not name:
+        verb = {"get": "list", "create": "create"}.get(verb, "")
+        if not verb:
+            raise KubeError(405, "the server does not allow this method on the requested resource")
+    elif verb == "create":
+        raise KubeError(405, "the server does not allow this method on the requested resource")
+    cluster.authorize(identity, verb, "secrets", ns, name)
+    if verb == "list":
+        limit = request.args.get("limit", "0")
+        return _ok(cluster.list_secrets(ns, request.args.get("labelSelector", ""),
+                                        int(limit) if limit.isdigit() else 0,
+                                        request.args.get("continue", "")))
+    if verb == "get":
+        return _ok(cluster.get_secret(ns, name))
+    if verb == "delete":
+        return _ok(cluster.delete_secret(ns, name, _body(request, allow_empty=True)))
+    body = _body(request)
+    if verb == "create":
+        return _ok(cluster.create_secret(ns, body), 201)
+    if verb == "update":
+        return _ok(cluster.replace_secret(ns, name, body))
+    content_type = request.mimetype
+    return _ok(cluster.patch_secret(ns, name, body, content_type))
+
+
+def _body(request: Request, allow_empty: bool = False) -> Any:
+    raw = request.get_data(cache=True)
+    if not raw and allow_empty:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError as err:
+        raise KubeError(400, f"the body of the request could not be decoded: {err}") from None

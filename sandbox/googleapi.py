@@ -1,0 +1,74 @@
+"""Google API conventions shared by the emulated Hub and Connect Gateway: errors and paging.
+
+Error bodies follow https://cloud.google.com/apis/design/errors (`{"error": {code, message,
+status}}`); google-api-core turns them into the matching `GoogleAPICallError`.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from werkzeug.wrappers import Response
+
+STATUS_NAMES = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    409: "ABORTED",
+    413: "INVALID_ARGUMENT",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    501: "UNIMPLEMENTED",
+    502: "UNAVAILABLE",
+    503: "UNAVAILABLE",
+    504: "DEADLINE_EXCEEDED",
+}
+MAX_PAGE_SIZE = 1000
+DEFAULT_PAGE_SIZE = 100
+
+
+class GoogleError(Exception):
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def json_response(body: Any, status: int = 200) -> Response:
+    return Response(json.dumps(body), status=status, mimetype="application/json")
+
+
+def error_response(code: int, message: str) -> Response:
+    status = STATUS_NAMES.get(code, "UNKNOWN")
+    return json_response({"error": {"code": code, "message": message, "status": status}}, code)
+
+
+def page(items: Sequence[Any], page_size: str | None, page_token: str | None) -> tuple[list[Any], str]:
+    """One page of `items` and the token of the next, as AIP-158 describes."""
+    try:
+        size = int(page_size) if page_size else DEFAULT_PAGE_SIZE
+    except ValueError:
+        raise GoogleError(400, f"Invalid value for pageSize: {page_size!r}") from None
+    if size < 0:
+        raise GoogleError(400, "pageSize must not be negative")
+    size = min(size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+    start = _decode_token(page_token) if page_token else 0
+    end = start + size
+    token = base64.urlsafe_b64encode(f"offset:{end}".encode()).decode() if end < len(items) else ""
+    return list(items[start:end]), token
+
+
+def _decode_token(token: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(token.encode()).decode()
+        prefix, _, offset = text.partition(":")
+        if prefix != "offset" or not offset.isdigit():
+            raise ValueError(token)
+        return int(offset)
+    except ValueError:
+        raise GoogleError(400, "Invalid page token") from None

@@ -1,0 +1,137 @@
+"""GKE Hub v1 REST: memberships, membership bindings and scopes, read-only.
+
+Shapes follow the v1 reference (ListMembershipsResponse `resources`, `nextPageToken`,
+`unreachable`; ListMembershipBindingsResponse `membershipBindings`), which is what
+google-cloud-gke-hub's REST transport parses. Writes go through the control API instead.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from sandbox.googleapi import GoogleError, error_response, json_response, page
+from sandbox.store import Store
+
+_BASE = r"^/v1/projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)"
+ROUTES = [
+    (re.compile(_BASE + r"/memberships$"), "list_memberships"),
+    (re.compile(_BASE + r"/memberships/(?P<membership>[^/:]+)$"), "get_membership"),
+    (re.compile(_BASE + r"/memberships/(?P<membership>[^/]+)/bindings$"), "list_bindings"),
+    (re.compile(_BASE + r"/memberships/(?P<membership>[^/]+)/bindings/(?P<binding>[^/]+)$"),
+     "get_binding"),
+    (re.compile(_BASE + r"/scopes$"), "list_scopes"),
+]
+
+
+def match_hub(path: str) -> tuple[str, re.Match[str]] | None:
+    for pattern, handler in ROUTES:
+        if found := pattern.match(path):
+            return handler, found
+    return None
+
+
+def handle_hub(store: Store, request: Request, handler: str, match: re.Match[str],
+               unreachable: list[str]) -> Response:
+    authorization = request.headers.get("Authorization")
+    if authorization and store.identity_for(authorization) is None:
+        return error_response(401, "Request had invalid authentication credentials.")
+    if request.method != "GET":
+        return error_response(405, f"Method {request.method} is not allowed here; "
+                              "use the sandbox control API to change the fleet")
+    project = match["project"]
+    if not store.is_project(project):
+        return error_response(403, f"Permission 'gkehub.memberships.list' denied on "
+                              f"'projects/{project}' (or it may not exist)")
+    try:
+        with store.lock:
+            body = _HANDLERS[handler](store, request, match, unreachable)
+    except GoogleError as err:
+        return error_response(err.code, err.message)
+    return json_response(body)
+
+
+def _check_location(location: str, unreachable: list[str]) -> None:
+    if location != "-" and location in unreachable:
+        raise GoogleError(503, f"Location {location} is currently unreachable")
+
+
+def _list_memberships(store: Store, request: Request, match: re.Match[str],
+                      unreachable: list[str]) -> dict[str, Any]:
+    project, location = match["project"], match["location"]
+    _check_location(location, unreachable)
+    records = [r for key, r in sorted(store.memberships.items())
+               if location in ("-", key[0]) and key[0] not in unreachable]
+    items, token = page(records, request.args.get("pageSize"), request.args.get("pageToken"))
+    body: dict[str, Any] = {"resources": [store.membership_json(project, r) for r in items]}
+    if token:
+        body["nextPageToken"] = token
+    return _with_unreachable(body, project, location, unreachable)
+
+
+def _get_membership(store: Store, request: Request, match: re.Match[str],
+                    unreachable: list[str]) -> dict[str, Any]:
+    project, location, ident = match["project"], match["location"], match["membership"]
+    _check_location(location, unreachable)
+    record = store.memberships.get((location, ident))
+    if record is None:
+        raise GoogleError(404, f"Resource 'projects/{project}/locations/{location}/memberships/"
+                          f"{ident}' was not found")
+    return store.membership_json(project, record)
+
+
+def _list_bindings(store: Store, request: Request, match: re.Match[str],
+                   unreachable: list[str]) -> dict[str, Any]:
+    project, location, ident = match["project"], match["location"], match["membership"]
+    _check_location(location, unreachable)
+    if location != "-" and ident != "-" and (location, ident) not in store.memberships:
+        raise GoogleError(404, f"Resource 'projects/{project}/locations/{location}/memberships/"
+                          f"{ident}' was not found")
+    records = [b for key, b in sorted(store.bindings.items())
+               if location in ("-", key[0]) and ident in ("-", key[1]) and key[0] not in unreachable]
+    items, token = page(records, request.args.get("pageSize"), request.args.get("pageToken"))
+    body: dict[str, Any] = {"membershipBindings": [store.binding_json(project, b) for b in items]}
+    if token:
+        body["nextPageToken"] = token
+    return _with_unreachable(body, project, location, unreachable)
+
+
+def _get_binding(store: Store, request: Request, match: re.Match[str],
+                 unreachable: list[str]) -> dict[str, Any]:
+    key = (match["location"], match["membership"], match["binding"])
+    _check_location(match["location"], unreachable)
+    record = store.bindings.get(key)
+    if record is None:
+        raise GoogleError(404, f"Resource '{request.path[4:]}' was not found")
+    return store.binding_json(match["project"], record)
+
+
+def _list_scopes(store: Store, request: Request, match: re.Match[str],
+                 unreachable: list[str]) -> dict[str, Any]:
+    project = match["project"]
+    if match["location"] != "global":
+        raise GoogleError(400, "Scopes exist only in location 'global'")
+    items, token = page(sorted(store.scopes), request.args.get("pageSize"),
+                        request.args.get("pageToken"))
+    body: dict[str, Any] = {"scopes": [store.scope_json(project, s) for s in items]}
+    if token:
+        body["nextPageToken"] = token
+    return body
+
+
+def _with_unreachable(body: dict[str, Any], project: str, location: str,
+                      unreachable: list[str]) -> dict[str, Any]:
+    if location == "-" and unreachable:
+        body["unreachable"] = [f"projects/{project}/locations/{loc}" for loc in unreachable]
+    return body
+
+
+_HANDLERS = {
+    "list_memberships": _list_memberships,
+    "get_membership": _get_membership,
+    "list_bindings": _list_bindings,
+    "get_binding": _get_binding,
+    "list_scopes": _list_scopes,
+}

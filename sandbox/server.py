@@ -1,0 +1,137 @@
+"""The sandbox server: one WSGI app with four faces, and the `fleet-sandbox` command.
+
+Paths under /sandbox/ are the control API; /v1/.../gkeMemberships/... is Connect Gateway;
+other /v1/ paths are GKE Hub. Faults and the request log apply to the emulated APIs only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.wrappers import Request, Response
+
+from sandbox.control import Control
+from sandbox.eventarc import Eventarc
+from sandbox.gateway import GATEWAY_PATH, handle_gateway
+from sandbox.googleapi import error_response, json_response
+from sandbox.hub import handle_hub, match_hub
+from sandbox.store import Store
+
+MAX_BODY_BYTES = 3 * 1024 * 1024
+
+
+class SandboxApp:
+    def __init__(self, store: Store, eventarc: Eventarc) -> None:
+        self.store, self.eventarc = store, eventarc
+        self.control = Control(store, eventarc)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        request = Request(environ)
+        request.max_content_length = MAX_BODY_BYTES
+        try:
+            response = self.dispatch(request)
+        except Exception:  # a bug in the sandbox must still answer, and say so
+            logging.getLogger(__name__).exception("sandbox error on %s", request.path)
+            response = error_response(500, "sandbox internal error")
+        return response(environ, start_response)
+
+    def dispatch(self, request: Request) -> Response:
+        path = request.path
+        if path.startswith("/sandbox/"):
+            if request.content_length and request.content_length > MAX_BODY_BYTES:
+                return json_response({"error": "request body too large"}, 413)
+            return self.control(request)
+        if path in ("/", "/healthz"):
+            return json_response({"status": "ok", "project": self.store.project_id,
+                                  "projectNumber": self.store.project_number})
+        if not path.startswith("/v1/"):
+            return error_response(404, f"The requested URL {path} was not found on this server.")
+        response = self._api(request)
+        self.store.log_request(request.method, path, response.status_code)
+        return response
+
+    def _api(self, request: Request) -> Response:
+        path = request.path
+        if request.content_length and request.content_length > MAX_BODY_BYTES:
+            return error_response(413, "Request payload size exceeds the limit")
+        fault = self.store.take_fault(path)
+        unreachable: list[str] = []
+        if fault is not None:
+            if fault.delay_s:
+                time.sleep(fault.delay_s)
+            if fault.status:
+                return error_response(fault.status, f"injected fault on {path}")
+            unreachable = fault.unreachable
+        if gateway := GATEWAY_PATH.match(path):
+            return handle_gateway(self.store, request, gateway)
+        if hub := match_hub(path):
+            return handle_hub(self.store, request, hub[0], hub[1], unreachable)
+        return error_response(404, f"The requested URL {path} was not found on this server.")
+
+
+@dataclass
+class RunningSandbox:
+    base_url: str
+    store: Store
+    eventarc: Eventarc
+    server: BaseWSGIServer
+    thread: threading.Thread
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.eventarc.stop()
+        self.thread.join(timeout=5)
+
+
+def start(host: str = "127.0.0.1", port: int = 0, project_id: str = "acme-fleet",
+          project_number: str = "123456789012", sinks: list[str] | None = None,
+          argocd_membership: str = "global/argocd-hub", argocd_namespace: str = "argocd",
+          retry_initial_s: float = 0.2) -> RunningSandbox:
+    """Serve the sandbox from a background thread; port 0 picks a free port."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    store = Store(project_id, project_number, argocd_membership, argocd_namespace)
+    eventarc = Eventarc(sinks or [], initial_backoff_s=retry_initial_s)
+    server = make_server(host, port, SandboxApp(store, eventarc), threaded=True)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="fleet-sandbox", daemon=True)
+    thread.start()
+    return RunningSandbox(f"http://{host}:{server.server_port}", store, eventarc, server, thread)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="fleet-sandbox", description=(
+        "Local GKE Hub, Connect Gateway, Eventarc and Kubernetes API for fleet-argocd-sync."))
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8090)
+    parser.add_argument("--project-id", default="acme-fleet")
+    parser.add_argument("--project-number", default="123456789012")
+    parser.add_argument("--argocd-membership", default="global/argocd-hub",
+                        help="the pre-registered Argo CD cluster, {location}/{id}")
+    parser.add_argument("--argocd-namespace", default="argocd")
+    parser.add_argument("--sink", action="append", default=[],
+                        help="URL that receives audit-log CloudEvents (repeatable)")
+    args = parser.parse_args(argv)
+    if not args.project_number.isdigit():
+        parser.error("--project-number must be digits")
+    running = start(args.host, args.port, args.project_id, args.project_number, args.sink,
+                    args.argocd_membership, args.argocd_namespace)
+    print(f"fleet-sandbox ready at {running.base_url}", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop.wait()
+    running.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,175 @@
+"""The sandbox's state: the fleet (memberships, bindings, scopes), each member cluster, the
+access tokens the gateway accepts, injected faults and the log of API requests served."""
+
+from __future__ import annotations
+
+import datetime
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sandbox.kube import WILDCARD, Cluster, Rule
+
+FUNCTION_IDENTITY = "fleet-argocd-sync@{project}.iam.gserviceaccount.com"
+ADMIN_IDENTITY = "admin@{project}.example.com"
+MEMBERSHIP_STATES = ("CREATING", "READY", "DELETING", "UPDATING", "SERVICE_UPDATING")
+SECRET_VERBS = frozenset({"get", "list", "create", "update", "patch", "delete"})
+
+
+def now() -> str:
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="microseconds").replace(
+        "+00:00", "Z")
+
+
+@dataclass
+class Fault:
+    match: str = ""
+    status: int = 0
+    delay_s: float = 0.0
+    unreachable: list[str] = field(default_factory=list)
+    count: int = 1
+
+
+@dataclass
+class Token:
+    identity: str
+    expires_at: float | None = None
+
+
+@dataclass
+class MembershipRecord:
+    location: str
+    membership: str
+    labels: dict[str, str]
+    state: str
+    cluster: str
+    description: str = ""
+    unique_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    create_time: str = field(default_factory=now)
+    update_time: str = field(default_factory=now)
+
+
+@dataclass
+class BindingRecord:
+    location: str
+    membership: str
+    binding: str
+    scope: str
+    uid: str = field(default_factory=lambda: str(uuid.uuid4()))
+    create_time: str = field(default_factory=now)
+
+
+class Store:
+    def __init__(self, project_id: str, project_number: str, argocd_membership: str,
+                 argocd_namespace: str = "argocd") -> None:
+        self.project_id, self.project_number = project_id, project_number
+        self.argocd_membership, self.argocd_namespace = argocd_membership, argocd_namespace
+        self.lock = threading.RLock()
+        self.reset()
+
+    def reset(self) -> None:
+        with self.lock:
+            self.memberships: dict[tuple[str, str], MembershipRecord] = {}
+            self.bindings: dict[tuple[str, str, str], BindingRecord] = {}
+            self.scopes: dict[str, str] = {}
+            self.clusters: dict[tuple[str, str], Cluster] = {}
+            self.tokens = {
+                "sandbox-token": Token(FUNCTION_IDENTITY.format(project=self.project_id)),
+                "admin-token": Token(ADMIN_IDENTITY.format(project=self.project_id)),
+            }
+            self.faults: list[Fault] = []
+            self.requests: list[dict[str, Any]] = []
+            location, _, ident = self.argocd_membership.partition("/")
+            self.add_membership(location, ident, {}, "READY", "", [self.argocd_namespace])
+
+    # --- identities -------------------------------------------------------------------
+
+    def identity_for(self, authorization: str) -> str | None:
+        scheme, _, token = authorization.partition(" ")
+        record = self.tokens.get(token) if scheme.lower() == "bearer" else None
+        if record is None:
+            return None
+        if record.expires_at is not None and record.expires_at <= time.time():
+            return None
+        return record.identity
+
+    def is_project(self, project: str) -> bool:
+        return project in (self.project_id, self.project_number)
+
+    # --- fleet ------------------------------------------------------------------------
+
+    def _rules(self, is_argocd: bool) -> list[Rule]:
+        rules = [Rule(ADMIN_IDENTITY.format(project=self.project_id),
+                      frozenset({WILDCARD}), WILDCARD)]
+        if is_argocd:
+            rules.append(Rule(FUNCTION_IDENTITY.format(project=self.project_id), SECRET_VERBS,
+                              "secrets", self.argocd_namespace))
+        return rules
+
+    def add_membership(self, location: str, membership: str, labels: dict[str, str],
+                       state: str, cluster: str, namespaces: list[str] | None = None) -> MembershipRecord:
+        with self.lock:
+            key = (location, membership)
+            link = cluster or (f"//container.googleapis.com/projects/{self.project_id}"
+                               f"/locations/{location}/clusters/{membership}")
+            record = MembershipRecord(location, membership, dict(labels), state, link)
+            self.memberships[key] = record
+            is_argocd = f"{location}/{membership}" == self.argocd_membership
+            self.clusters[key] = Cluster(f"{location}/{membership}", namespaces or [],
+                                         self._rules(is_argocd))
+            return record
+
+    def remove_membership(self, location: str, membership: str) -> MembershipRecord | None:
+        with self.lock:
+            self.clusters.pop((location, membership), None)
+            for key in [k for k in self.bindings if k[:2] == (location, membership)]:
+                del self.bindings[key]
+            return self.memberships.pop((location, membership), None)
+
+    def cluster_for(self, location: str, membership: str) -> Cluster | None:
+        with self.lock:
+            return self.clusters.get((location, membership))
+
+    def membership_json(self, project: str, record: MembershipRecord) -> dict[str, Any]:
+        """A membership as the GKE Hub v1 REST API returns it."""
+        return {
+            "name": f"projects/{project}/locations/{record.location}/memberships/{record.membership}",
+            "labels": dict(record.labels),
+            "description": record.description,
+            "endpoint": {"gkeCluster": {"resourceLink": record.cluster}},
+            "state": {"code": record.state},
+            "createTime": record.create_time,
+            "updateTime": record.update_time,
+            "uniqueId": record.unique_id,
+        }
+
+    def binding_json(self, project: str, record: BindingRecord) -> dict[str, Any]:
+        return {
+            "name": (f"projects/{project}/locations/{record.location}/memberships/"
+                     f"{record.membership}/bindings/{record.binding}"),
+            "scope": f"projects/{project}/locations/global/scopes/{record.scope}",
+            "uid": record.uid,
+            "createTime": record.create_time,
+            "updateTime": record.create_time,
+            "state": {"code": "READY"},
+        }
+
+    def scope_json(self, project: str, scope: str) -> dict[str, Any]:
+        return {"name": f"projects/{project}/locations/global/scopes/{scope}",
+                "uid": self.scopes[scope], "state": {"code": "READY"}}
+
+    # --- faults and the request log ---------------------------------------------------
+
+    def take_fault(self, path: str) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.count > 0 and fault.match in path:
+                    fault.count -= 1
+                    return fault
+            return None
+
+    def log_request(self, method: str, path: str, status: int) -> None:
+        with self.lock:
+            self.requests.append({"method": method, "path": path, "status": status})
