@@ -32,6 +32,24 @@ MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 100
 
 
+# proto3 JSON may carry enums as numbers; clients ask with `$alt=json;enum-encoding=int`.
+STATE_CODES = {"CODE_UNSPECIFIED": 0, "CREATING": 1, "READY": 2, "DELETING": 3, "UPDATING": 4,
+               "SERVICE_UPDATING": 5}
+
+
+def encode_enums(body: Any, alt: str) -> Any:
+    """Turn every `state.code` into its number when the client asked for int enums."""
+    if "enum-encoding=int" not in alt:
+        return body
+    if isinstance(body, list):
+        return [encode_enums(item, alt) for item in body]
+    if isinstance(body, dict):
+        if isinstance(body.get("code"), str) and body["code"] in STATE_CODES:
+            return {**body, "code": STATE_CODES[body["code"]]}
+        return {key: encode_enums(value, alt) for key, value in body.items()}
+    return body
+
+
 class GoogleError(Exception):
     def __init__(self, code: int, message: str) -> None:
         super().__init__(message)

@@ -12,7 +12,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from sandbox.googleapi import GoogleError, error_response, json_response, page
+from sandbox.googleapi import GoogleError, encode_enums, error_response, json_response, page
 from sandbox.store import Store
 
 _BASE = r"^/v1/projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)"
@@ -50,7 +50,7 @@ def handle_hub(store: Store, request: Request, handler: str, match: re.Match[str
             body = _HANDLERS[handler](store, request, match, unreachable)
     except GoogleError as err:
         return error_response(err.code, err.message)
-    return json_response(body)
+    return json_response(encode_enums(body, request.args.get("$alt", "")))
 
 
 def _check_location(location: str, unreachable: list[str]) -> None:

@@ -1,4 +1,13 @@
-"""The two kinds of failure the sync distinguishes; callers decide what each means for HTTP."""
+"""The two kinds of failure the sync distinguishes, and the one bounded retry every adapter uses.
+
+Callers decide what each kind means for HTTP; only `main.py` turns them into status codes.
+"""
+
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class SyncError(Exception):
@@ -11,3 +20,29 @@ class RetryableError(SyncError):
 
 class PermanentError(SyncError):
     """Trying again will not help: bad settings, 403, malformed names or events."""
+
+
+class ConflictError(RetryableError):
+    """Someone changed the Secret between our read and our write; read again and re-plan."""
+
+
+def with_backoff(
+    call: Callable[[], T],
+    *,
+    attempts: int = 3,
+    first_delay_s: float = 0.2,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """Run `call`, retrying RetryableError a bounded number of times with doubling delays.
+
+    A ConflictError is not retried here: the same conditional write would fail again; the
+    caller must read again first.
+    """
+    for attempt in range(attempts - 1):
+        try:
+            return call()
+        except ConflictError:
+            raise
+        except RetryableError:
+            sleep(first_delay_s * 2**attempt)
+    return call()

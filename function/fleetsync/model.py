@@ -5,6 +5,7 @@ Nothing here talks to a network; adapters build these objects and `planning` com
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -34,7 +35,9 @@ GATEWAY_HOST_GLOBAL = "https://connectgateway.googleapis.com"
 GATEWAY_HOST_REGIONAL = "https://{location}-connectgateway.googleapis.com"
 GATEWAY_PATH_FORMAT = "/v1/projects/{project_number}/locations/{location}/gkeMemberships/{membership}"
 
-ARGOCD_EXEC_CONFIG: Mapping[str, object] = MappingProxyType(
+# The Secret's `config`: Argo CD runs `argocd-k8s-auth gcp` for a Google token, as in
+# fleet-argocd-plugin; Connect Gateway's certificate is publicly trusted, so caData is empty.
+ARGOCD_CONFIG = json.dumps(
     {
         "execProviderConfig": {
             "command": "argocd-k8s-auth",
@@ -42,7 +45,8 @@ ARGOCD_EXEC_CONFIG: Mapping[str, object] = MappingProxyType(
             "apiVersion": "client.authentication.k8s.io/v1beta1",
         },
         "tlsClientConfig": {"insecure": False, "caData": ""},
-    }
+    },
+    sort_keys=True,
 )
 
 READY = "READY"

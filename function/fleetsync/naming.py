@@ -115,3 +115,15 @@ def gateway_url(ref: MembershipRef, project_number: str, endpoint: str | None = 
     return host + GATEWAY_PATH_FORMAT.format(
         project_number=project_number, location=ref.location, membership=ref.membership
     )
+
+
+def cluster_ref(resource_link: str) -> MembershipRef | None:
+    """The `{location}/{cluster}` of a `//container.googleapis.com/projects/...` link, if any."""
+    prefix = "//container.googleapis.com/"
+    if not resource_link.startswith(prefix):
+        return None
+    try:
+        _, kind, ref = parse_resource_name(resource_link[len(prefix):])
+    except PermanentError:
+        return None
+    return ref if kind == "cluster" else None

@@ -5,12 +5,11 @@ The Secret keeps fleet-argocd-plugin's name, `server` and `config`, so users can
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from fleetsync.labels import is_label_key, is_label_value
 from fleetsync.model import (
-    ARGOCD_EXEC_CONFIG,
+    ARGOCD_CONFIG,
     CLUSTER_ANNOTATION,
     LABEL_PREFIX,
     LOCATION_LABEL,
@@ -30,7 +29,6 @@ from fleetsync.model import (
 from fleetsync.naming import gateway_url, membership_name, secret_name
 
 _RESERVED_PREFIXES = (LABEL_PREFIX, SCOPE_LABEL_PREFIX, "argocd.argoproj.io/")
-CONFIG_JSON = json.dumps(ARGOCD_EXEC_CONFIG, sort_keys=True)
 
 
 @dataclass(frozen=True)
@@ -59,7 +57,7 @@ def render_secret(membership: Membership, target: SecretTarget) -> tuple[Cluster
     data = {
         "name": name,
         "server": gateway_url(membership.ref, target.project_number, target.gateway_endpoint),
-        "config": CONFIG_JSON,
+        "config": ARGOCD_CONFIG,
     }
     if target.argocd_project:
         data["project"] = target.argocd_project

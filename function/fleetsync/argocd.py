@@ -1,0 +1,185 @@
+"""Adapter: Argo CD cluster Secrets in the Argo CD cluster, through Connect Gateway.
+
+Uses the official `kubernetes` client. Writes are conditional: updates are merge patches that
+carry the `resourceVersion` we read, deletes carry it as a precondition, so a Secret that
+changed since we looked is never overwritten or removed; the API server answers 409 instead.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fleetsync.credentials import TokenSource
+from fleetsync.errors import ConflictError, PermanentError, RetryableError, with_backoff
+from fleetsync.model import SECRET_TYPE_CLUSTER, SECRET_TYPE_LABEL, ClusterSecret
+from fleetsync.naming import gateway_url
+from fleetsync.settings import Settings
+
+T = TypeVar("T")
+LIST_PAGE_SIZE = 500
+TIMEOUT_S = (5.0, 20.0)
+_RETRYABLE_CODES = {408, 429, 500, 502, 503, 504}
+
+
+class ArgoCD:
+    def __init__(self, settings: Settings, tokens: TokenSource) -> None:
+        import kubernetes.client as k
+
+        self._namespace = settings.argocd_namespace
+        self._tokens = tokens
+        config = k.Configuration(
+            host=gateway_url(
+                settings.argocd_membership,
+                settings.fleet_project_number,
+                settings.connect_gateway_endpoint,
+            )
+        )
+        config.api_key = {"authorization": ""}
+        config.api_key_prefix = {"authorization": "Bearer"}
+        config.refresh_api_key_hook = self._refresh_token
+        config.connection_pool_maxsize = max(4, settings.concurrency * 2)
+        self._k = k
+        self._api = k.CoreV1Api(k.ApiClient(config))
+        self._force_refresh = False
+
+    def _refresh_token(self, config: Any) -> None:
+        config.api_key["authorization"] = self._tokens.bearer_token(self._force_refresh)
+        self._force_refresh = False
+
+    def list_cluster_secrets(self) -> dict[str, ClusterSecret]:
+        """Every Argo CD cluster Secret in the namespace (ours and others'), all pages."""
+        secrets: dict[str, ClusterSecret] = {}
+        token: str | None = None
+        while True:
+            page = self._call(lambda t=token: self._api.list_namespaced_secret(
+                self._namespace, label_selector=f"{SECRET_TYPE_LABEL}={SECRET_TYPE_CLUSTER}",
+                limit=LIST_PAGE_SIZE, _continue=t, _request_timeout=TIMEOUT_S))
+            for item in page.items:
+                secrets[item.metadata.name] = _cluster_secret(item)
+            token = page.metadata.var_continue
+            if not token:
+                return secrets
+
+    def get(self, name: str) -> ClusterSecret | None:
+        try:
+            item = self._call(lambda: self._api.read_namespaced_secret(
+                name, self._namespace, _request_timeout=TIMEOUT_S))
+        except _Missing:
+            return None
+        return _cluster_secret(item)
+
+    def create(self, secret: ClusterSecret) -> None:
+        k = self._k
+        body = k.V1Secret(
+            api_version="v1", kind="Secret", type="Opaque",
+            metadata=k.V1ObjectMeta(name=secret.name, namespace=self._namespace,
+                                    labels=dict(secret.labels), annotations=dict(secret.annotations)),
+            data=_encode(secret.data),
+        )
+        self._call(lambda: self._api.create_namespaced_secret(
+            self._namespace, body, _request_timeout=TIMEOUT_S))
+
+    def update(self, current: ClusterSecret, merged: ClusterSecret) -> None:
+        """Merge-patch `current` into `merged`, on condition it is still at the version we read."""
+        patch = {
+            "metadata": {
+                "resourceVersion": current.resource_version,
+                "labels": _diff(current.labels, merged.labels),
+                "annotations": _diff(current.annotations, merged.annotations),
+            },
+            "data": {k: None if v is None else _b64(v)
+                     for k, v in _diff(current.data, merged.data).items()},
+        }
+        try:
+            self._call(lambda: self._api.patch_namespaced_secret(
+                current.name, self._namespace, patch,
+                _content_type="application/merge-patch+json", _request_timeout=TIMEOUT_S))
+        except _Missing:
+            raise ConflictError(f"Secret {current.name} disappeared before our update") from None
+
+    def delete(self, current: ClusterSecret) -> None:
+        k = self._k
+        options = k.V1DeleteOptions(
+            preconditions=k.V1Preconditions(resource_version=current.resource_version))
+        try:
+            self._call(lambda: self._api.delete_namespaced_secret(
+                current.name, self._namespace, body=options, _request_timeout=TIMEOUT_S))
+        except _Missing:
+            return  # already gone: the outcome we wanted
+
+    def _call(self, call: Callable[[], T]) -> T:
+        return with_backoff(lambda: self._once(call))
+
+    def _once(self, call: Callable[[], T]) -> T:
+        from urllib3.exceptions import HTTPError
+
+        try:
+            return call()
+        except self._k.ApiException as err:
+            raise self._translate(err) from err
+        except HTTPError as err:
+            raise RetryableError(f"Connect Gateway unreachable: {err}") from err
+
+    def _translate(self, err: Any) -> Exception:
+        status, body = int(err.status or 0), _json(err.body)
+        is_kubernetes = body.get("kind") == "Status"
+        reason = body.get("reason", "") if is_kubernetes else ""
+        message = body.get("message") or (body.get("error") or {}).get("message") or err.reason
+        if status == 404 and is_kubernetes and reason == "NotFound":
+            return _Missing(message)
+        if status == 409:
+            return ConflictError(f"{reason or 'Conflict'}: {message}")
+        if status == 401:
+            self._force_refresh = True
+            return RetryableError(f"Connect Gateway refused our token (401): {message}")
+        if status == 404:
+            # A Google error body, not a Kubernetes Status: the gateway cannot reach the
+            # cluster's agent (or the membership is unknown). Never read as "Secret gone".
+            return RetryableError(f"Connect Gateway answered 404: {message}")
+        if status in _RETRYABLE_CODES:
+            return RetryableError(f"Connect Gateway answered {status}: {message}")
+        return PermanentError(f"Argo CD cluster answered {status} {reason}: {message}")
+
+
+class _Missing(PermanentError):
+    """The Kubernetes API says the Secret does not exist."""
+
+
+def _json(text: Any) -> dict[str, Any]:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _b64(value: str) -> str:
+    return base64.b64encode(value.encode("utf-8", "surrogateescape")).decode()
+
+
+def _encode(data: Any) -> dict[str, str]:
+    return {key: _b64(value) for key, value in data.items()}
+
+
+def _diff(before: Any, after: Any) -> dict[str, str | None]:
+    changed: dict[str, str | None] = {k: v for k, v in after.items() if before.get(k) != v}
+    changed.update({k: None for k in before if k not in after})
+    return changed
+
+
+def _cluster_secret(item: Any) -> ClusterSecret:
+    meta = item.metadata
+    data = {}
+    for key, value in (item.data or {}).items():
+        raw = value if isinstance(value, bytes) else base64.b64decode(value)
+        data[key] = raw.decode("utf-8", "surrogateescape")
+    return ClusterSecret(
+        name=meta.name,
+        labels=dict(meta.labels or {}),
+        annotations=dict(meta.annotations or {}),
+        data=data,
+        resource_version=str(meta.resource_version or ""),
+    )

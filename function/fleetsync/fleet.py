@@ -1,0 +1,146 @@
+"""Adapter: read memberships and their scope bindings from GKE Hub (google-cloud-gke-hub, REST).
+
+Translates the client's messages into `Membership` objects and its exceptions into
+RetryableError / PermanentError. It decides nothing about Secrets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from fleetsync.credentials import TokenSource
+from fleetsync.errors import PermanentError, RetryableError, with_backoff
+from fleetsync.model import Membership, MembershipRef
+from fleetsync.naming import membership_name, parse_resource_name
+from fleetsync.settings import Settings
+
+T = TypeVar("T")
+PAGE_SIZE = 1000
+TIMEOUT_S = 20.0
+_RETRYABLE_CODES = {401, 408, 429, 500, 502, 503, 504}
+
+
+@dataclass(frozen=True)
+class FleetListing:
+    """Every membership the Hub returned, and what it could not return."""
+
+    memberships: tuple[Membership, ...] = ()
+    unreachable: tuple[str, ...] = ()
+    unreadable: tuple[str, ...] = field(default=())
+
+    @property
+    def complete(self) -> bool:
+        return not self.unreachable and not self.unreadable
+
+
+class Fleet:
+    def __init__(self, settings: Settings, tokens: TokenSource) -> None:
+        from google.cloud import gkehub_v1
+
+        self._project = settings.fleet_project_number
+        self._client = gkehub_v1.GkeHubClient(
+            transport="rest",
+            credentials=tokens.credentials,
+            client_options={"api_endpoint": settings.gkehub_endpoint},
+        )
+
+    def get_membership(self, ref: MembershipRef) -> Membership | None:
+        """The membership, or None when the Hub says it does not exist."""
+        name = membership_name(self._project, ref)
+        found = with_backoff(
+            lambda: _call(lambda: self._client.get_membership(name=name, retry=None, timeout=TIMEOUT_S))
+        )
+        return None if found is None else _membership(found, ())
+
+    def scopes_of(self, ref: MembershipRef) -> tuple[str, ...]:
+        parent = membership_name(self._project, ref)
+        bindings, _ = self._list_bindings(parent)
+        return tuple(sorted({scope for scopes in bindings.values() for scope in scopes}))
+
+    def list_fleet(self) -> FleetListing:
+        """All memberships in every location, with their scopes; all pages."""
+        parent = f"projects/{self._project}/locations/-"
+        scopes, bindings_unreachable = self._list_bindings(f"{parent}/memberships/-")
+
+        def list_pages() -> tuple[list[Any], list[str]]:
+            pager = _call(lambda: self._client.list_memberships(
+                request={"parent": parent, "page_size": PAGE_SIZE}, retry=None, timeout=TIMEOUT_S))
+            if pager is None:
+                raise PermanentError(f"GKE Hub does not know fleet project {self._project}")
+            return _drain(pager, "resources")
+
+        raw, unreachable = with_backoff(list_pages)
+        memberships, unreadable = [], []
+        for item in raw:
+            try:
+                ref = _ref(item.name)
+                memberships.append(_membership(item, scopes.get(ref, ())))
+            except PermanentError:
+                unreadable.append(str(item.name))
+        return FleetListing(
+            tuple(memberships), tuple(sorted({*unreachable, *bindings_unreachable})),
+            tuple(unreadable))
+
+    def _list_bindings(self, parent: str) -> tuple[dict[MembershipRef, list[str]], list[str]]:
+        def list_pages() -> tuple[list[Any], list[str]]:
+            pager = _call(lambda: self._client.list_membership_bindings(
+                request={"parent": parent, "page_size": PAGE_SIZE}, retry=None, timeout=TIMEOUT_S))
+            if pager is None:
+                return [], []
+            return _drain(pager, "membership_bindings")
+
+        bindings, unreachable = with_backoff(list_pages)
+        scopes: dict[MembershipRef, list[str]] = {}
+        for binding in bindings:
+            try:
+                ref = _ref(binding.name)
+            except PermanentError:
+                continue
+            scopes.setdefault(ref, []).append(str(binding.scope).rsplit("/", 1)[-1])
+        return scopes, unreachable
+
+
+def _drain(pager: Any, field_name: str) -> tuple[list[Any], list[str]]:
+    items: list[Any] = []
+    unreachable: list[str] = []
+    for page in _call(lambda: list(pager.pages)) or []:
+        items.extend(getattr(page, field_name))
+        unreachable.extend(str(u) for u in page.unreachable)
+    return items, unreachable
+
+
+def _ref(name: str) -> MembershipRef:
+    _, kind, ref = parse_resource_name(str(name))
+    if kind != "membership":
+        raise PermanentError(f"{name!r} is not a membership")
+    return ref
+
+
+def _membership(item: Any, scopes: Iterable[str]) -> Membership:
+    return Membership(
+        ref=_ref(item.name),
+        state=item.state.code.name,
+        labels=dict(item.labels),
+        scopes=tuple(sorted(set(scopes))),
+        unique_id=str(item.unique_id),
+        cluster=str(item.endpoint.gke_cluster.resource_link),
+    )
+
+
+def _call(call: Callable[[], T]) -> T | None:
+    """Run one Hub call; None for NOT_FOUND, our errors for everything else that fails."""
+    from google.api_core import exceptions
+    from requests import RequestException
+
+    try:
+        return call()
+    except exceptions.NotFound:
+        return None
+    except exceptions.GoogleAPICallError as err:
+        code = int(err.code or 0)
+        kind = RetryableError if code in _RETRYABLE_CODES else PermanentError
+        raise kind(f"GKE Hub answered {code}: {err.message}") from err
+    except (exceptions.RetryError, RequestException) as err:
+        raise RetryableError(f"GKE Hub unreachable: {err}") from err

@@ -1,0 +1,146 @@
+"""Cloud Run function entry point `fleet_sync`: Eventarc audit-log events and HTTP requests.
+
+Settings are read once at start-up, so a bad configuration stops the instance with a message
+naming the variable. The Google and Kubernetes clients are imported on the first request
+that needs them, which keeps cold starts short. This module alone maps outcomes to HTTP:
+events answer 2xx for anything a retry cannot fix and 503 for what it can; manual requests
+answer 200 with a report, 4xx for a bad request and 503 when trying again may help.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from typing import Any
+
+from fleetsync.errors import PermanentError, RetryableError
+from fleetsync.naming import parse_membership
+from fleetsync.settings import Settings
+
+logger = logging.getLogger("fleetsync.main")
+SETTINGS = Settings.from_env(os.environ)
+MAX_BODY_BYTES = 1024 * 1024
+RESYNC_PARAMS = {"dry_run", "force", "membership"}
+_BOOLEANS = {"true": True, "1": True, "false": False, "0": False, "": False}
+_reconciler: Any = None
+_reconciler_lock = threading.Lock()
+
+
+def reconciler() -> Any:
+    """The Reconciler with its adapters, built on first use and shared by all requests."""
+    global _reconciler  # noqa: PLW0603 - one set of clients per instance
+    with _reconciler_lock:
+        if _reconciler is None:
+            from fleetsync.argocd import ArgoCD
+            from fleetsync.credentials import TokenSource
+            from fleetsync.fleet import Fleet
+            from fleetsync.logs import configure_logging
+            from fleetsync.reconcile import Reconciler
+
+            configure_logging(os.environ.get("GOOGLE_CLOUD_PROJECT", ""))
+            tokens = TokenSource(SETTINGS.static_token)
+            _reconciler = Reconciler(SETTINGS, Fleet(SETTINGS, tokens), ArgoCD(SETTINGS, tokens))
+        return _reconciler
+
+
+def _answer(body: dict[str, Any], status: int) -> tuple[str, int, dict[str, str]]:
+    return json.dumps(body), status, {"Content-Type": "application/json"}
+
+
+def fleet_sync(request: Any) -> tuple[str, int, dict[str, str]]:
+    """HTTP entry point: CloudEvents, POST /resync, GET /healthz."""
+    if request.content_length and request.content_length > MAX_BODY_BYTES:
+        return _answer({"error": f"request body larger than {MAX_BODY_BYTES} bytes"}, 413)
+    if _is_cloudevent(request):
+        return _handle_event(request)
+    path = request.path.rstrip("/") or "/"
+    routes = {"/healthz": ("GET", _healthz), "/resync": ("POST", _handle_resync)}
+    if path not in routes:
+        return _answer({"error": f"no such path {path}"}, 404)
+    method, handler = routes[path]
+    if request.method != method:
+        return _answer({"error": f"{path} accepts {method} only"}, 405)
+    return handler(request)
+
+
+def _healthz(request: Any) -> tuple[str, int, dict[str, str]]:
+    return _answer({"status": "ok"}, 200)
+
+
+def _is_cloudevent(request: Any) -> bool:
+    content_type = request.headers.get("Content-Type", "")
+    return "ce-specversion" in request.headers or content_type.startswith(
+        "application/cloudevents+json")
+
+
+def _handle_event(request: Any) -> tuple[str, int, dict[str, str]]:
+    from fleetsync.events import parse_audit_event
+
+    try:
+        attributes, data = _read_cloudevent(request)
+        event = parse_audit_event(attributes, data, SETTINGS.fleet_project_number)
+        report = reconciler().handle_event(event, dry_run=SETTINGS.dry_run)
+    except RetryableError as err:
+        logger.warning("event will be retried: %s", err)
+        return _answer({"error": str(err), "retry": True}, 503)
+    except PermanentError as err:
+        # Acknowledged so Eventarc does not redeliver it for a day; the log keeps the reason.
+        logger.error("event acknowledged without action: %s", err)
+        return _answer({"acknowledged": True, "reason": str(err)}, 200)
+    if report.retryable or report.errors:
+        return _answer({**report.to_json(), "retry": report.retryable}, 503 if report.retryable else 200)
+    return _answer(report.to_json(), 200)
+
+
+def _read_cloudevent(request: Any) -> tuple[dict[str, Any], Any]:
+    from cloudevents.exceptions import GenericException
+    from cloudevents.http import from_http
+
+    if request.method != "POST":
+        raise PermanentError(f"CloudEvents arrive by POST, not {request.method}")
+    try:
+        event = from_http(dict(request.headers), request.get_data())
+    except (GenericException, ValueError, TypeError) as err:
+        raise PermanentError(f"not a valid CloudEvent: {err}") from err
+    return dict(event.get_attributes()), event.get_data()
+
+
+def _handle_resync(request: Any) -> tuple[str, int, dict[str, str]]:
+    try:
+        options = _resync_options(request.args)
+    except ValueError as err:
+        return _answer({"error": str(err)}, 400)
+    try:
+        if options["membership"] is not None:
+            report = reconciler().reconcile_membership(options["membership"],
+                                                       dry_run=options["dry_run"])
+        else:
+            report = reconciler().resync(dry_run=options["dry_run"], force=options["force"])
+    except RetryableError as err:
+        logger.warning("resync failed, try again: %s", err)
+        return _answer({"error": str(err), "retry": True}, 503)
+    except PermanentError as err:
+        logger.error("resync failed: %s", err)
+        return _answer({"error": str(err), "retry": False}, 500)
+    status = 503 if report.retryable else 409 if report.refused else 500 if report.errors else 200
+    return _answer(report.to_json(), status)
+
+
+def _resync_options(args: Any) -> dict[str, Any]:
+    unknown = set(args) - RESYNC_PARAMS
+    if unknown:
+        raise ValueError(f"unknown query parameters: {', '.join(sorted(unknown))}")
+    options: dict[str, Any] = {"membership": None}
+    for name in ("dry_run", "force"):
+        raw = args.get(name, "").lower()
+        if raw not in _BOOLEANS:
+            raise ValueError(f"{name} must be true or false")
+        options[name] = _BOOLEANS[raw] or SETTINGS.dry_run and name == "dry_run"
+    if "membership" in args:
+        try:
+            options["membership"] = parse_membership(args["membership"])
+        except PermanentError as err:
+            raise ValueError(f"membership: {err}") from err
+    return options
