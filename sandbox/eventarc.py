@@ -112,6 +112,7 @@ class Eventarc:
         self._sequence = itertools.count()
         self._wake = threading.Condition()
         self._stopped = False
+        self._in_flight = 0
         self._thread = threading.Thread(target=self._run, name="eventarc", daemon=True)
         self._thread.start()
 
@@ -126,8 +127,9 @@ class Eventarc:
             self._wake.notify()
 
     def pending(self) -> int:
+        """Deliveries queued, waiting for a retry, or being sent right now."""
         with self._wake:
-            return len(self._queue)
+            return len(self._queue) + self._in_flight
 
     def clear(self) -> None:
         with self._wake:
@@ -150,6 +152,7 @@ class Eventarc:
                     return
                 _, _, event, delivery = heapq.heappop(self._queue)
                 delivery.attempts += 1
+                self._in_flight = 1
             ok = self._send(event, delivery)
             with self._wake:
                 if not ok and delivery.attempts < self.max_attempts:
@@ -158,6 +161,7 @@ class Eventarc:
                     heapq.heappush(self._queue, (time.monotonic() + backoff,
                                                  next(self._sequence), event, delivery))
                 delivery.delivered = ok
+                self._in_flight = 0
 
     def _send(self, event: Event, delivery: Delivery) -> bool:
         request = urllib.request.Request(delivery.sink, data=event.body, headers=event.headers,

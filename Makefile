@@ -1,0 +1,62 @@
+# Every command anyone needs. Each target installs what it needs into .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+CHECKOV := .venv-checkov/bin/checkov
+TF_EXAMPLE := terraform/examples/complete
+
+.PHONY: install test unit integration lint format demo bench requirements plan deploy clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade "pip>=25.1"
+	$(BIN)/python -m pip install -q -e . --group dev
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+$(CHECKOV):
+	test -x .venv-checkov/bin/python || $(PYTHON) -m venv .venv-checkov
+	.venv-checkov/bin/python -m pip install -q --upgrade pip
+	.venv-checkov/bin/python -m pip install -q "checkov>=3.2,<4"
+
+test: $(STAMP) $(CHECKOV)
+	$(BIN)/pytest
+
+unit: $(STAMP)
+	$(BIN)/pytest tests/unit
+
+integration: $(STAMP)
+	$(BIN)/pytest tests/integration
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy function
+	$(BIN)/lint-imports
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+demo: $(STAMP)
+	$(BIN)/python -m sandbox.demo
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+requirements: $(STAMP)
+	$(BIN)/python -c 'import tomllib; deps = tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]; print("# Generated from pyproject.toml by make requirements; Cloud Run installs these."); print("\n".join(deps))' > function/requirements.txt
+
+plan deploy: $(TF_EXAMPLE)/terraform.tfvars
+	@command -v terraform >/dev/null || { echo "terraform is not installed: see terraform/README.md"; exit 1; }
+	cd $(TF_EXAMPLE) && terraform init -input=false
+	cd $(TF_EXAMPLE) && terraform $(if $(filter deploy,$@),apply,plan) -var-file=terraform.tfvars
+
+$(TF_EXAMPLE)/terraform.tfvars:
+	@echo "Copy $(TF_EXAMPLE)/terraform.tfvars.example to $@ and fill it in."; exit 1
+
+clean:
+	rm -rf $(VENV) .venv-checkov .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,85 @@
+"""A small client for the sandbox control API, for the demo, the tests and the benchmarks."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+
+IDLE_TIMEOUT_S = 30.0
+
+
+class SandboxClient:
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url.rstrip("/")
+
+    def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.base_url + path, data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+                return answer.status, json.loads(answer.read() or b"null")
+        except urllib.error.HTTPError as err:
+            return err.code, json.loads(err.read() or b"null")
+
+    def ok(self, method: str, path: str, body: Any = None) -> Any:
+        status, answer = self.call(method, path, body)
+        if status >= 300:
+            raise RuntimeError(f"{method} {path} answered {status}: {answer}")
+        return answer
+
+    def add_membership(self, location: str, ident: str, labels: dict[str, str] | None = None,
+                       **fields: Any) -> Any:
+        return self.ok("POST", "/sandbox/memberships",
+                       {"location": location, "id": ident, "labels": labels or {}, **fields})
+
+    def update_membership(self, location: str, ident: str, **fields: Any) -> Any:
+        return self.ok("PATCH", f"/sandbox/memberships/{location}/{ident}", fields)
+
+    def delete_membership(self, location: str, ident: str, **fields: Any) -> Any:
+        return self.ok("DELETE", f"/sandbox/memberships/{location}/{ident}", fields or None)
+
+    def bind(self, membership: str, scope: str, **fields: Any) -> Any:
+        return self.ok("POST", "/sandbox/bindings", {"membership": membership, "scope": scope,
+                                                     **fields})
+
+    def fault(self, **fields: Any) -> Any:
+        return self.ok("POST", "/sandbox/faults", fields)
+
+    def requests(self) -> list[dict[str, Any]]:
+        return list(self.ok("GET", "/sandbox/requests"))
+
+    def clear_requests(self) -> None:
+        self.ok("DELETE", "/sandbox/requests")
+
+    def secrets(self, membership: str = "", namespace: str = "") -> dict[str, dict[str, Any]]:
+        """Secrets of a cluster (the Argo CD cluster by default), by name, data decoded."""
+        query = "&".join(f"{k}={v}" for k, v in (("membership", membership),
+                                                  ("namespace", namespace)) if v)
+        items = self.ok("GET", "/sandbox/secrets" + (f"?{query}" if query else ""))
+        return {item["metadata"]["name"]: item for item in items}
+
+    def set_sinks(self, *urls: str) -> None:
+        self.ok("DELETE", "/sandbox/sinks")
+        for url in urls:
+            self.ok("POST", "/sandbox/sinks", {"url": url})
+
+    def events(self) -> dict[str, Any]:
+        return dict(self.ok("GET", "/sandbox/events"))
+
+    def wait_idle(self, timeout_s: float = IDLE_TIMEOUT_S) -> dict[str, Any]:
+        """Wait until Eventarc has no delivery left to attempt; return the event log."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            events = self.events()
+            if events["pending"] == 0:
+                return events
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{events['pending']} deliveries still pending")
+            time.sleep(0.02)
+
+    def reset(self) -> None:
+        self.ok("POST", "/sandbox/reset")

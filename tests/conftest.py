@@ -1,0 +1,31 @@
+"""Shared fixtures: one in-process sandbox for the session, reset before every test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from sandbox.client import SandboxClient
+from sandbox.server import RunningSandbox, start
+
+PROJECT_ID = "acme-fleet"
+PROJECT_NUMBER = "123456789012"
+ARGOCD = "global/argocd-hub"
+
+
+@pytest.fixture(scope="session")
+def running_sandbox() -> Iterator[RunningSandbox]:
+    running = start(project_id=PROJECT_ID, project_number=PROJECT_NUMBER,
+                    argocd_membership=ARGOCD, retry_initial_s=0.05)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def sandbox(running_sandbox: RunningSandbox) -> SandboxClient:
+    """The sandbox control API, on a fresh fleet with no sinks."""
+    client = SandboxClient(running_sandbox.base_url)
+    client.reset()
+    client.set_sinks()
+    return client

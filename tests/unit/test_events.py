@@ -1,0 +1,111 @@
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fleetsync.errors import PermanentError
+from fleetsync.events import AUDIT_LOG_TYPE, CLUSTER, HANDLED_METHODS, MEMBERSHIP, parse_audit_event
+from fleetsync.model import MembershipRef
+
+NUMBER = "123456789012"
+MEMBERSHIP_NAME = "projects/acme-fleet/locations/us-central1/memberships/prod-1"
+
+
+def event(method="google.cloud.gkehub.v1.GkeHub.CreateMembership", resource=MEMBERSHIP_NAME,
+          **payload):
+    service = HANDLED_METHODS.get(method, "gkehub.googleapis.com")
+    body = {"protoPayload": {"methodName": method, "resourceName": resource,
+                             "serviceName": service, **payload},
+            "operation": {"id": "op", "last": True}}
+    return {"type": AUDIT_LOG_TYPE, "id": "1"}, body
+
+
+@pytest.mark.parametrize(
+    ("method", "resource", "kind", "ref"),
+    [
+        ("google.cloud.gkehub.v1.GkeHub.CreateMembership", MEMBERSHIP_NAME, MEMBERSHIP,
+         MembershipRef("us-central1", "prod-1")),
+        ("google.cloud.gkehub.v1beta1.GkeHubMembershipService.DeleteMembership",
+         f"projects/{NUMBER}/locations/global/memberships/a", MEMBERSHIP, MembershipRef("global", "a")),
+        ("google.cloud.gkehub.v1alpha.GkeHub.UpdateMembership", MEMBERSHIP_NAME, MEMBERSHIP,
+         MembershipRef("us-central1", "prod-1")),
+        ("google.cloud.gkehub.v1beta.GkeHub.CreateMembershipBinding",
+         MEMBERSHIP_NAME + "/bindings/team-a", MEMBERSHIP, MembershipRef("us-central1", "prod-1")),
+        ("google.container.v1.ClusterManager.CreateCluster",
+         "projects/acme-fleet/locations/europe-west1/clusters/c1", CLUSTER,
+         MembershipRef("europe-west1", "c1")),
+    ],
+)
+def test_handled_events(method, resource, kind, ref):
+    parsed = parse_audit_event(*event(method, resource), NUMBER)
+    assert (parsed.kind, parsed.ref, parsed.last, parsed.phase) == (kind, ref, True, "last")
+
+
+def test_missing_at_type_and_string_data_are_fine():
+    attributes, body = event()
+    assert "@type" not in body["protoPayload"]
+    assert parse_audit_event(attributes, json.dumps(body), NUMBER).ref.membership == "prod-1"
+
+
+@pytest.mark.parametrize(
+    ("attributes", "data"),
+    [
+        ({"type": "google.cloud.storage.object.v1.finalized"}, event()[1]),
+        (event()[0], "not json"),
+        (event()[0], b"\xff\xfe"),
+        (event()[0], ["a list"]),
+        (event()[0], {"protoPayload": "string"}),
+        (event()[0], {}),
+        event("google.cloud.gkehub.v1.GkeHub.GetMembership"),
+        event(resource=None),
+        event(resource=12),
+        event(resource="projects/acme-fleet/locations/us-central1/memberships/../../etc"),
+        event(resource="projects/999/locations/us-central1/memberships/x"),
+        event(resource="projects/acme-fleet/locations/us-central1/clusters/x"),
+        event("google.container.v1.ClusterManager.CreateCluster", MEMBERSHIP_NAME),
+        event(status={"code": 7, "message": "PERMISSION_DENIED"}),
+        event(status="broken"),
+        event(serviceName="container.googleapis.com"),
+    ],
+)
+def test_unusable_events_are_permanent(attributes, data):
+    with pytest.raises(PermanentError):
+        parse_audit_event(attributes, data, NUMBER)
+
+
+def test_handled_methods_cover_every_version():
+    for version in ("v1", "v1beta", "v1alpha"):
+        for verb in ("Create", "Update", "Delete"):
+            assert f"google.cloud.gkehub.{version}.GkeHub.{verb}MembershipBinding" in HANDLED_METHODS
+    assert "google.cloud.gkehub.v1beta1.GkeHubMembershipService.UpdateMembership" in HANDLED_METHODS
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=30),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(attributes=st.dictionaries(st.text(max_size=12), json_values, max_size=5), data=json_values)
+def test_parser_only_ever_raises_permanent_error(attributes, data):
+    try:
+        parse_audit_event(attributes, data, NUMBER)
+    except PermanentError:
+        pass
+
+
+@given(
+    method=st.sampled_from(sorted(HANDLED_METHODS)),
+    resource=st.text(max_size=120),
+    payload=st.dictionaries(st.sampled_from(["status", "serviceName", "request"]), json_values,
+                            max_size=3),
+)
+def test_parser_never_crashes_on_hostile_payloads(method, resource, payload):
+    attributes, body = event(method, resource, **payload)
+    try:
+        parsed = parse_audit_event(attributes, body, NUMBER)
+    except PermanentError:
+        return
+    assert parsed.resource_name == resource

@@ -1,0 +1,131 @@
+import pytest
+
+from fleetsync.model import (
+    MANAGED_BY_LABEL,
+    MANAGED_BY_VALUE,
+    OWNED_DATA_ANNOTATION,
+    OWNED_LABELS_ANNOTATION,
+    PLUGIN_ANNOTATION,
+    SECRET_TYPE_LABEL,
+    ClusterSecret,
+    Membership,
+    MembershipRef,
+)
+from fleetsync.planning import CREATE, DELETE, UPDATE, exceeds_delete_guard, merge_secret, plan_changes
+from fleetsync.rendering import SecretTarget, render_secret
+
+NUMBER = "123456789012"
+TARGET = SecretTarget(NUMBER)
+
+
+def desired(ident, labels=None, scopes=()):
+    membership = Membership(MembershipRef("us-central1", ident), "READY", labels or {}, scopes)
+    return render_secret(membership, TARGET)[0]
+
+
+def applied(secret, rv="1", **changes):
+    """What the API server would hold after writing `secret`."""
+    return ClusterSecret(secret.name, dict(secret.labels), dict(secret.annotations),
+                         dict(secret.data), rv)
+
+
+def foreign(name):
+    return ClusterSecret(name, {SECRET_TYPE_LABEL: "cluster"}, {}, {"server": "https://x"}, "7")
+
+
+A, B = desired("a", {"env": "prod"}), desired("b")
+
+
+@pytest.mark.parametrize(
+    ("want", "have", "complete", "creates", "updates", "deletes", "conflicts"),
+    [
+        ({A.name: A}, {}, True, [A.name], [], [], []),
+        ({A.name: A}, {A.name: applied(A)}, True, [], [], [], []),
+        ({}, {A.name: applied(A)}, True, [], [], [A.name], []),
+        ({}, {A.name: applied(A)}, False, [], [], [], []),
+        ({A.name: A}, {A.name: foreign(A.name)}, True, [], [], [], [A.name]),
+        ({}, {A.name: foreign(A.name)}, True, [], [], [], []),
+        ({A.name: desired("a", {"env": "dev"})}, {A.name: applied(A)}, True, [], [A.name], [], []),
+        ({A.name: A, B.name: B}, {B.name: applied(B)}, False, [A.name], [], [], []),
+    ],
+)
+def test_plan_changes(want, have, complete, creates, updates, deletes, conflicts):
+    plan = plan_changes(want, have, project_number=NUMBER, complete=complete)
+    assert plan.names(CREATE) == creates
+    assert plan.names(UPDATE) == updates
+    assert plan.names(DELETE) == deletes
+    assert list(plan.conflicts) == conflicts
+
+
+def test_incomplete_listing_reports_withheld_deletes():
+    plan = plan_changes({}, {A.name: applied(A)}, project_number=NUMBER, complete=False)
+    assert plan.deletes_skipped == (A.name,)
+
+
+def test_held_secrets_are_neither_changed_nor_deleted():
+    plan = plan_changes({A.name: desired("a", {"env": "dev"})}, {A.name: applied(A)},
+                        project_number=NUMBER, complete=True, hold=[A.name])
+    assert plan.changes == ()
+    plan = plan_changes({}, {A.name: applied(A)}, project_number=NUMBER, complete=True,
+                        hold=[A.name])
+    assert plan.changes == ()
+
+
+def test_plugin_secret_of_this_fleet_is_adopted_and_loses_the_plugin_mark():
+    plugin = ClusterSecret(A.name, {SECRET_TYPE_LABEL: "cluster"}, {PLUGIN_ANNOTATION: "true"},
+                           {"name": A.name, "server": A.data["server"], "config": "{}"}, "3")
+    plan = plan_changes({A.name: A}, {A.name: plugin}, project_number=NUMBER, complete=True)
+    (change,) = plan.changes
+    assert change.action == UPDATE
+    assert change.secret.labels[MANAGED_BY_LABEL] == MANAGED_BY_VALUE
+    assert PLUGIN_ANNOTATION not in change.secret.annotations
+    assert change.secret.resource_version == "3"
+
+
+def test_plugin_secret_of_another_fleet_is_not_ours():
+    other = ClusterSecret("a.us-central1.999", {SECRET_TYPE_LABEL: "cluster"},
+                          {PLUGIN_ANNOTATION: "true"}, {}, "3")
+    plan = plan_changes({}, {other.name: other}, project_number=NUMBER, complete=True)
+    assert plan.changes == ()
+
+
+def test_merge_keeps_what_others_added_and_drops_labels_the_membership_lost():
+    current = applied(desired("a", {"env": "prod", "tier": "web"}, scopes=("team-a",)))
+    current = ClusterSecret(
+        current.name,
+        {**current.labels, "added-by-operator": "yes"},
+        {**current.annotations, "argocd.argoproj.io/refresh": "now"},
+        {**current.data, "shard": "2"},
+        "5",
+    )
+    merged = merge_secret(desired("a", {"env": "prod"}), current)
+    assert "tier" not in merged.labels
+    assert "scope.fleet-argocd-sync.io/team-a" not in merged.labels
+    assert merged.labels["added-by-operator"] == "yes"
+    assert merged.annotations["argocd.argoproj.io/refresh"] == "now"
+    assert merged.data["shard"] == "2"
+    assert merged.annotations[OWNED_LABELS_ANNOTATION] == "env"
+    assert merged.annotations[OWNED_DATA_ANNOTATION] == "config,name,server"
+
+
+def test_second_plan_after_applying_writes_nothing():
+    current = ClusterSecret(A.name, {"x": "1"}, {}, {"extra": "v"}, "1")
+    current = ClusterSecret(A.name, {**current.labels, MANAGED_BY_LABEL: MANAGED_BY_VALUE}, {},
+                            dict(current.data), "1")
+    first = plan_changes({A.name: A}, {A.name: current}, project_number=NUMBER, complete=True)
+    (change,) = first.changes
+    second = plan_changes({A.name: A}, {A.name: applied(change.secret, "2")},
+                          project_number=NUMBER, complete=True)
+    assert second.changes == ()
+    assert second.unchanged == (A.name,)
+
+
+@pytest.mark.parametrize(
+    ("deletes", "owned", "fraction", "refused"),
+    [(1, 1, 0.5, False), (2, 2, 0.5, True), (2, 4, 0.5, False), (3, 4, 0.5, True),
+     (3, 4, 1.0, False), (2, 10, 0.0, True)],
+)
+def test_delete_guard(deletes, owned, fraction, refused):
+    existing = {f"m{i}.us-central1.{NUMBER}": applied(desired(f"m{i}")) for i in range(deletes)}
+    plan = plan_changes({}, existing, project_number=NUMBER, complete=True)
+    assert exceeds_delete_guard(plan, owned, fraction) is refused

@@ -1,0 +1,66 @@
+import pytest
+
+from fleetsync.errors import PermanentError
+from fleetsync.model import MembershipRef
+from fleetsync.settings import DEFAULT_GKEHUB_ENDPOINT, Settings
+
+BASE = {"FLEET_PROJECT_NUMBER": "123456789012", "ARGOCD_MEMBERSHIP": "global/argocd-hub"}
+SANDBOX = {"GKEHUB_ENDPOINT": "http://127.0.0.1:8090", "CONNECT_GATEWAY_ENDPOINT": "http://127.0.0.1:8090"}
+
+
+def test_defaults():
+    settings = Settings.from_env(BASE)
+    assert settings.fleet_project_number == "123456789012"
+    assert settings.argocd_membership == MembershipRef("global", "argocd-hub")
+    assert settings.argocd_namespace == "argocd"
+    assert settings.gkehub_endpoint == DEFAULT_GKEHUB_ENDPOINT
+    assert settings.connect_gateway_endpoint == ""
+    assert settings.static_token == ""
+    assert settings.dry_run is False
+    assert settings.membership_selector.matches({"anything": "x"})
+
+
+def test_every_variable():
+    settings = Settings.from_env({
+        **BASE, **SANDBOX,
+        "ARGOCD_MEMBERSHIP": "projects/123456789012/locations/us-east1/memberships/hub",
+        "ARGOCD_NAMESPACE": "gitops", "ARGOCD_PROJECT": "platform",
+        "MEMBERSHIP_SELECTOR": "env in (prod),!no-argocd",
+        "FLEET_SYNC_STATIC_TOKEN": "sandbox-token", "MAX_DELETE_FRACTION": "0.25",
+        "SYNC_CONCURRENCY": "4", "DRY_RUN": "true",
+    })
+    assert settings.argocd_membership == MembershipRef("us-east1", "hub")
+    assert (settings.argocd_namespace, settings.argocd_project) == ("gitops", "platform")
+    assert settings.membership_selector.matches({"env": "prod"})
+    assert not settings.membership_selector.matches({"env": "prod", "no-argocd": ""})
+    assert settings.static_token == "sandbox-token"
+    assert (settings.max_delete_fraction, settings.concurrency, settings.dry_run) == (0.25, 4, True)
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({}, ["FLEET_PROJECT_NUMBER", "ARGOCD_MEMBERSHIP"]),
+        ({**BASE, "FLEET_PROJECT_NUMBER": "acme-fleet"}, ["FLEET_PROJECT_NUMBER"]),
+        ({**BASE, "ARGOCD_MEMBERSHIP": "argocd-hub"}, ["ARGOCD_MEMBERSHIP"]),
+        ({**BASE, "ARGOCD_MEMBERSHIP": "global/../x"}, ["ARGOCD_MEMBERSHIP"]),
+        ({**BASE, "ARGOCD_NAMESPACE": "Argo CD"}, ["ARGOCD_NAMESPACE"]),
+        ({**BASE, "ARGOCD_PROJECT": "bad project"}, ["ARGOCD_PROJECT"]),
+        ({**BASE, "MEMBERSHIP_SELECTOR": "env in prod"}, ["MEMBERSHIP_SELECTOR"]),
+        ({**BASE, "GKEHUB_ENDPOINT": "ftp://x"}, ["GKEHUB_ENDPOINT"]),
+        ({**BASE, "CONNECT_GATEWAY_ENDPOINT": "not a url"}, ["CONNECT_GATEWAY_ENDPOINT"]),
+        ({**BASE, "FLEET_SYNC_STATIC_TOKEN": "t"}, ["FLEET_SYNC_STATIC_TOKEN"]),
+        ({**BASE, "FLEET_SYNC_STATIC_TOKEN": "t", "GKEHUB_ENDPOINT": "http://127.0.0.1:1"},
+         ["FLEET_SYNC_STATIC_TOKEN"]),
+        ({**BASE, "MAX_DELETE_FRACTION": "2"}, ["MAX_DELETE_FRACTION"]),
+        ({**BASE, "MAX_DELETE_FRACTION": "nan"}, ["MAX_DELETE_FRACTION"]),
+        ({**BASE, "SYNC_CONCURRENCY": "0"}, ["SYNC_CONCURRENCY"]),
+        ({**BASE, "SYNC_CONCURRENCY": "many"}, ["SYNC_CONCURRENCY"]),
+        ({**BASE, "DRY_RUN": "perhaps"}, ["DRY_RUN"]),
+    ],
+)
+def test_invalid_configuration_names_every_bad_variable(env, named):
+    with pytest.raises(PermanentError) as raised:
+        Settings.from_env(env)
+    for variable in named:
+        assert variable in str(raised.value)
