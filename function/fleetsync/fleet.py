@@ -132,7 +132,8 @@ def _membership(item: Any, scopes: Iterable[str]) -> Membership:
 def _call(call: Callable[[], T]) -> T | None:
     """Run one Hub call; None for NOT_FOUND, our errors for everything else that fails."""
     from google.api_core import exceptions
-    from requests import RequestException
+    from google.auth.exceptions import RefreshError, TransportError
+    from requests import RequestException  # what google-api-core's REST transport raises
 
     try:
         return call()
@@ -142,5 +143,8 @@ def _call(call: Callable[[], T]) -> T | None:
         code = int(err.code or 0)
         kind = RetryableError if code in _RETRYABLE_CODES else PermanentError
         raise kind(f"GKE Hub answered {code}: {err.message}") from err
-    except (exceptions.RetryError, RequestException) as err:
+    except (exceptions.RetryError, RequestException, TransportError) as err:
         raise RetryableError(f"GKE Hub unreachable: {err}") from err
+    except RefreshError as err:
+        # A 401 made google-auth refresh the token and that failed: maybe later it won't.
+        raise RetryableError(f"GKE Hub refused our credentials: {err}") from err
