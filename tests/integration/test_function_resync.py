@@ -1,0 +1,177 @@
+"""POST /resync: full and single-membership runs, dry runs and the safety guards."""
+
+import base64
+
+import kubernetes.client as k
+import pytest
+
+NUMBER = "123456789012"
+HUB = f"argocd-hub.global.{NUMBER}"
+
+
+def name(ident, location="us-central1"):
+    return f"{ident}.{location}.{NUMBER}"
+
+
+def plant(admin, secret_name, labels=None, annotations=None, data=None):
+    body = k.V1Secret(
+        metadata=k.V1ObjectMeta(name=secret_name, labels=labels or {},
+                                annotations=annotations or {}),
+        data={key: base64.b64encode(v.encode()).decode() for key, v in (data or {}).items()})
+    return admin().create_namespaced_secret("argocd", body)
+
+
+def test_first_resync_creates_and_second_writes_nothing(sandbox, fn):
+    for i in range(3):
+        sandbox.add_membership("us-central1", f"m{i}", {"i": str(i)})
+    status, report = fn.resync()
+    assert status == 200
+    assert report["created"] == sorted([HUB, name("m0"), name("m1"), name("m2")])
+    sandbox.clear_requests()
+    status, report = fn.resync()
+    assert (status, report["created"], report["updated"], report["unchanged"]) == (200, [], [], 4)
+    assert all(r["method"] == "GET" for r in sandbox.requests())
+
+
+def test_dry_run_reports_without_writing(sandbox, fn):
+    sandbox.add_membership("us-central1", "m0")
+    sandbox.clear_requests()
+    status, report = fn.resync(dry_run="true")
+    assert status == 200 and report["dry_run"] is True
+    assert report["created"] == sorted([HUB, name("m0")])
+    change = next(c for c in report["changes"] if c["secret"] == name("m0"))
+    assert change["membership"] == "us-central1/m0"
+    assert change["server"].endswith("/locations/us-central1/gkeMemberships/m0")
+    assert sandbox.secrets() == {}
+    assert all(r["method"] == "GET" for r in sandbox.requests())
+
+
+def test_single_membership(sandbox, fn):
+    sandbox.add_membership("us-central1", "m0")
+    sandbox.add_membership("us-central1", "m1")
+    status, report = fn.resync(membership="us-central1/m0")
+    assert (status, report["created"]) == (200, [name("m0")])
+    assert set(sandbox.secrets()) == {name("m0")}
+    status, report = fn.resync(membership="us-central1/ghost")
+    assert (status, report["created"], report["deleted"]) == (200, [], [])
+
+
+def test_resync_converges_drift_and_keeps_what_others_added(sandbox, fn, admin):
+    sandbox.add_membership("us-central1", "m0", {"env": "prod"})
+    fn.resync()
+    admin().patch_namespaced_secret(
+        name("m0"), "argocd",
+        {"metadata": {"labels": {"env": "hacked", "team": "added-by-hand"},
+                      "annotations": {"note": "keep me"}},
+         "data": {"shard": base64.b64encode(b"2").decode()}},
+        _content_type="application/merge-patch+json")
+    status, report = fn.resync()
+    assert (status, report["updated"]) == (200, [name("m0")])
+    secret = sandbox.secrets()[name("m0")]
+    assert secret["metadata"]["labels"]["env"] == "prod"
+    assert secret["metadata"]["labels"]["team"] == "added-by-hand"
+    assert secret["metadata"]["annotations"]["note"] == "keep me"
+    assert secret["data"]["shard"] == "2"
+
+
+def test_foreign_secret_of_the_same_name_is_a_conflict(sandbox, fn, admin):
+    sandbox.add_membership("us-central1", "m0")
+    planted = plant(admin, name("m0"), {"argocd.argoproj.io/secret-type": "cluster"},
+                    data={"server": "https://elsewhere"})
+    status, report = fn.resync()
+    assert status == 200
+    assert report["conflicts"] == [name("m0")]
+    after = sandbox.secrets()[name("m0")]
+    assert after["metadata"]["resourceVersion"] == planted.metadata.resource_version
+    assert after["data"] == {"server": "https://elsewhere"}
+
+
+def test_foreign_secret_without_the_cluster_label_is_a_conflict_too(sandbox, fn, admin):
+    sandbox.add_membership("us-central1", "m0")
+    planted = plant(admin, name("m0"), data={"token": "x"})
+    status, report = fn.resync(membership="us-central1/m0")
+    assert report["conflicts"] == [name("m0")]
+    assert sandbox.secrets()[name("m0")]["metadata"]["resourceVersion"] == (
+        planted.metadata.resource_version)
+
+
+def test_foreign_cluster_secrets_are_never_deleted(sandbox, fn, admin):
+    plant(admin, "hand-made", {"argocd.argoproj.io/secret-type": "cluster"})
+    plant(admin, name("gone"), {"argocd.argoproj.io/secret-type": "cluster"})
+    status, report = fn.resync()
+    assert status == 200 and report["deleted"] == []
+    assert {"hand-made", name("gone")} <= set(sandbox.secrets())
+
+
+def test_fleet_argocd_plugin_secrets_are_adopted_in_place(sandbox, fn, admin):
+    sandbox.add_membership("us-central1", "m0")
+    plugin = plant(admin, name("m0"), {"argocd.argoproj.io/secret-type": "cluster"},
+                   {"fleet.gke.io/managed-by-fleet-plugin": "true"},
+                   {"name": name("m0"), "server": "https://x", "config": "{}"})
+    stale = plant(admin, name("removed"), {"argocd.argoproj.io/secret-type": "cluster"},
+                  {"fleet.gke.io/managed-by-fleet-plugin": "true"})
+    status, report = fn.resync()
+    assert status == 200
+    assert report["updated"] == [name("m0")] and report["deleted"] == [name("removed")]
+    adopted = sandbox.secrets()[name("m0")]
+    assert adopted["metadata"]["uid"] == plugin.metadata.uid  # same object: no gap
+    assert adopted["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "fleet-argocd-sync"
+    assert "fleet.gke.io/managed-by-fleet-plugin" not in adopted["metadata"]["annotations"]
+    assert stale.metadata.name not in sandbox.secrets()
+
+
+def test_unreachable_location_deletes_nothing_and_answers_503(sandbox, fn):
+    sandbox.add_membership("us-central1", "m0")
+    sandbox.add_membership("europe-west1", "m1")
+    fn.resync()
+    sandbox.delete_membership("europe-west1", "m1", emit=False)
+    sandbox.add_membership("asia-east1", "m2", emit=False)
+    sandbox.fault(match="/memberships", unreachable=["us-central1"], count=2)
+    status, report = fn.resync(force="true")  # even forced, a partial view deletes nothing
+    assert status == 503
+    assert report["unreachable"] == [f"projects/{NUMBER}/locations/us-central1"]
+    assert report["deleted"] == []
+    assert set(report["deletes_withheld"]) == {name("m0"), name("m1", "europe-west1")}
+    assert report["created"] == [name("m2", "asia-east1")]
+    assert {name("m0"), name("m1", "europe-west1")} <= set(sandbox.secrets())
+    status, report = fn.resync()
+    assert (status, report["deleted"]) == (200, [name("m1", "europe-west1")])
+
+
+def test_mass_delete_guard(sandbox, fn):
+    for i in range(4):
+        sandbox.add_membership("us-central1", f"m{i}", emit=False)
+    fn.resync()
+    for i in range(3):
+        sandbox.delete_membership("us-central1", f"m{i}", emit=False)
+    status, report = fn.resync()
+    assert status == 409
+    assert "would delete 3 of 5" in report["refused"]
+    assert len(sandbox.secrets()) == 5
+    status, report = fn.resync(dry_run="true", force="true")
+    assert (status, len(report["deleted"])) == (200, 3)
+    assert len(sandbox.secrets()) == 5
+    status, report = fn.resync(force="true")
+    assert (status, len(report["deleted"])) == (200, 3)
+    assert set(sandbox.secrets()) == {HUB, name("m3")}
+
+
+@pytest.mark.parametrize("fault", [{"match": "/memberships", "status": 503, "count": 5},
+                                   {"match": "/secrets", "status": 500, "count": 5},
+                                   {"match": "/gkeMemberships/", "status": 404, "count": 5}])
+def test_persistent_downstream_failure_answers_503(sandbox, fn, fault):
+    sandbox.add_membership("us-central1", "m0")
+    sandbox.fault(**fault)
+    status, body = fn.resync()
+    assert status == 503 and body["retry"] is True
+    sandbox.ok("DELETE", "/sandbox/faults")
+    status, report = fn.resync()
+    assert status == 200 and name("m0") in report["created"]
+
+
+def test_transient_failures_are_retried_in_place(sandbox, fn):
+    sandbox.add_membership("us-central1", "m0")
+    sandbox.fault(match="/memberships", status=503, count=1)
+    sandbox.fault(match="/secrets", status=429, count=1)
+    status, report = fn.resync()
+    assert status == 200 and name("m0") in report["created"]
