@@ -72,7 +72,8 @@ def _healthz(request: Any) -> tuple[str, int, dict[str, str]]:
 def _is_cloudevent(request: Any) -> bool:
     content_type = request.headers.get("Content-Type", "")
     return "ce-specversion" in request.headers or content_type.startswith(
-        "application/cloudevents+json")
+        "application/cloudevents+json"
+    )
 
 
 def _handle_event(request: Any) -> tuple[str, int, dict[str, str]]:
@@ -90,7 +91,9 @@ def _handle_event(request: Any) -> tuple[str, int, dict[str, str]]:
         logger.error("event acknowledged without action: %s", err)
         return _answer({"acknowledged": True, "reason": str(err)}, 200)
     if report.retryable or report.errors:
-        return _answer({**report.to_json(), "retry": report.retryable}, 503 if report.retryable else 200)
+        return _answer(
+            {**report.to_json(), "retry": report.retryable}, 503 if report.retryable else 200
+        )
     return _answer(report.to_json(), 200)
 
 
@@ -114,8 +117,9 @@ def _handle_resync(request: Any) -> tuple[str, int, dict[str, str]]:
         return _answer({"error": str(err)}, 400)
     try:
         if options["membership"] is not None:
-            report = reconciler().reconcile_membership(options["membership"],
-                                                       dry_run=options["dry_run"])
+            report = reconciler().reconcile_membership(
+                options["membership"], dry_run=options["dry_run"]
+            )
         else:
             report = reconciler().resync(dry_run=options["dry_run"], force=options["force"])
     except RetryableError as err:
@@ -137,7 +141,7 @@ def _resync_options(args: Any) -> dict[str, Any]:
         raw = args.get(name, "").lower()
         if raw not in _BOOLEANS:
             raise ValueError(f"{name} must be true or false")
-        options[name] = _BOOLEANS[raw] or SETTINGS.dry_run and name == "dry_run"
+        options[name] = _BOOLEANS[raw] or (SETTINGS.dry_run and name == "dry_run")
     if "membership" in args:
         try:
             options["membership"] = parse_membership(args["membership"])

@@ -17,10 +17,14 @@ class SandboxClient:
 
     def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.base_url + path, data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            self.base_url + path,
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json"},
+        )
         try:
-            with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=30) as answer:
                 return answer.status, json.loads(answer.read() or b"null")
         except urllib.error.HTTPError as err:
             return err.code, json.loads(err.read() or b"null")
@@ -31,10 +35,14 @@ class SandboxClient:
             raise RuntimeError(f"{method} {path} answered {status}: {answer}")
         return answer
 
-    def add_membership(self, location: str, ident: str, labels: dict[str, str] | None = None,
-                       **fields: Any) -> Any:
-        return self.ok("POST", "/sandbox/memberships",
-                       {"location": location, "id": ident, "labels": labels or {}, **fields})
+    def add_membership(
+        self, location: str, ident: str, labels: dict[str, str] | None = None, **fields: Any
+    ) -> Any:
+        return self.ok(
+            "POST",
+            "/sandbox/memberships",
+            {"location": location, "id": ident, "labels": labels or {}, **fields},
+        )
 
     def update_membership(self, location: str, ident: str, **fields: Any) -> Any:
         return self.ok("PATCH", f"/sandbox/memberships/{location}/{ident}", fields)
@@ -43,8 +51,9 @@ class SandboxClient:
         return self.ok("DELETE", f"/sandbox/memberships/{location}/{ident}", fields or None)
 
     def bind(self, membership: str, scope: str, **fields: Any) -> Any:
-        return self.ok("POST", "/sandbox/bindings", {"membership": membership, "scope": scope,
-                                                     **fields})
+        return self.ok(
+            "POST", "/sandbox/bindings", {"membership": membership, "scope": scope, **fields}
+        )
 
     def fault(self, **fields: Any) -> Any:
         return self.ok("POST", "/sandbox/faults", fields)
@@ -57,8 +66,9 @@ class SandboxClient:
 
     def secrets(self, membership: str = "", namespace: str = "") -> dict[str, dict[str, Any]]:
         """Secrets of a cluster (the Argo CD cluster by default), by name, data decoded."""
-        query = "&".join(f"{k}={v}" for k, v in (("membership", membership),
-                                                  ("namespace", namespace)) if v)
+        query = "&".join(
+            f"{k}={v}" for k, v in (("membership", membership), ("namespace", namespace)) if v
+        )
         items = self.ok("GET", "/sandbox/secrets" + (f"?{query}" if query else ""))
         return {item["metadata"]["name"]: item for item in items}
 

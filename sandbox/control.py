@@ -27,25 +27,38 @@ HUB_SERVICES = {
     "v1alpha": "google.cloud.gkehub.v1alpha.GkeHub",
     "v1beta1": "google.cloud.gkehub.v1beta1.GkeHubMembershipService",
 }
-ROUTES = Map([
-    Rule("/sandbox/memberships", methods=["POST"], endpoint="create_membership"),
-    Rule("/sandbox/memberships:batch", methods=["POST"], endpoint="create_memberships"),
-    Rule("/sandbox/memberships/<location>/<ident>", methods=["PATCH"], endpoint="update_membership"),
-    Rule("/sandbox/memberships/<location>/<ident>", methods=["DELETE"], endpoint="delete_membership"),
-    Rule("/sandbox/bindings", methods=["POST"], endpoint="create_binding"),
-    Rule("/sandbox/bindings/<location>/<ident>/<binding>", methods=["DELETE"],
-         endpoint="delete_binding"),
-    Rule("/sandbox/clusters", methods=["POST"], endpoint="create_cluster"),
-    Rule("/sandbox/clusters/<location>/<name>", methods=["DELETE"], endpoint="delete_cluster"),
-    Rule("/sandbox/faults", methods=["GET", "POST", "DELETE"], endpoint="faults"),
-    Rule("/sandbox/requests", methods=["GET", "DELETE"], endpoint="requests"),
-    Rule("/sandbox/tokens", methods=["POST"], endpoint="create_token"),
-    Rule("/sandbox/tokens/<token>", methods=["DELETE"], endpoint="delete_token"),
-    Rule("/sandbox/events", methods=["GET", "DELETE"], endpoint="events"),
-    Rule("/sandbox/sinks", methods=["GET", "POST", "DELETE"], endpoint="sinks"),
-    Rule("/sandbox/secrets", methods=["GET"], endpoint="secrets"),
-    Rule("/sandbox/reset", methods=["POST"], endpoint="reset"),
-])
+ROUTES = Map(
+    [
+        Rule("/sandbox/memberships", methods=["POST"], endpoint="create_membership"),
+        Rule("/sandbox/memberships:batch", methods=["POST"], endpoint="create_memberships"),
+        Rule(
+            "/sandbox/memberships/<location>/<ident>",
+            methods=["PATCH"],
+            endpoint="update_membership",
+        ),
+        Rule(
+            "/sandbox/memberships/<location>/<ident>",
+            methods=["DELETE"],
+            endpoint="delete_membership",
+        ),
+        Rule("/sandbox/bindings", methods=["POST"], endpoint="create_binding"),
+        Rule(
+            "/sandbox/bindings/<location>/<ident>/<binding>",
+            methods=["DELETE"],
+            endpoint="delete_binding",
+        ),
+        Rule("/sandbox/clusters", methods=["POST"], endpoint="create_cluster"),
+        Rule("/sandbox/clusters/<location>/<name>", methods=["DELETE"], endpoint="delete_cluster"),
+        Rule("/sandbox/faults", methods=["GET", "POST", "DELETE"], endpoint="faults"),
+        Rule("/sandbox/requests", methods=["GET", "DELETE"], endpoint="requests"),
+        Rule("/sandbox/tokens", methods=["POST"], endpoint="create_token"),
+        Rule("/sandbox/tokens/<token>", methods=["DELETE"], endpoint="delete_token"),
+        Rule("/sandbox/events", methods=["GET", "DELETE"], endpoint="events"),
+        Rule("/sandbox/sinks", methods=["GET", "POST", "DELETE"], endpoint="sinks"),
+        Rule("/sandbox/secrets", methods=["GET"], endpoint="secrets"),
+        Rule("/sandbox/reset", methods=["POST"], endpoint="reset"),
+    ]
+)
 
 
 class ControlError(Exception):
@@ -85,22 +98,44 @@ class Control:
             raise ControlError(400, "body must be a JSON object")
         return body
 
-    def _emit(self, body: dict[str, Any], service: str, method: str, resource: str,
-              request: dict[str, Any], result: dict[str, Any]) -> None:
+    def _emit(
+        self,
+        body: dict[str, Any],
+        service: str,
+        method: str,
+        resource: str,
+        request: dict[str, Any],
+        result: dict[str, Any],
+    ) -> None:
         """Log the change as a long-running operation: a `first` and a `last` entry."""
         if body.get("emit", True) is False:
             return
-        project = self.store.project_number if body.get("audit_project") == "number" \
+        project = (
+            self.store.project_number
+            if body.get("audit_project") == "number"
             else self.store.project_id
+        )
         resource = resource.replace("{project}", project)
         request = json.loads(json.dumps(request).replace("{project}", project))
         operation = f"operation-{int(time.time() * 1000)}-{uuid.uuid4().hex[:8]}"
-        started = {"@type": "type.googleapis.com/google.longrunning.Operation",
-                   "name": f"projects/{project}/locations/global/operations/{operation}"}
+        started = {
+            "@type": "type.googleapis.com/google.longrunning.Operation",
+            "name": f"projects/{project}/locations/global/operations/{operation}",
+        }
         for phase, response in (("first", started), ("last", result)):
-            self.eventarc.publish(self.store.project_id, audit_entry(
-                self.store.project_id, service, method, resource, operation, phase, request,
-                response))
+            self.eventarc.publish(
+                self.store.project_id,
+                audit_entry(
+                    self.store.project_id,
+                    service,
+                    method,
+                    resource,
+                    operation,
+                    phase,
+                    request,
+                    response,
+                ),
+            )
 
     def _hub_method(self, body: dict[str, Any], verb: str) -> str:
         version = body.get("api_version", "v1")
@@ -118,9 +153,14 @@ class Control:
         record = self._add_membership(body)
         name = self._membership_name(record.location, record.membership)
         membership = self.store.membership_json(self.store.project_id, record)
-        self._emit(body, "gkehub.googleapis.com", self._hub_method(body, "CreateMembership"),
-                   name, {"parent": name.rsplit("/", 2)[0], "membershipId": record.membership},
-                   {**membership, "@type": "type.googleapis.com/google.cloud.gkehub.v1.Membership"})
+        self._emit(
+            body,
+            "gkehub.googleapis.com",
+            self._hub_method(body, "CreateMembership"),
+            name,
+            {"parent": name.rsplit("/", 2)[0], "membershipId": record.membership},
+            {**membership, "@type": "type.googleapis.com/google.cloud.gkehub.v1.Membership"},
+        )
         return _answer(membership, 201)
 
     def create_memberships(self, request: Request) -> Response:
@@ -141,8 +181,9 @@ class Control:
         with self.store.lock:
             if (ref.location, ref.membership) in self.store.memberships:
                 raise ControlError(409, f"membership {ref} already exists")
-            return self.store.add_membership(ref.location, ref.membership, labels, state,
-                                             str(body.get("cluster", "")))
+            return self.store.add_membership(
+                ref.location, ref.membership, labels, state, str(body.get("cluster", ""))
+            )
 
     def update_membership(self, request: Request, location: str, ident: str) -> Response:
         body = self._json(request)
@@ -159,9 +200,14 @@ class Control:
             record.update_time = now()
             membership = self.store.membership_json(self.store.project_id, record)
         name = self._membership_name(location, ident)
-        self._emit(body, "gkehub.googleapis.com", self._hub_method(body, "UpdateMembership"),
-                   name, {"name": name, "updateMask": ",".join(k for k in body if k in
-                                                                ("labels", "state"))}, membership)
+        self._emit(
+            body,
+            "gkehub.googleapis.com",
+            self._hub_method(body, "UpdateMembership"),
+            name,
+            {"name": name, "updateMask": ",".join(k for k in body if k in ("labels", "state"))},
+            membership,
+        )
         return _answer(membership)
 
     def delete_membership(self, request: Request, location: str, ident: str) -> Response:
@@ -169,8 +215,14 @@ class Control:
         if self.store.remove_membership(location, ident) is None:
             raise ControlError(404, f"membership {location}/{ident} not found")
         name = self._membership_name(location, ident)
-        self._emit(body, "gkehub.googleapis.com", self._hub_method(body, "DeleteMembership"),
-                   name, {"name": name}, {})
+        self._emit(
+            body,
+            "gkehub.googleapis.com",
+            self._hub_method(body, "DeleteMembership"),
+            name,
+            {"name": name},
+            {},
+        )
         return _answer({})
 
     # --- bindings ---------------------------------------------------------------------
@@ -192,8 +244,14 @@ class Control:
             record = self.store.bindings[key] = BindingRecord(location, ident, binding, scope)
             result = self.store.binding_json(self.store.project_id, record)
         name = self._membership_name(location, ident) + f"/bindings/{binding}"
-        self._emit(body, "gkehub.googleapis.com", self._hub_method(body, "CreateMembershipBinding"),
-                   name, {"parent": name.rsplit("/", 2)[0], "membershipBindingId": binding}, result)
+        self._emit(
+            body,
+            "gkehub.googleapis.com",
+            self._hub_method(body, "CreateMembershipBinding"),
+            name,
+            {"parent": name.rsplit("/", 2)[0], "membershipBindingId": binding},
+            result,
+        )
         return _answer(result, 201)
 
     def delete_binding(self, request: Request, location: str, ident: str, binding: str) -> Response:
@@ -202,8 +260,14 @@ class Control:
             if self.store.bindings.pop((location, ident, binding), None) is None:
                 raise ControlError(404, f"binding {location}/{ident}/{binding} not found")
         name = self._membership_name(location, ident) + f"/bindings/{binding}"
-        self._emit(body, "gkehub.googleapis.com", self._hub_method(body, "DeleteMembershipBinding"),
-                   name, {"name": name}, {})
+        self._emit(
+            body,
+            "gkehub.googleapis.com",
+            self._hub_method(body, "DeleteMembershipBinding"),
+            name,
+            {"name": name},
+            {},
+        )
         return _answer({})
 
     # --- clusters registered at creation ----------------------------------------------
@@ -214,15 +278,22 @@ class Control:
         with self.store.lock:
             if (ref.location, ref.membership) in self.store.memberships:
                 raise ControlError(409, f"cluster {ref} already exists")
-            record = self.store.add_membership(ref.location, ref.membership,
-                                               _labels(body.get("labels", {})), "READY", "")
+            record = self.store.add_membership(
+                ref.location, ref.membership, _labels(body.get("labels", {})), "READY", ""
+            )
         name = f"projects/{{project}}/locations/{ref.location}/clusters/{ref.membership}"
         version = "v1beta1" if body.get("api_version") == "v1beta1" else "v1"
-        self._emit(body, "container.googleapis.com",
-                   f"google.container.{version}.ClusterManager.CreateCluster", name,
-                   {"parent": name.rsplit("/", 2)[0], "cluster": {"name": ref.membership,
-                                                                  "fleet": {"project": self.store.project_id}}},
-                   {})
+        self._emit(
+            body,
+            "container.googleapis.com",
+            f"google.container.{version}.ClusterManager.CreateCluster",
+            name,
+            {
+                "parent": name.rsplit("/", 2)[0],
+                "cluster": {"name": ref.membership, "fleet": {"project": self.store.project_id}},
+            },
+            {},
+        )
         return _answer(self.store.membership_json(self.store.project_id, record), 201)
 
     def delete_cluster(self, request: Request, location: str, name: str) -> Response:
@@ -230,8 +301,14 @@ class Control:
         if self.store.remove_membership(location, name) is None:
             raise ControlError(404, f"cluster {location}/{name} not found")
         resource = f"projects/{{project}}/locations/{location}/clusters/{name}"
-        self._emit(body, "container.googleapis.com",
-                   "google.container.v1.ClusterManager.DeleteCluster", resource, {"name": resource}, {})
+        self._emit(
+            body,
+            "container.googleapis.com",
+            "google.container.v1.ClusterManager.DeleteCluster",
+            resource,
+            {"name": resource},
+            {},
+        )
         return _answer({})
 
     # --- faults, logs, tokens, sinks --------------------------------------------------
@@ -259,7 +336,9 @@ class Control:
         if ttl is not None and not isinstance(ttl, int | float):
             raise ControlError(400, "ttl_s must be a number")
         with self.store.lock:
-            self.store.tokens[token] = Token(identity, time.time() + ttl if ttl is not None else None)
+            self.store.tokens[token] = Token(
+                identity, time.time() + ttl if ttl is not None else None
+            )
         return _answer({"token": token, "identity": identity}, 201)
 
     def delete_token(self, request: Request, token: str) -> Response:
@@ -284,15 +363,27 @@ class Control:
         return _answer(list(self.eventarc.sinks))
 
     def secrets(self, request: Request) -> Response:
-        location, _, ident = request.args.get("membership", self.store.argocd_membership).partition("/")
+        location, _, ident = request.args.get("membership", self.store.argocd_membership).partition(
+            "/"
+        )
         cluster = self.store.cluster_for(location, ident)
         if cluster is None:
             raise ControlError(404, f"membership {location}/{ident} not found")
         namespace = request.args.get("namespace", self.store.argocd_namespace)
         with cluster.lock:
             items = [s for (ns, _), s in sorted(cluster.secrets.items()) if ns == namespace]
-        return _answer([{**s, "data": {k: base64.b64decode(v).decode("utf-8", "replace")
-                                       for k, v in s.get("data", {}).items()}} for s in items])
+        return _answer(
+            [
+                {
+                    **s,
+                    "data": {
+                        k: base64.b64decode(v).decode("utf-8", "replace")
+                        for k, v in s.get("data", {}).items()
+                    },
+                }
+                for s in items
+            ]
+        )
 
     def reset(self, request: Request) -> Response:
         self.store.reset()
@@ -301,18 +392,22 @@ class Control:
 
 
 def _labels(value: Any) -> dict[str, str]:
-    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str)
-                                              for k, v in value.items()):
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
         raise ControlError(400, "labels must be an object of strings")
     return dict(value)
 
 
 def _fault(body: dict[str, Any]) -> Fault:
     try:
-        fault = Fault(match=str(body.get("match", "")), status=int(body.get("status", 0)),
-                      delay_s=float(body.get("delay_s", 0)),
-                      unreachable=[str(x) for x in body.get("unreachable", [])],
-                      count=int(body.get("count", 1)))
+        fault = Fault(
+            match=str(body.get("match", "")),
+            status=int(body.get("status", 0)),
+            delay_s=float(body.get("delay_s", 0)),
+            unreachable=[str(x) for x in body.get("unreachable", [])],
+            count=int(body.get("count", 1)),
+        )
     except (TypeError, ValueError) as err:
         raise ControlError(400, f"invalid fault: {err}") from None
     if fault.status and not 400 <= fault.status <= 599:

@@ -21,14 +21,23 @@ from typing import Any
 
 from sandbox.store import now
 
-DATASCHEMA = ("https://googleapis.github.io/google-cloudevents/jsonschema/google/events/cloud/"
-              "audit/v1/LogEntryData.json")
+DATASCHEMA = (
+    "https://googleapis.github.io/google-cloudevents/jsonschema/google/events/cloud/"
+    "audit/v1/LogEntryData.json"
+)
 CALLER = "platform-admin@{project}.example.com"
 
 
-def audit_entry(project_id: str, service: str, method: str, resource_name: str,
-                operation_id: str, phase: str, request: dict[str, Any],
-                response: dict[str, Any]) -> dict[str, Any]:
+def audit_entry(
+    project_id: str,
+    service: str,
+    method: str,
+    resource_name: str,
+    operation_id: str,
+    phase: str,
+    request: dict[str, Any],
+    response: dict[str, Any],
+) -> dict[str, Any]:
     """One Cloud Audit Logs LogEntry, as Cloud Logging writes it for an admin activity."""
     entry: dict[str, Any] = {
         "protoPayload": {
@@ -43,8 +52,10 @@ def audit_entry(project_id: str, service: str, method: str, resource_name: str,
             "response": response,
         },
         "insertId": uuid.uuid4().hex[:12],
-        "resource": {"type": "audited_resource",
-                     "labels": {"service": service, "method": method, "project_id": project_id}},
+        "resource": {
+            "type": "audited_resource",
+            "labels": {"service": service, "method": method, "project_id": project_id},
+        },
         "timestamp": now(),
         "severity": "NOTICE",
         "logName": f"projects/{project_id}/logs/cloudaudit.googleapis.com%2Factivity",
@@ -63,7 +74,7 @@ def cloudevent_headers(project_id: str, entry: dict[str, Any]) -> dict[str, str]
         "ce-source": f"//cloudaudit.googleapis.com/projects/{project_id}/logs/activity",
         "ce-subject": f"{payload['serviceName']}/{payload['resourceName']}",
         "ce-id": f"projects/{project_id}/logs/cloudaudit.googleapis.com%2Factivity"
-                 f"{entry['insertId']}{entry['timestamp']}",
+        f"{entry['insertId']}{entry['timestamp']}",
         "ce-time": entry["timestamp"],
         "ce-dataschema": DATASCHEMA,
         "ce-methodname": payload["methodName"],
@@ -102,8 +113,14 @@ class Event:
 class Eventarc:
     """Delivers events to sinks from one background thread, retrying with backoff."""
 
-    def __init__(self, sinks: list[str], initial_backoff_s: float = 0.2,
-                 max_backoff_s: float = 5.0, max_attempts: int = 12, timeout_s: float = 30.0) -> None:
+    def __init__(
+        self,
+        sinks: list[str],
+        initial_backoff_s: float = 0.2,
+        max_backoff_s: float = 5.0,
+        max_attempts: int = 12,
+        timeout_s: float = 30.0,
+    ) -> None:
         self.sinks = list(sinks)
         self.initial_backoff_s, self.max_backoff_s = initial_backoff_s, max_backoff_s
         self.max_attempts, self.timeout_s = max_attempts, timeout_s
@@ -123,7 +140,9 @@ class Eventarc:
             for sink in self.sinks:
                 delivery = Delivery(sink)
                 event.deliveries.append(delivery)
-                heapq.heappush(self._queue, (time.monotonic(), next(self._sequence), event, delivery))
+                heapq.heappush(
+                    self._queue, (time.monotonic(), next(self._sequence), event, delivery)
+                )
             self._wake.notify()
 
     def pending(self) -> int:
@@ -145,7 +164,9 @@ class Eventarc:
     def _run(self) -> None:
         while True:
             with self._wake:
-                while not self._stopped and (not self._queue or self._queue[0][0] > time.monotonic()):
+                while not self._stopped and (
+                    not self._queue or self._queue[0][0] > time.monotonic()
+                ):
                     wait = self._queue[0][0] - time.monotonic() if self._queue else None
                     self._wake.wait(wait)
                 if self._stopped:
@@ -156,18 +177,22 @@ class Eventarc:
             ok = self._send(event, delivery)
             with self._wake:
                 if not ok and delivery.attempts < self.max_attempts:
-                    backoff = min(self.max_backoff_s,
-                                  self.initial_backoff_s * 2 ** (delivery.attempts - 1))
-                    heapq.heappush(self._queue, (time.monotonic() + backoff,
-                                                 next(self._sequence), event, delivery))
+                    backoff = min(
+                        self.max_backoff_s, self.initial_backoff_s * 2 ** (delivery.attempts - 1)
+                    )
+                    heapq.heappush(
+                        self._queue,
+                        (time.monotonic() + backoff, next(self._sequence), event, delivery),
+                    )
                 delivery.delivered = ok
                 self._in_flight = 0
 
     def _send(self, event: Event, delivery: Delivery) -> bool:
-        request = urllib.request.Request(delivery.sink, data=event.body, headers=event.headers,
-                                         method="POST")
+        request = urllib.request.Request(
+            delivery.sink, data=event.body, headers=event.headers, method="POST"
+        )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout_s) as answer:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=self.timeout_s) as answer:
                 delivery.status = answer.status
         except urllib.error.HTTPError as err:
             delivery.status, delivery.error = err.code, err.read()[:500].decode("utf-8", "replace")

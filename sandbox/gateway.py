@@ -29,16 +29,21 @@ _VERBS = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DE
 def handle_gateway(store: Store, request: Request, match: re.Match[str]) -> Response:
     identity = store.identity_for(request.headers.get("Authorization", ""))
     if identity is None:
-        return error_response(401, "Request had invalid authentication credentials. Expected "
-                              "OAuth 2 access token, login cookie or other valid authentication "
-                              "credential.")
+        return error_response(
+            401,
+            "Request had invalid authentication credentials. Expected "
+            "OAuth 2 access token, login cookie or other valid authentication "
+            "credential.",
+        )
     if not store.is_project(match["project"]):
         return error_response(404, f"Project {match['project']} not found")
     cluster = store.cluster_for(match["location"], match["membership"])
     if cluster is None:
         return error_response(
-            404, f"membership projects/{match['project']}/locations/{match['location']}"
-            f"/memberships/{match['membership']} not found or not connected")
+            404,
+            f"membership projects/{match['project']}/locations/{match['location']}"
+            f"/memberships/{match['membership']} not found or not connected",
+        )
     try:
         with cluster.lock:
             return _kubernetes(cluster, identity, request, match["rest"] or "/")
@@ -49,7 +54,7 @@ def handle_gateway(store: Store, request: Request, match: re.Match[str]) -> Resp
 def _kubernetes(cluster: Cluster, identity: str, request: Request, path: str) -> Response:
     verb = _VERBS.get(request.method)
     if verb is None:
-        raise KubeError(405, f"the server does not allow this method on the requested resource")
+        raise KubeError(405, "the server does not allow this method on the requested resource")
     if match := _SECRETS.match(path):
         return _secrets(cluster, identity, verb, request, match["ns"], match["name"] or "")
     if match := _NAMESPACES.match(path):
@@ -61,7 +66,9 @@ def _kubernetes(cluster: Cluster, identity: str, request: Request, path: str) ->
     raise KubeError(404, "the server could not find the requested resource")
 
 
-def _secrets(cluster: Cluster, identity: str, verb: str, request: Request, ns: str, name: str) -> Response:
+def _secrets(
+    cluster: Cluster, identity: str, verb: str, request: Request, ns: str, name: str
+) -> Response:
     if not name:
         verb = {"get": "list", "create": "create"}.get(verb, "")
         if not verb:
@@ -71,9 +78,14 @@ def _secrets(cluster: Cluster, identity: str, verb: str, request: Request, ns: s
     cluster.authorize(identity, verb, "secrets", ns, name)
     if verb == "list":
         limit = request.args.get("limit", "0")
-        return _ok(cluster.list_secrets(ns, request.args.get("labelSelector", ""),
-                                        int(limit) if limit.isdigit() else 0,
-                                        request.args.get("continue", "")))
+        return _ok(
+            cluster.list_secrets(
+                ns,
+                request.args.get("labelSelector", ""),
+                int(limit) if limit.isdigit() else 0,
+                request.args.get("continue", ""),
+            )
+        )
     if verb == "get":
         return _ok(cluster.get_secret(ns, name))
     if verb == "delete":

@@ -33,8 +33,14 @@ DEFAULT_PAGE_SIZE = 100
 
 
 # proto3 JSON may carry enums as numbers; clients ask with `$alt=json;enum-encoding=int`.
-STATE_CODES = {"CODE_UNSPECIFIED": 0, "CREATING": 1, "READY": 2, "DELETING": 3, "UPDATING": 4,
-               "SERVICE_UPDATING": 5}
+STATE_CODES = {
+    "CODE_UNSPECIFIED": 0,
+    "CREATING": 1,
+    "READY": 2,
+    "DELETING": 3,
+    "UPDATING": 4,
+    "SERVICE_UPDATING": 5,
+}
 
 
 def encode_enums(body: Any, alt: str) -> Any:
@@ -66,7 +72,9 @@ def error_response(code: int, message: str) -> Response:
     return json_response({"error": {"code": code, "message": message, "status": status}}, code)
 
 
-def page(items: Sequence[Any], page_size: str | None, page_token: str | None) -> tuple[list[Any], str]:
+def page(
+    items: Sequence[Any], page_size: str | None, page_token: str | None
+) -> tuple[list[Any], str]:
     """One page of `items` and the token of the next, as AIP-158 describes."""
     try:
         size = int(page_size) if page_size else DEFAULT_PAGE_SIZE

@@ -25,8 +25,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def sandbox_env(sandbox_url: str, project_number: str = "123456789012",
-                argocd_membership: str = "global/argocd-hub", **extra: str) -> dict[str, str]:
+def sandbox_env(
+    sandbox_url: str,
+    project_number: str = "123456789012",
+    argocd_membership: str = "global/argocd-hub",
+    **extra: str,
+) -> dict[str, str]:
     """The function's configuration pointing at a sandbox."""
     return {
         "FLEET_PROJECT_NUMBER": project_number,
@@ -59,23 +63,37 @@ class FunctionProcess:
 def start_function(env: dict[str, str], log_path: Path, port: int = 0) -> FunctionProcess:
     """Start functions-framework and wait until /healthz answers."""
     port = port or free_port()
-    command = [str(Path(sys.executable).parent / "functions-framework"), "--target", "fleet_sync",
-               "--source", str(FUNCTION_DIR / "main.py"), "--host", "127.0.0.1",
-               "--port", str(port)]
-    child_env = {k: v for k, v in os.environ.items() if not k.startswith(
-        ("FLEET_", "ARGOCD_", "GKEHUB_", "CONNECT_GATEWAY_", "MEMBERSHIP_SELECTOR"))}
+    command = [
+        str(Path(sys.executable).parent / "functions-framework"),
+        "--target",
+        "fleet_sync",
+        "--source",
+        str(FUNCTION_DIR / "main.py"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    child_env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(
+            ("FLEET_", "ARGOCD_", "GKEHUB_", "CONNECT_GATEWAY_", "MEMBERSHIP_SELECTOR")
+        )
+    }
     child_env.update(env)
     child_env["PYTHONPATH"] = str(FUNCTION_DIR)
     log = log_path.open("wb")
-    process = subprocess.Popen(command, env=child_env, stdout=log, stderr=subprocess.STDOUT,
-                               cwd=FUNCTION_DIR)
+    process = subprocess.Popen(
+        command, env=child_env, stdout=log, stderr=subprocess.STDOUT, cwd=FUNCTION_DIR
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"functions-framework exited:\n{log_path.read_text()}")
         try:
-            with urllib.request.urlopen(url + "/healthz", timeout=2):  # noqa: S310
+            with urllib.request.urlopen(url + "/healthz", timeout=2):
                 return FunctionProcess(url, process, log_path)
         except OSError:
             time.sleep(0.05)

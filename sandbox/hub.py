@@ -20,8 +20,10 @@ ROUTES = [
     (re.compile(_BASE + r"/memberships$"), "list_memberships"),
     (re.compile(_BASE + r"/memberships/(?P<membership>[^/:]+)$"), "get_membership"),
     (re.compile(_BASE + r"/memberships/(?P<membership>[^/]+)/bindings$"), "list_bindings"),
-    (re.compile(_BASE + r"/memberships/(?P<membership>[^/]+)/bindings/(?P<binding>[^/]+)$"),
-     "get_binding"),
+    (
+        re.compile(_BASE + r"/memberships/(?P<membership>[^/]+)/bindings/(?P<binding>[^/]+)$"),
+        "get_binding",
+    ),
     (re.compile(_BASE + r"/scopes$"), "list_scopes"),
 ]
 
@@ -33,18 +35,25 @@ def match_hub(path: str) -> tuple[str, re.Match[str]] | None:
     return None
 
 
-def handle_hub(store: Store, request: Request, handler: str, match: re.Match[str],
-               unreachable: list[str]) -> Response:
+def handle_hub(
+    store: Store, request: Request, handler: str, match: re.Match[str], unreachable: list[str]
+) -> Response:
     authorization = request.headers.get("Authorization")
     if authorization and store.identity_for(authorization) is None:
         return error_response(401, "Request had invalid authentication credentials.")
     if request.method != "GET":
-        return error_response(405, f"Method {request.method} is not allowed here; "
-                              "use the sandbox control API to change the fleet")
+        return error_response(
+            405,
+            f"Method {request.method} is not allowed here; "
+            "use the sandbox control API to change the fleet",
+        )
     project = match["project"]
     if not store.is_project(project):
-        return error_response(403, f"Permission 'gkehub.memberships.list' denied on "
-                              f"'projects/{project}' (or it may not exist)")
+        return error_response(
+            403,
+            f"Permission 'gkehub.memberships.list' denied on "
+            f"'projects/{project}' (or it may not exist)",
+        )
     try:
         with store.lock:
             body = _HANDLERS[handler](store, request, match, unreachable)
@@ -58,12 +67,16 @@ def _check_location(location: str, unreachable: list[str]) -> None:
         raise GoogleError(503, f"Location {location} is currently unreachable")
 
 
-def _list_memberships(store: Store, request: Request, match: re.Match[str],
-                      unreachable: list[str]) -> dict[str, Any]:
+def _list_memberships(
+    store: Store, request: Request, match: re.Match[str], unreachable: list[str]
+) -> dict[str, Any]:
     project, location = match["project"], match["location"]
     _check_location(location, unreachable)
-    records = [r for key, r in sorted(store.memberships.items())
-               if location in ("-", key[0]) and key[0] not in unreachable]
+    records = [
+        r
+        for key, r in sorted(store.memberships.items())
+        if location in ("-", key[0]) and key[0] not in unreachable
+    ]
     items, token = page(records, request.args.get("pageSize"), request.args.get("pageToken"))
     body: dict[str, Any] = {"resources": [store.membership_json(project, r) for r in items]}
     if token:
@@ -71,26 +84,35 @@ def _list_memberships(store: Store, request: Request, match: re.Match[str],
     return _with_unreachable(body, project, location, unreachable)
 
 
-def _get_membership(store: Store, request: Request, match: re.Match[str],
-                    unreachable: list[str]) -> dict[str, Any]:
+def _get_membership(
+    store: Store, request: Request, match: re.Match[str], unreachable: list[str]
+) -> dict[str, Any]:
     project, location, ident = match["project"], match["location"], match["membership"]
     _check_location(location, unreachable)
     record = store.memberships.get((location, ident))
     if record is None:
-        raise GoogleError(404, f"Resource 'projects/{project}/locations/{location}/memberships/"
-                          f"{ident}' was not found")
+        raise GoogleError(
+            404,
+            f"Resource 'projects/{project}/locations/{location}/memberships/{ident}' was not found",
+        )
     return store.membership_json(project, record)
 
 
-def _list_bindings(store: Store, request: Request, match: re.Match[str],
-                   unreachable: list[str]) -> dict[str, Any]:
+def _list_bindings(
+    store: Store, request: Request, match: re.Match[str], unreachable: list[str]
+) -> dict[str, Any]:
     project, location, ident = match["project"], match["location"], match["membership"]
     _check_location(location, unreachable)
     if location != "-" and ident != "-" and (location, ident) not in store.memberships:
-        raise GoogleError(404, f"Resource 'projects/{project}/locations/{location}/memberships/"
-                          f"{ident}' was not found")
-    records = [b for key, b in sorted(store.bindings.items())
-               if location in ("-", key[0]) and ident in ("-", key[1]) and key[0] not in unreachable]
+        raise GoogleError(
+            404,
+            f"Resource 'projects/{project}/locations/{location}/memberships/{ident}' was not found",
+        )
+    records = [
+        b
+        for key, b in sorted(store.bindings.items())
+        if location in ("-", key[0]) and ident in ("-", key[1]) and key[0] not in unreachable
+    ]
     items, token = page(records, request.args.get("pageSize"), request.args.get("pageToken"))
     body: dict[str, Any] = {"membershipBindings": [store.binding_json(project, b) for b in items]}
     if token:
@@ -98,8 +120,9 @@ def _list_bindings(store: Store, request: Request, match: re.Match[str],
     return _with_unreachable(body, project, location, unreachable)
 
 
-def _get_binding(store: Store, request: Request, match: re.Match[str],
-                 unreachable: list[str]) -> dict[str, Any]:
+def _get_binding(
+    store: Store, request: Request, match: re.Match[str], unreachable: list[str]
+) -> dict[str, Any]:
     key = (match["location"], match["membership"], match["binding"])
     _check_location(match["location"], unreachable)
     record = store.bindings.get(key)
@@ -108,21 +131,24 @@ def _get_binding(store: Store, request: Request, match: re.Match[str],
     return store.binding_json(match["project"], record)
 
 
-def _list_scopes(store: Store, request: Request, match: re.Match[str],
-                 unreachable: list[str]) -> dict[str, Any]:
+def _list_scopes(
+    store: Store, request: Request, match: re.Match[str], unreachable: list[str]
+) -> dict[str, Any]:
     project = match["project"]
     if match["location"] != "global":
         raise GoogleError(400, "Scopes exist only in location 'global'")
-    items, token = page(sorted(store.scopes), request.args.get("pageSize"),
-                        request.args.get("pageToken"))
+    items, token = page(
+        sorted(store.scopes), request.args.get("pageSize"), request.args.get("pageToken")
+    )
     body: dict[str, Any] = {"scopes": [store.scope_json(project, s) for s in items]}
     if token:
         body["nextPageToken"] = token
     return body
 
 
-def _with_unreachable(body: dict[str, Any], project: str, location: str,
-                      unreachable: list[str]) -> dict[str, Any]:
+def _with_unreachable(
+    body: dict[str, Any], project: str, location: str, unreachable: list[str]
+) -> dict[str, Any]:
     if location == "-" and unreachable:
         body["unreachable"] = [f"projects/{project}/locations/{loc}" for loc in unreachable]
     return body

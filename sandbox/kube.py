@@ -94,7 +94,9 @@ class Cluster:
         self.name = name
         self.lock = threading.Lock()
         self.revision = 1
-        self.namespaces = {ns: self._namespace(ns) for ns in ("default", "kube-system", *namespaces)}
+        self.namespaces = {
+            ns: self._namespace(ns) for ns in ("default", "kube-system", *namespaces)
+        }
         self.secrets: dict[tuple[str, str], dict[str, Any]] = {}
         self.rules = list(rules)
 
@@ -106,8 +108,13 @@ class Cluster:
         return {
             "kind": "Namespace",
             "apiVersion": "v1",
-            "metadata": {"name": name, "uid": str(uuid.uuid4()), "creationTimestamp": _now(),
-                         "resourceVersion": "1", "labels": {"kubernetes.io/metadata.name": name}},
+            "metadata": {
+                "name": name,
+                "uid": str(uuid.uuid4()),
+                "creationTimestamp": _now(),
+                "resourceVersion": "1",
+                "labels": {"kubernetes.io/metadata.name": name},
+            },
             "spec": {"finalizers": ["kubernetes"]},
             "status": {"phase": "Active"},
         }
@@ -130,14 +137,19 @@ class Cluster:
 
     def get_namespace(self, name: str) -> dict[str, Any]:
         if name not in self.namespaces:
-            raise KubeError(404, f'namespaces "{name}" not found',
-                            details={"name": name, "kind": "namespaces"})
+            raise KubeError(
+                404, f'namespaces "{name}" not found', details={"name": name, "kind": "namespaces"}
+            )
         return self.namespaces[name]
 
     def list_namespaces(self) -> dict[str, Any]:
         items = [self.namespaces[n] for n in sorted(self.namespaces)]
-        return {"kind": "NamespaceList", "apiVersion": "v1",
-                "metadata": {"resourceVersion": str(self.revision)}, "items": items}
+        return {
+            "kind": "NamespaceList",
+            "apiVersion": "v1",
+            "metadata": {"resourceVersion": str(self.revision)},
+            "items": items,
+        }
 
     # --- secrets ----------------------------------------------------------------------
 
@@ -145,8 +157,9 @@ class Cluster:
         self.get_namespace(namespace)
         found = self.secrets.get((namespace, name))
         if found is None:
-            raise KubeError(404, f'secrets "{name}" not found',
-                            details={"name": name, "kind": "secrets"})
+            raise KubeError(
+                404, f'secrets "{name}" not found', details={"name": name, "kind": "secrets"}
+            )
         return found
 
     def list_secrets(self, namespace: str, selector: str, limit: int, cont: str) -> dict[str, Any]:
@@ -157,8 +170,10 @@ class Cluster:
         if namespace:
             self.get_namespace(namespace)
         items = [
-            s for (ns, _), s in sorted(self.secrets.items())
-            if (not namespace or ns == namespace) and parsed.matches(s["metadata"].get("labels", {}))
+            s
+            for (ns, _), s in sorted(self.secrets.items())
+            if (not namespace or ns == namespace)
+            and parsed.matches(s["metadata"].get("labels", {}))
         ]
         start = int(cont) if cont.isdigit() else 0
         end = start + limit if limit > 0 else len(items)
@@ -166,19 +181,25 @@ class Cluster:
         if end < len(items):
             metadata["continue"] = str(end)
             metadata["remainingItemCount"] = len(items) - end
-        return {"kind": "SecretList", "apiVersion": "v1", "metadata": metadata,
-                "items": items[start:end]}
+        return {
+            "kind": "SecretList",
+            "apiVersion": "v1",
+            "metadata": metadata,
+            "items": items[start:end],
+        }
 
     def create_secret(self, namespace: str, body: Any) -> dict[str, Any]:
         self.get_namespace(namespace)
         secret = _validated_secret(body, namespace)
         name = secret["metadata"]["name"]
         if (namespace, name) in self.secrets:
-            raise KubeError(409, f'secrets "{name}" already exists',
-                            details={"name": name, "kind": "secrets"})
+            raise KubeError(
+                409, f'secrets "{name}" already exists', details={"name": name, "kind": "secrets"}
+            )
         meta = secret["metadata"]
-        meta.update(uid=str(uuid.uuid4()), creationTimestamp=_now(),
-                    resourceVersion=self._next_version())
+        meta.update(
+            uid=str(uuid.uuid4()), creationTimestamp=_now(), resourceVersion=self._next_version()
+        )
         self.secrets[(namespace, name)] = secret
         return secret
 
@@ -186,15 +207,23 @@ class Cluster:
         current = self.get_secret(namespace, name)
         secret = _validated_secret(body, namespace)
         if secret["metadata"]["name"] != name:
-            raise KubeError(400, "the name of the object "
-                            f"({secret['metadata']['name']}) does not match the name on the URL ({name})")
+            raise KubeError(
+                400,
+                "the name of the object "
+                f"({secret['metadata']['name']}) does not match the name on the URL ({name})",
+            )
         return self._store_update(current, secret)
 
-    def patch_secret(self, namespace: str, name: str, patch: Any, content_type: str) -> dict[str, Any]:
+    def patch_secret(
+        self, namespace: str, name: str, patch: Any, content_type: str
+    ) -> dict[str, Any]:
         current = self.get_secret(namespace, name)
         if content_type not in _MERGE_TYPES:
-            raise KubeError(415, f"the body of the request was in an unknown format - "
-                            f"accepted media types include: {', '.join(_MERGE_TYPES)}")
+            raise KubeError(
+                415,
+                f"the body of the request was in an unknown format - "
+                f"accepted media types include: {', '.join(_MERGE_TYPES)}",
+            )
         if not isinstance(patch, dict):
             raise KubeError(400, "a merge patch must be a JSON object")
         merged = _merge_patch(copy.deepcopy(current), patch)
@@ -208,12 +237,16 @@ class Cluster:
                 409,
                 f'Operation cannot be fulfilled on secrets "{name}": the object has been '
                 "modified; please apply your changes to the latest version and try again",
-                reason="Conflict", details={"name": name, "kind": "secrets"},
+                reason="Conflict",
+                details={"name": name, "kind": "secrets"},
             )
         if _same(secret, current):
             return current
-        meta.update(uid=old["uid"], creationTimestamp=old["creationTimestamp"],
-                    resourceVersion=self._next_version())
+        meta.update(
+            uid=old["uid"],
+            creationTimestamp=old["creationTimestamp"],
+            resourceVersion=self._next_version(),
+        )
         self.secrets[(old["namespace"], name)] = secret
         return secret
 
@@ -229,18 +262,27 @@ class Cluster:
                     f'Operation cannot be fulfilled on secrets "{name}": Precondition failed: '
                     f"{label} in precondition: {wanted}, {label} in object meta: "
                     f"{current['metadata'][meta_key]}",
-                    reason="Conflict", details={"name": name, "kind": "secrets"},
+                    reason="Conflict",
+                    details={"name": name, "kind": "secrets"},
                 )
         del self.secrets[(namespace, name)]
         self.revision += 1
-        return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
-                "details": {"name": name, "kind": "secrets", "uid": current["metadata"]["uid"]}}
+        return {
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Success",
+            "details": {"name": name, "kind": "secrets", "uid": current["metadata"]["uid"]},
+        }
 
 
 def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
     keys = ("labels", "annotations")
-    return (a.get("data") == b.get("data") and a.get("type") == b.get("type")
-            and all(a["metadata"].get(k) == b["metadata"].get(k) for k in keys))
+    return (
+        a.get("data") == b.get("data")
+        and a.get("type") == b.get("type")
+        and all(a["metadata"].get(k) == b["metadata"].get(k) for k in keys)
+    )
 
 
 def _merge_patch(target: Any, patch: Any) -> Any:
@@ -259,52 +301,35 @@ def _merge_patch(target: Any, patch: Any) -> Any:
 
 def _invalid(name: str, field: str, value: Any, detail: str) -> KubeError:
     message = f'Secret "{name}" is invalid: {field}: Invalid value: {json.dumps(value)}: {detail}'
-    cause = {"reason": "FieldValueInvalid", "message": f"Invalid value: {json.dumps(value)}: {detail}",
-             "field": field}
+    cause = {
+        "reason": "FieldValueInvalid",
+        "message": f"Invalid value: {json.dumps(value)}: {detail}",
+        "field": field,
+    }
     return KubeError(422, message, details={"name": name, "kind": "Secret", "causes": [cause]})
 
 
 def _validated_secret(body: Any, namespace: str) -> dict[str, Any]:
     """A stored Secret built from a request body, or the API server's error for it."""
     if not isinstance(body, dict) or not isinstance(body.get("metadata"), dict):
-        raise KubeError(400, "Secret in version \"v1\" cannot be handled as a Secret: "
-                        "metadata is missing")
+        raise KubeError(
+            400, 'Secret in version "v1" cannot be handled as a Secret: metadata is missing'
+        )
     if body.get("kind", "Secret") != "Secret":
         raise KubeError(400, f"the kind of the object ({body.get('kind')}) is not Secret")
-    meta = dict(body["metadata"])
-    name = meta.get("name")
-    if meta.get("namespace", namespace) != namespace:
-        raise KubeError(400, "the namespace of the provided object does not match the namespace "
-                        "sent on the request")
-    if not isinstance(name, str) or not name:
-        raise KubeError(422, 'Secret "" is invalid: metadata.name: Required value: name or '
-                        "generateName is required", details={"kind": "Secret"})
-    if not is_dns_subdomain(name):
-        raise _invalid(name, "metadata.name", name, "a lowercase RFC 1123 subdomain must consist "
-                       "of lower case alphanumeric characters, '-' or '.', and must start and end "
-                       "with an alphanumeric character")
-    labels = meta.get("labels") or {}
-    for key, value in labels.items():
-        if not is_label_key(key):
-            raise _invalid(name, "metadata.labels", key, "name part must consist of alphanumeric "
-                           "characters, '-', '_' or '.'")
-        if not isinstance(value, str) or not is_label_value(value):
-            raise _invalid(name, f"metadata.labels", value, "a valid label must be an empty string "
-                           "or consist of alphanumeric characters, '-', '_' or '.'")
-    annotations = meta.get("annotations") or {}
-    for key, value in annotations.items():
-        if not is_label_key(key) or not isinstance(value, str):
-            raise _invalid(name, "metadata.annotations", key, "name part must consist of "
-                           "alphanumeric characters, '-', '_' or '.'")
+    meta = _validated_metadata(dict(body["metadata"]), namespace)
+    name = meta["name"]
     data = _decoded_data(name, body.get("data") or {})
     for key, value in (body.get("stringData") or {}).items():
         data[key] = str(value).encode()
     for key in data:
         if not _DATA_KEY_RE.match(key):
-            raise _invalid(name, f"data[{key}]", key, "a valid config key must consist of "
-                           "alphanumeric characters, '-', '_' or '.'")
-    meta.update(name=name, namespace=namespace, labels=labels, annotations=annotations)
-    meta = {k: v for k, v in meta.items() if v not in ({}, None)}
+            raise _invalid(
+                name,
+                f"data[{key}]",
+                key,
+                "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+            )
     return {
         "kind": "Secret",
         "apiVersion": "v1",
@@ -312,6 +337,51 @@ def _validated_secret(body: Any, namespace: str) -> dict[str, Any]:
         "type": body.get("type") or "Opaque",
         "data": {k: base64.b64encode(v).decode() for k, v in sorted(data.items())},
     }
+
+
+def _validated_metadata(meta: dict[str, Any], namespace: str) -> dict[str, Any]:
+    name = meta.get("name")
+    if meta.get("namespace", namespace) != namespace:
+        raise KubeError(
+            400,
+            "the namespace of the provided object does not match the namespace sent on the request",
+        )
+    if not isinstance(name, str) or not name:
+        raise KubeError(
+            422,
+            'Secret "" is invalid: metadata.name: Required value: name or generateName is required',
+            details={"kind": "Secret"},
+        )
+    if not is_dns_subdomain(name):
+        raise _invalid(
+            name,
+            "metadata.name",
+            name,
+            "a lowercase RFC 1123 subdomain must consist "
+            "of lower case alphanumeric characters, '-' or '.', and must start and end "
+            "with an alphanumeric character",
+        )
+    labels = meta.get("labels") or {}
+    annotations = meta.get("annotations") or {}
+    for key, value in labels.items():
+        if not is_label_key(key) or not isinstance(value, str) or not is_label_value(value):
+            raise _invalid(
+                name,
+                "metadata.labels",
+                {key: value},
+                "a valid label must be an "
+                "empty string or consist of alphanumeric characters, '-', '_' or '.'",
+            )
+    for key, value in annotations.items():
+        if not is_label_key(key) or not isinstance(value, str):
+            raise _invalid(
+                name,
+                "metadata.annotations",
+                key,
+                "name part must consist of alphanumeric characters, '-', '_' or '.'",
+            )
+    meta.update(name=name, namespace=namespace, labels=labels, annotations=annotations)
+    return {k: v for k, v in meta.items() if v not in ({}, None)}
 
 
 def _decoded_data(name: str, data: Any) -> dict[str, bytes]:

@@ -51,8 +51,13 @@ class SandboxApp:
                 return json_response({"error": "request body too large"}, 413)
             return self.control(request)
         if path in ("/", "/healthz"):
-            return json_response({"status": "ok", "project": self.store.project_id,
-                                  "projectNumber": self.store.project_number})
+            return json_response(
+                {
+                    "status": "ok",
+                    "project": self.store.project_id,
+                    "projectNumber": self.store.project_number,
+                }
+            )
         if not path.startswith("/v1/"):
             return error_response(404, f"The requested URL {path} was not found on this server.")
         response = self._api(request)
@@ -92,10 +97,16 @@ class RunningSandbox:
         self.thread.join(timeout=5)
 
 
-def start(host: str = "127.0.0.1", port: int = 0, project_id: str = "acme-fleet",
-          project_number: str = "123456789012", sinks: list[str] | None = None,
-          argocd_membership: str = "global/argocd-hub", argocd_namespace: str = "argocd",
-          retry_initial_s: float = 0.2) -> RunningSandbox:
+def start(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    project_id: str = "acme-fleet",
+    project_number: str = "123456789012",
+    sinks: list[str] | None = None,
+    argocd_membership: str = "global/argocd-hub",
+    argocd_namespace: str = "argocd",
+    retry_initial_s: float = 0.2,
+) -> RunningSandbox:
     """Serve the sandbox from a background thread; port 0 picks a free port."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     store = Store(project_id, project_number, argocd_membership, argocd_namespace)
@@ -108,22 +119,40 @@ def start(host: str = "127.0.0.1", port: int = 0, project_id: str = "acme-fleet"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="fleet-sandbox", description=(
-        "Local GKE Hub, Connect Gateway, Eventarc and Kubernetes API for fleet-argocd-sync."))
+    parser = argparse.ArgumentParser(
+        prog="fleet-sandbox",
+        description=(
+            "Local GKE Hub, Connect Gateway, Eventarc and Kubernetes API for fleet-argocd-sync."
+        ),
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8090)
     parser.add_argument("--project-id", default="acme-fleet")
     parser.add_argument("--project-number", default="123456789012")
-    parser.add_argument("--argocd-membership", default="global/argocd-hub",
-                        help="the pre-registered Argo CD cluster, {location}/{id}")
+    parser.add_argument(
+        "--argocd-membership",
+        default="global/argocd-hub",
+        help="the pre-registered Argo CD cluster, {location}/{id}",
+    )
     parser.add_argument("--argocd-namespace", default="argocd")
-    parser.add_argument("--sink", action="append", default=[],
-                        help="URL that receives audit-log CloudEvents (repeatable)")
+    parser.add_argument(
+        "--sink",
+        action="append",
+        default=[],
+        help="URL that receives audit-log CloudEvents (repeatable)",
+    )
     args = parser.parse_args(argv)
     if not args.project_number.isdigit():
         parser.error("--project-number must be digits")
-    running = start(args.host, args.port, args.project_id, args.project_number, args.sink,
-                    args.argocd_membership, args.argocd_namespace)
+    running = start(
+        args.host,
+        args.port,
+        args.project_id,
+        args.project_number,
+        args.sink,
+        args.argocd_membership,
+        args.argocd_namespace,
+    )
     print(f"fleet-sandbox ready at {running.base_url}", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -19,8 +19,11 @@ SECRET_VERBS = frozenset({"get", "list", "create", "update", "patch", "delete"})
 
 
 def now() -> str:
-    return datetime.datetime.now(datetime.UTC).isoformat(timespec="microseconds").replace(
-        "+00:00", "Z")
+    return (
+        datetime.datetime.now(datetime.UTC)
+        .isoformat(timespec="microseconds")
+        .replace("+00:00", "Z")
+    )
 
 
 @dataclass
@@ -62,8 +65,13 @@ class BindingRecord:
 
 
 class Store:
-    def __init__(self, project_id: str, project_number: str, argocd_membership: str,
-                 argocd_namespace: str = "argocd") -> None:
+    def __init__(
+        self,
+        project_id: str,
+        project_number: str,
+        argocd_membership: str,
+        argocd_namespace: str = "argocd",
+    ) -> None:
         self.project_id, self.project_number = project_id, project_number
         self.argocd_membership, self.argocd_namespace = argocd_membership, argocd_namespace
         self.lock = threading.RLock()
@@ -101,24 +109,41 @@ class Store:
     # --- fleet ------------------------------------------------------------------------
 
     def _rules(self, is_argocd: bool) -> list[Rule]:
-        rules = [Rule(ADMIN_IDENTITY.format(project=self.project_id),
-                      frozenset({WILDCARD}), WILDCARD)]
+        rules = [
+            Rule(ADMIN_IDENTITY.format(project=self.project_id), frozenset({WILDCARD}), WILDCARD)
+        ]
         if is_argocd:
-            rules.append(Rule(FUNCTION_IDENTITY.format(project=self.project_id), SECRET_VERBS,
-                              "secrets", self.argocd_namespace))
+            rules.append(
+                Rule(
+                    FUNCTION_IDENTITY.format(project=self.project_id),
+                    SECRET_VERBS,
+                    "secrets",
+                    self.argocd_namespace,
+                )
+            )
         return rules
 
-    def add_membership(self, location: str, membership: str, labels: dict[str, str],
-                       state: str, cluster: str, namespaces: list[str] | None = None) -> MembershipRecord:
+    def add_membership(
+        self,
+        location: str,
+        membership: str,
+        labels: dict[str, str],
+        state: str,
+        cluster: str,
+        namespaces: list[str] | None = None,
+    ) -> MembershipRecord:
         with self.lock:
             key = (location, membership)
-            link = cluster or (f"//container.googleapis.com/projects/{self.project_id}"
-                               f"/locations/{location}/clusters/{membership}")
+            link = cluster or (
+                f"//container.googleapis.com/projects/{self.project_id}"
+                f"/locations/{location}/clusters/{membership}"
+            )
             record = MembershipRecord(location, membership, dict(labels), state, link)
             self.memberships[key] = record
             is_argocd = f"{location}/{membership}" == self.argocd_membership
-            self.clusters[key] = Cluster(f"{location}/{membership}", namespaces or [],
-                                         self._rules(is_argocd))
+            self.clusters[key] = Cluster(
+                f"{location}/{membership}", namespaces or [], self._rules(is_argocd)
+            )
             return record
 
     def remove_membership(self, location: str, membership: str) -> MembershipRecord | None:
@@ -134,8 +159,9 @@ class Store:
 
     def membership_json(self, project: str, record: MembershipRecord) -> dict[str, Any]:
         """A membership as the GKE Hub v1 REST API returns it."""
+        location, ident = record.location, record.membership
         return {
-            "name": f"projects/{project}/locations/{record.location}/memberships/{record.membership}",
+            "name": f"projects/{project}/locations/{location}/memberships/{ident}",
             "labels": dict(record.labels),
             "description": record.description,
             "endpoint": {"gkeCluster": {"resourceLink": record.cluster}},
@@ -147,8 +173,10 @@ class Store:
 
     def binding_json(self, project: str, record: BindingRecord) -> dict[str, Any]:
         return {
-            "name": (f"projects/{project}/locations/{record.location}/memberships/"
-                     f"{record.membership}/bindings/{record.binding}"),
+            "name": (
+                f"projects/{project}/locations/{record.location}/memberships/"
+                f"{record.membership}/bindings/{record.binding}"
+            ),
             "scope": f"projects/{project}/locations/global/scopes/{record.scope}",
             "uid": record.uid,
             "createTime": record.create_time,
@@ -157,8 +185,11 @@ class Store:
         }
 
     def scope_json(self, project: str, scope: str) -> dict[str, Any]:
-        return {"name": f"projects/{project}/locations/global/scopes/{scope}",
-                "uid": self.scopes[scope], "state": {"code": "READY"}}
+        return {
+            "name": f"projects/{project}/locations/global/scopes/{scope}",
+            "uid": self.scopes[scope],
+            "state": {"code": "READY"},
+        }
 
     # --- faults and the request log ---------------------------------------------------
 

@@ -16,8 +16,12 @@ ARGOCD = "global/argocd-hub"
 
 @pytest.fixture(scope="session")
 def running_sandbox() -> Iterator[RunningSandbox]:
-    running = start(project_id=PROJECT_ID, project_number=PROJECT_NUMBER,
-                    argocd_membership=ARGOCD, retry_initial_s=0.05)
+    running = start(
+        project_id=PROJECT_ID,
+        project_number=PROJECT_NUMBER,
+        argocd_membership=ARGOCD,
+        retry_initial_s=0.05,
+    )
     yield running
     running.stop()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 from fleetsync.credentials import TokenSource
@@ -30,7 +31,7 @@ class ArgoCD:
 
         self._namespace = settings.argocd_namespace
         self._tokens = tokens
-        config = k.Configuration(
+        config: Any = k.Configuration(
             host=gateway_url(
                 settings.argocd_membership,
                 settings.fleet_project_number,
@@ -41,8 +42,8 @@ class ArgoCD:
         config.api_key_prefix = {"authorization": "Bearer"}
         config.refresh_api_key_hook = self._refresh_token
         config.connection_pool_maxsize = max(4, settings.concurrency * 2)
-        self._k = k
-        self._api = k.CoreV1Api(k.ApiClient(config))
+        self._k: Any = k
+        self._api: Any = k.CoreV1Api(k.ApiClient(config))
         self._force_refresh = False
 
     def _refresh_token(self, config: Any) -> None:
@@ -54,9 +55,16 @@ class ArgoCD:
         secrets: dict[str, ClusterSecret] = {}
         token: str | None = None
         while True:
-            page = self._call(lambda t=token: self._api.list_namespaced_secret(
-                self._namespace, label_selector=f"{SECRET_TYPE_LABEL}={SECRET_TYPE_CLUSTER}",
-                limit=LIST_PAGE_SIZE, _continue=t, _request_timeout=TIMEOUT_S))
+            page = self._call(
+                partial(
+                    self._api.list_namespaced_secret,
+                    self._namespace,
+                    label_selector=f"{SECRET_TYPE_LABEL}={SECRET_TYPE_CLUSTER}",
+                    limit=LIST_PAGE_SIZE,
+                    _continue=token,
+                    _request_timeout=TIMEOUT_S,
+                )
+            )
             for item in page.items:
                 secrets[item.metadata.name] = _cluster_secret(item)
             token = page.metadata.var_continue
@@ -65,22 +73,34 @@ class ArgoCD:
 
     def get(self, name: str) -> ClusterSecret | None:
         try:
-            item = self._call(lambda: self._api.read_namespaced_secret(
-                name, self._namespace, _request_timeout=TIMEOUT_S))
-        except _Missing:
+            item = self._call(
+                lambda: self._api.read_namespaced_secret(
+                    name, self._namespace, _request_timeout=TIMEOUT_S
+                )
+            )
+        except _SecretMissingError:
             return None
         return _cluster_secret(item)
 
     def create(self, secret: ClusterSecret) -> None:
         k = self._k
         body = k.V1Secret(
-            api_version="v1", kind="Secret", type="Opaque",
-            metadata=k.V1ObjectMeta(name=secret.name, namespace=self._namespace,
-                                    labels=dict(secret.labels), annotations=dict(secret.annotations)),
+            api_version="v1",
+            kind="Secret",
+            type="Opaque",
+            metadata=k.V1ObjectMeta(
+                name=secret.name,
+                namespace=self._namespace,
+                labels=dict(secret.labels),
+                annotations=dict(secret.annotations),
+            ),
             data=_encode(secret.data),
         )
-        self._call(lambda: self._api.create_namespaced_secret(
-            self._namespace, body, _request_timeout=TIMEOUT_S))
+        self._call(
+            lambda: self._api.create_namespaced_secret(
+                self._namespace, body, _request_timeout=TIMEOUT_S
+            )
+        )
 
     def update(self, current: ClusterSecret, merged: ClusterSecret) -> None:
         """Merge-patch `current` into `merged`, on condition it is still at the version we read."""
@@ -90,24 +110,36 @@ class ArgoCD:
                 "labels": _diff(current.labels, merged.labels),
                 "annotations": _diff(current.annotations, merged.annotations),
             },
-            "data": {k: None if v is None else _b64(v)
-                     for k, v in _diff(current.data, merged.data).items()},
+            "data": {
+                k: None if v is None else _b64(v)
+                for k, v in _diff(current.data, merged.data).items()
+            },
         }
         try:
-            self._call(lambda: self._api.patch_namespaced_secret(
-                current.name, self._namespace, patch,
-                _content_type="application/merge-patch+json", _request_timeout=TIMEOUT_S))
-        except _Missing:
+            self._call(
+                lambda: self._api.patch_namespaced_secret(
+                    current.name,
+                    self._namespace,
+                    patch,
+                    _content_type="application/merge-patch+json",
+                    _request_timeout=TIMEOUT_S,
+                )
+            )
+        except _SecretMissingError:
             raise ConflictError(f"Secret {current.name} disappeared before our update") from None
 
     def delete(self, current: ClusterSecret) -> None:
         k = self._k
         options = k.V1DeleteOptions(
-            preconditions=k.V1Preconditions(resource_version=current.resource_version))
+            preconditions=k.V1Preconditions(resource_version=current.resource_version)
+        )
         try:
-            self._call(lambda: self._api.delete_namespaced_secret(
-                current.name, self._namespace, body=options, _request_timeout=TIMEOUT_S))
-        except _Missing:
+            self._call(
+                lambda: self._api.delete_namespaced_secret(
+                    current.name, self._namespace, body=options, _request_timeout=TIMEOUT_S
+                )
+            )
+        except _SecretMissingError:
             return  # already gone: the outcome we wanted
 
     def _call(self, call: Callable[[], T]) -> T:
@@ -129,7 +161,7 @@ class ArgoCD:
         reason = body.get("reason", "") if is_kubernetes else ""
         message = body.get("message") or (body.get("error") or {}).get("message") or err.reason
         if status == 404 and is_kubernetes and reason == "NotFound":
-            return _Missing(message)
+            return _SecretMissingError(message)
         if status == 409:
             return ConflictError(f"{reason or 'Conflict'}: {message}")
         if status == 401:
@@ -144,7 +176,7 @@ class ArgoCD:
         return PermanentError(f"Argo CD cluster answered {status} {reason}: {message}")
 
 
-class _Missing(PermanentError):
+class _SecretMissingError(PermanentError):
     """The Kubernetes API says the Secret does not exist."""
 
 

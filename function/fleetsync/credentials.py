@@ -33,7 +33,7 @@ class TokenSource:
         if self._static_token:
             from google.oauth2.credentials import Credentials
 
-            return Credentials(token=self._static_token)
+            return Credentials(token=self._static_token)  # type: ignore[no-untyped-call]
         import google.auth
 
         credentials, _ = google.auth.default(scopes=[CLOUD_PLATFORM_SCOPE])

@@ -50,7 +50,9 @@ class Fleet:
         """The membership, or None when the Hub says it does not exist."""
         name = membership_name(self._project, ref)
         found = with_backoff(
-            lambda: _call(lambda: self._client.get_membership(name=name, retry=None, timeout=TIMEOUT_S))
+            lambda: _call(
+                lambda: self._client.get_membership(name=name, retry=None, timeout=TIMEOUT_S)
+            )
         )
         return None if found is None else _membership(found, ())
 
@@ -65,8 +67,13 @@ class Fleet:
         scopes, bindings_unreachable = self._list_bindings(f"{parent}/memberships/-")
 
         def list_pages() -> tuple[list[Any], list[str]]:
-            pager = _call(lambda: self._client.list_memberships(
-                request={"parent": parent, "page_size": PAGE_SIZE}, retry=None, timeout=TIMEOUT_S))
+            pager = _call(
+                lambda: self._client.list_memberships(
+                    request={"parent": parent, "page_size": PAGE_SIZE},
+                    retry=None,
+                    timeout=TIMEOUT_S,
+                )
+            )
             if pager is None:
                 raise PermanentError(f"GKE Hub does not know fleet project {self._project}")
             return _drain(pager, "resources")
@@ -80,13 +87,20 @@ class Fleet:
             except PermanentError:
                 unreadable.append(str(item.name))
         return FleetListing(
-            tuple(memberships), tuple(sorted({*unreachable, *bindings_unreachable})),
-            tuple(unreadable))
+            tuple(memberships),
+            tuple(sorted({*unreachable, *bindings_unreachable})),
+            tuple(unreadable),
+        )
 
     def _list_bindings(self, parent: str) -> tuple[dict[MembershipRef, list[str]], list[str]]:
         def list_pages() -> tuple[list[Any], list[str]]:
-            pager = _call(lambda: self._client.list_membership_bindings(
-                request={"parent": parent, "page_size": PAGE_SIZE}, retry=None, timeout=TIMEOUT_S))
+            pager = _call(
+                lambda: self._client.list_membership_bindings(
+                    request={"parent": parent, "page_size": PAGE_SIZE},
+                    retry=None,
+                    timeout=TIMEOUT_S,
+                )
+            )
             if pager is None:
                 return [], []
             return _drain(pager, "membership_bindings")

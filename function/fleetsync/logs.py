@@ -22,7 +22,7 @@ def configure_logging(project_id: str = "", level: int = logging.INFO) -> None:
             return
         from google.cloud.logging_v2.handlers import StructuredLogHandler
 
-        handler = StructuredLogHandler(project_id=project_id or None)
+        handler = StructuredLogHandler(project_id=project_id or None)  # type: ignore[no-untyped-call]
         root = logging.getLogger()
         root.handlers = [h for h in root.handlers if not isinstance(h, StructuredLogHandler)]
         root.addHandler(handler)

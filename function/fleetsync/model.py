@@ -33,7 +33,9 @@ SECRET_NAME_FORMAT = "{membership}.{location}.{project_number}"
 MEMBERSHIP_NAME_FORMAT = "projects/{project}/locations/{location}/memberships/{membership}"
 GATEWAY_HOST_GLOBAL = "https://connectgateway.googleapis.com"
 GATEWAY_HOST_REGIONAL = "https://{location}-connectgateway.googleapis.com"
-GATEWAY_PATH_FORMAT = "/v1/projects/{project_number}/locations/{location}/gkeMemberships/{membership}"
+GATEWAY_PATH_FORMAT = (
+    "/v1/projects/{project_number}/locations/{location}/gkeMemberships/{membership}"
+)
 
 # The Secret's `config`: Argo CD runs `argocd-k8s-auth gcp` for a Google token, as in
 # fleet-argocd-plugin; Connect Gateway's certificate is publicly trusted, so caData is empty.

@@ -123,7 +123,7 @@ def cluster_ref(resource_link: str) -> MembershipRef | None:
     if not resource_link.startswith(prefix):
         return None
     try:
-        _, kind, ref = parse_resource_name(resource_link[len(prefix):])
+        _, kind, ref = parse_resource_name(resource_link[len(prefix) :])
     except PermanentError:
         return None
     return ref if kind == "cluster" else None

@@ -87,7 +87,9 @@ def plan_changes(
             changes.append(Change(DELETE, existing[name], _label_diff(existing[name].labels, {})))
         else:
             skipped.append(name)
-    return Plan(tuple(changes), tuple(unchanged), tuple(conflicts), tuple(sorted(hold)), tuple(skipped))
+    return Plan(
+        tuple(changes), tuple(unchanged), tuple(conflicts), tuple(sorted(hold)), tuple(skipped)
+    )
 
 
 def merge_secret(desired: ClusterSecret, current: ClusterSecret) -> ClusterSecret:

@@ -68,8 +68,15 @@ class Report:
         return sorted(c["secret"] for c in self.changes if c["action"] == action)
 
     def absorb(self, other: Report) -> None:
-        for name in ("changes", "conflicts", "held", "deletes_withheld", "unreachable",
-                     "warnings", "errors"):
+        for name in (
+            "changes",
+            "conflicts",
+            "held",
+            "deletes_withheld",
+            "unreachable",
+            "warnings",
+            "errors",
+        ):
             getattr(self, name).extend(getattr(other, name))
         self.unchanged += other.unchanged
         self.retryable = self.retryable or other.retryable
@@ -96,8 +103,11 @@ class Report:
 class Reconciler:
     def __init__(self, settings: Settings, fleet: FleetReader, argocd: SecretStore) -> None:
         self.settings, self.fleet, self.argocd = settings, fleet, argocd
-        self.target = SecretTarget(settings.fleet_project_number, settings.argocd_project,
-                                   settings.connect_gateway_endpoint)
+        self.target = SecretTarget(
+            settings.fleet_project_number,
+            settings.argocd_project,
+            settings.connect_gateway_endpoint,
+        )
 
     # --- entry points -----------------------------------------------------------------
 
@@ -106,8 +116,13 @@ class Reconciler:
         listing = self.fleet.list_fleet()
         existing = self.argocd.list_cluster_secrets()
         desired, hold, warnings = self._desired(listing.memberships)
-        plan = plan_changes(desired, existing, project_number=self.target.project_number,
-                            complete=listing.complete, hold=hold)
+        plan = plan_changes(
+            desired,
+            existing,
+            project_number=self.target.project_number,
+            complete=listing.complete,
+            hold=hold,
+        )
         report = self._report(plan, dry_run, warnings)
         report.unreachable = list(listing.unreachable)
         report.errors.extend(f"unreadable membership {name}" for name in listing.unreadable)
@@ -115,8 +130,10 @@ class Reconciler:
         owned = sum(1 for s in existing.values() if is_ours(s, self.target.project_number))
         if not force and exceeds_delete_guard(plan, owned, self.settings.max_delete_fraction):
             withheld = plan.names(DELETE)
-            report.refused = (f"would delete {len(withheld)} of {owned} Secrets, more than "
-                              f"{self.settings.max_delete_fraction:.0%}; repeat with force=true")
+            report.refused = (
+                f"would delete {len(withheld)} of {owned} Secrets, more than "
+                f"{self.settings.max_delete_fraction:.0%}; repeat with force=true"
+            )
             report.deletes_withheld.extend(withheld)
             plan = replace(plan, changes=tuple(c for c in plan.changes if c.action != DELETE))
             report.changes = [c for c in report.changes if c["action"] != DELETE]
@@ -140,9 +157,17 @@ class Reconciler:
         report = Report(dry_run=dry_run)
         for ref in refs:
             report.absorb(self.reconcile_membership(ref, dry_run=dry_run))
-        logger.info("event handled", extra={"json_fields": {
-            **_summary(report), "method": event.method, "resource": event.resource_name,
-            "phase": event.phase}})
+        logger.info(
+            "event handled",
+            extra={
+                "json_fields": {
+                    **_summary(report),
+                    "method": event.method,
+                    "resource": event.resource_name,
+                    "phase": event.phase,
+                }
+            },
+        )
         return report
 
     # --- steps ------------------------------------------------------------------------
@@ -162,8 +187,9 @@ class Reconciler:
             desired[name] = secret
         current = self.argocd.get(name)
         existing = {name: current} if current is not None else {}
-        plan = plan_changes(desired, existing, project_number=self.target.project_number,
-                            complete=True, hold=hold)
+        plan = plan_changes(
+            desired, existing, project_number=self.target.project_number, complete=True, hold=hold
+        )
         report = self._report(plan, dry_run, warnings)
         if not dry_run:
             for change in plan.changes:
@@ -186,8 +212,11 @@ class Reconciler:
         return desired, hold, warnings
 
     def _wanted(self, membership: Membership | None) -> bool:
-        return (membership is not None and membership.state == READY
-                and self.settings.membership_selector.matches(membership.labels))
+        return (
+            membership is not None
+            and membership.state == READY
+            and self.settings.membership_selector.matches(membership.labels)
+        )
 
     def _memberships_of_cluster(self, cluster: MembershipRef) -> list[MembershipRef]:
         """Memberships registered for a cluster, and those our Secrets say were."""
@@ -199,8 +228,9 @@ class Reconciler:
                 refs.add(ref)
         return sorted(refs, key=str)
 
-    def _apply_all(self, changes: Iterable[Change], existing: Mapping[str, ClusterSecret],
-                   report: Report) -> None:
+    def _apply_all(
+        self, changes: Iterable[Change], existing: Mapping[str, ClusterSecret], report: Report
+    ) -> None:
         def apply(change: Change) -> Report | None:
             try:
                 self._apply(change, existing)
@@ -232,16 +262,28 @@ class Reconciler:
             self.argocd.delete(secret)
         else:
             self.argocd.update(existing[secret.name], secret)
-        logger.info("%s Secret %s", change.action, secret.name, extra={"json_fields": {
-            "action": change.action, "secret": secret.name,
-            "membership": _membership_of(secret, self.target.project_number)}})
+        logger.info(
+            "%s Secret %s",
+            change.action,
+            secret.name,
+            extra={
+                "json_fields": {
+                    "action": change.action,
+                    "secret": secret.name,
+                    "membership": _membership_of(secret, self.target.project_number),
+                }
+            },
+        )
 
     def _report(self, plan: Plan, dry_run: bool, warnings: list[str]) -> Report:
         for warning in warnings:
             logger.warning(warning)
         for name in plan.conflicts:
-            logger.warning("Secret %s exists and is not ours; left untouched", name,
-                           extra={"json_fields": {"action": "conflict", "secret": name}})
+            logger.warning(
+                "Secret %s exists and is not ours; left untouched",
+                name,
+                extra={"json_fields": {"action": "conflict", "secret": name}},
+            )
         return Report(
             dry_run=dry_run,
             changes=[_describe(c, self.target.project_number) for c in plan.changes],

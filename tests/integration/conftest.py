@@ -22,8 +22,9 @@ def start_for(running: RunningSandbox, tmp: Path, **env: str) -> FunctionProcess
 
 
 @pytest.fixture(scope="module")
-def function(running_sandbox: RunningSandbox,
-             tmp_path_factory: pytest.TempPathFactory) -> Iterator[FunctionProcess]:
+def function(
+    running_sandbox: RunningSandbox, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[FunctionProcess]:
     """The function with the default configuration (no selector, namespace argocd)."""
     process = start_for(running_sandbox, tmp_path_factory.mktemp("function"))
     yield process
@@ -65,22 +66,36 @@ def admin(running_sandbox: RunningSandbox) -> Callable[..., Any]:
     return lambda: api
 
 
-def audit_event(method: str, resource: str, *, phase: str = "last", status: dict[str, Any]
-                | None = None, event_id: str = "evt-1") -> tuple[dict[str, str], bytes]:
+def audit_event(
+    method: str,
+    resource: str,
+    *,
+    phase: str = "last",
+    status: dict[str, Any] | None = None,
+    event_id: str = "evt-1",
+) -> tuple[dict[str, str], bytes]:
     """A binary-mode audit-log CloudEvent as Eventarc sends it."""
     service = "container.googleapis.com" if ".container." in method else "gkehub.googleapis.com"
     entry = {
-        "protoPayload": {"serviceName": service, "methodName": method, "resourceName": resource,
-                         "status": status or {}},
+        "protoPayload": {
+            "serviceName": service,
+            "methodName": method,
+            "resourceName": resource,
+            "status": status or {},
+        },
         "operation": {"id": "op-1", "producer": service, phase: True},
         "insertId": event_id,
         "logName": "projects/acme-fleet/logs/cloudaudit.googleapis.com%2Factivity",
     }
     headers = {
-        "Content-Type": "application/json", "ce-specversion": "1.0", "ce-id": event_id,
+        "Content-Type": "application/json",
+        "ce-specversion": "1.0",
+        "ce-id": event_id,
         "ce-type": "google.cloud.audit.log.v1.written",
         "ce-source": "//cloudaudit.googleapis.com/projects/acme-fleet/logs/activity",
-        "ce-time": "2026-11-28T00:00:00Z", "ce-methodname": method, "ce-servicename": service,
+        "ce-time": "2026-11-28T00:00:00Z",
+        "ce-methodname": method,
+        "ce-servicename": service,
         "ce-resourcename": resource,
     }
     return headers, json.dumps(entry).encode()

@@ -1,4 +1,4 @@
-"""Audit-log events delivered by the sandbox's Eventarc to the function under functions-framework."""
+"""Audit-log events delivered by the sandbox's Eventarc to the function (functions-framework)."""
 
 import pytest
 import requests
@@ -10,8 +10,11 @@ PROD = f"prod-1.us-central1.{NUMBER}"
 
 
 def managed(sandbox):
-    return {n: s for n, s in sandbox.secrets().items()
-            if s["metadata"].get("labels", {}).get("app.kubernetes.io/managed-by")}
+    return {
+        n: s
+        for n, s in sandbox.secrets().items()
+        if s["metadata"].get("labels", {}).get("app.kubernetes.io/managed-by")
+    }
 
 
 def test_create_update_delete_membership(synced):
@@ -22,7 +25,8 @@ def test_create_update_delete_membership(synced):
     assert labels["env"] == "prod" and labels["tier"] == "web"
     assert labels["argocd.argoproj.io/secret-type"] == "cluster"
     assert secret["data"]["server"].endswith(
-        f"/v1/projects/{NUMBER}/locations/us-central1/gkeMemberships/prod-1")
+        f"/v1/projects/{NUMBER}/locations/us-central1/gkeMemberships/prod-1"
+    )
 
     synced.update_membership("us-central1", "prod-1", labels={"env": "staging"})
     synced.wait_idle()
@@ -62,8 +66,11 @@ def test_resource_names_with_the_project_number(synced):
 
 
 def test_cluster_created_and_deleted_with_fleet_registration(synced):
-    synced.ok("POST", "/sandbox/clusters", {"location": "europe-west1", "name": "c1",
-                                            "labels": {"env": "dev"}})
+    synced.ok(
+        "POST",
+        "/sandbox/clusters",
+        {"location": "europe-west1", "name": "c1", "labels": {"env": "dev"}},
+    )
     synced.wait_idle()
     name = f"c1.europe-west1.{NUMBER}"
     assert managed(synced)[name]["metadata"]["labels"]["env"] == "dev"
@@ -95,8 +102,10 @@ def test_a_transitional_state_leaves_the_secret_alone(synced):
 def test_one_event_costs_at_most_four_calls(synced):
     synced.add_membership("us-central1", "prod-1", emit=False)
     synced.clear_requests()
-    headers, body = audit_event("google.cloud.gkehub.v1.GkeHub.CreateMembership",
-                                "projects/acme-fleet/locations/us-central1/memberships/prod-1")
+    headers, body = audit_event(
+        "google.cloud.gkehub.v1.GkeHub.CreateMembership",
+        "projects/acme-fleet/locations/us-central1/memberships/prod-1",
+    )
     function_url = synced.ok("GET", "/sandbox/sinks")[0]
     assert requests.post(function_url, headers=headers, data=body, timeout=30).status_code == 200
     calls = synced.requests()

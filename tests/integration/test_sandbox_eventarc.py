@@ -22,7 +22,7 @@ class Sink:
         sink = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - the http.server API
+            def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 sink.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
                 failing = len(sink.received) <= sink.failures
@@ -80,8 +80,10 @@ def test_membership_create_is_delivered_as_first_and_last_entries(sandbox, sink)
         (lambda s: s.update_membership("us-central1", "m", labels={"a": "b"}), "UpdateMembership"),
         (lambda s: s.delete_membership("us-central1", "m"), "DeleteMembership"),
         (lambda s: s.bind("us-central1/m", "team-a"), "CreateMembershipBinding"),
-        (lambda s: s.delete_membership("us-central1", "m", api_version="v1beta1"),
-         "v1beta1.GkeHubMembershipService.DeleteMembership"),
+        (
+            lambda s: s.delete_membership("us-central1", "m", api_version="v1beta1"),
+            "v1beta1.GkeHubMembershipService.DeleteMembership",
+        ),
     ],
 )
 def test_every_change_is_logged(sandbox, sink, change, method):
@@ -102,7 +104,8 @@ def test_cluster_registered_at_creation(sandbox, sink):
     sandbox.wait_idle()
     assert made["name"].endswith("/locations/europe-west1/memberships/c1")
     assert {h["ce-methodname"] for h, _ in sink.received} == {
-        "google.container.v1.ClusterManager.CreateCluster"}
+        "google.container.v1.ClusterManager.CreateCluster"
+    }
     assert sink.received[0][0]["ce-servicename"] == "container.googleapis.com"
 
 
@@ -135,8 +138,18 @@ def test_membership_with_another_cluster(sandbox):
         ("POST", "/sandbox/memberships", "[1, 2]", 400),
         ("POST", "/sandbox/memberships", '{"location": "us-central1", "id": "Bad_Id"}', 400),
         ("POST", "/sandbox/memberships", '{"location": "../x", "id": "a"}', 400),
-        ("POST", "/sandbox/memberships", '{"location": "us-central1", "id": "a", "state": "X"}', 400),
-        ("POST", "/sandbox/memberships", '{"location": "us-central1", "id": "a", "labels": [1]}', 400),
+        (
+            "POST",
+            "/sandbox/memberships",
+            '{"location": "us-central1", "id": "a", "state": "X"}',
+            400,
+        ),
+        (
+            "POST",
+            "/sandbox/memberships",
+            '{"location": "us-central1", "id": "a", "labels": [1]}',
+            400,
+        ),
         ("POST", "/sandbox/memberships", '{"location": "global", "id": "argocd-hub"}', 409),
         ("PATCH", "/sandbox/memberships/us-central1/ghost", "{}", 404),
         ("DELETE", "/sandbox/memberships/us-central1/ghost", "", 404),
@@ -160,15 +173,26 @@ def test_bad_control_requests_get_a_clear_4xx(sandbox, running_sandbox, method, 
 
 
 def test_oversized_bodies_are_refused(sandbox, running_sandbox):
-    answer = requests.post(running_sandbox.base_url + "/sandbox/memberships",
-                           data=b"x" * (4 * 1024 * 1024), timeout=10)
+    answer = requests.post(
+        running_sandbox.base_url + "/sandbox/memberships", data=b"x" * (4 * 1024 * 1024), timeout=10
+    )
     assert answer.status_code == 413
 
 
 def test_fleet_sandbox_command_prints_ready_and_serves(tmp_path):
     process = subprocess.Popen(
-        [str(BIN / "fleet-sandbox"), "--port", "0", "--project-id", "other-proj",
-         "--project-number", "42"], stdout=subprocess.PIPE, text=True)
+        [
+            str(BIN / "fleet-sandbox"),
+            "--port",
+            "0",
+            "--project-id",
+            "other-proj",
+            "--project-number",
+            "42",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = process.stdout.readline()
         assert "ready" in line
@@ -176,8 +200,11 @@ def test_fleet_sandbox_command_prints_ready_and_serves(tmp_path):
         assert requests.get(url + "/healthz", timeout=5).json()["projectNumber"] == "42"
         listing = requests.get(url + "/v1/projects/other-proj/locations/-/memberships", timeout=5)
         assert [m["name"] for m in listing.json()["resources"]] == [
-            "projects/other-proj/locations/global/memberships/argocd-hub"]
-        assert json.loads(requests.get(url + "/sandbox/requests", timeout=5).text)[0]["status"] == 200
+            "projects/other-proj/locations/global/memberships/argocd-hub"
+        ]
+        assert (
+            json.loads(requests.get(url + "/sandbox/requests", timeout=5).text)[0]["status"] == 200
+        )
     finally:
         process.terminate()
         process.wait(timeout=10)

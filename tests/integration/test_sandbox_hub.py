@@ -15,8 +15,11 @@ PARENT = f"projects/{PROJECT_NUMBER}/locations/-"
 
 @pytest.fixture
 def hub(running_sandbox):
-    return gkehub_v1.GkeHubClient(transport="rest", credentials=AnonymousCredentials(),
-                                  client_options={"api_endpoint": running_sandbox.base_url})
+    return gkehub_v1.GkeHubClient(
+        transport="rest",
+        credentials=AnonymousCredentials(),
+        client_options={"api_endpoint": running_sandbox.base_url},
+    )
 
 
 def test_listing_pages_through_every_location(sandbox, hub):
@@ -32,14 +35,17 @@ def test_listing_pages_through_every_location(sandbox, hub):
     assert member.state.code == gkehub_v1.MembershipState.Code.READY
     assert dict(member.labels) == {"i": "1"}
     assert member.endpoint.gke_cluster.resource_link == (
-        "//container.googleapis.com/projects/acme-fleet/locations/us-central1/clusters/m1")
+        "//container.googleapis.com/projects/acme-fleet/locations/us-central1/clusters/m1"
+    )
     assert member.unique_id
 
 
 def test_listing_in_one_location_and_by_project_id(sandbox, hub):
     sandbox.add_membership("us-central1", "a")
     sandbox.add_membership("europe-west1", "b")
-    names = [m.name for m in hub.list_memberships(parent="projects/acme-fleet/locations/us-central1")]
+    names = [
+        m.name for m in hub.list_memberships(parent="projects/acme-fleet/locations/us-central1")
+    ]
     assert names == ["projects/acme-fleet/locations/us-central1/memberships/a"]
 
 
@@ -56,7 +62,9 @@ def test_unreachable_locations_are_reported_and_left_out(sandbox, hub):
 
 def test_get_membership_and_not_found(sandbox, hub):
     sandbox.add_membership("us-central1", "a", state="CREATING")
-    found = hub.get_membership(name=f"projects/{PROJECT_NUMBER}/locations/us-central1/memberships/a")
+    found = hub.get_membership(
+        name=f"projects/{PROJECT_NUMBER}/locations/us-central1/memberships/a"
+    )
     assert found.state.code == gkehub_v1.MembershipState.Code.CREATING
     with pytest.raises(exceptions.NotFound) as raised:
         hub.get_membership(name=f"projects/{PROJECT_NUMBER}/locations/us-central1/memberships/zz")
@@ -71,15 +79,22 @@ def test_bindings_and_scopes(sandbox, hub):
     everything = hub.list_membership_bindings(parent=f"{PARENT}/memberships/-")
     assert sorted(b.scope.rsplit("/", 1)[1] for b in everything) == ["team-a", "team-b"]
     one = hub.list_membership_bindings(
-        parent=f"projects/{PROJECT_NUMBER}/locations/us-central1/memberships/a")
+        parent=f"projects/{PROJECT_NUMBER}/locations/us-central1/memberships/a"
+    )
     assert [b.name.rsplit("/", 1)[1] for b in one] == ["team-a"]
     scopes = hub.list_scopes(parent=f"projects/{PROJECT_NUMBER}/locations/global")
     assert sorted(s.name.rsplit("/", 1)[1] for s in scopes) == ["team-a", "team-b"]
 
 
-@pytest.mark.parametrize(("status", "error"), [
-    (429, exceptions.TooManyRequests), (503, exceptions.ServiceUnavailable),
-    (500, exceptions.InternalServerError), (403, exceptions.Forbidden)])
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (429, exceptions.TooManyRequests),
+        (503, exceptions.ServiceUnavailable),
+        (500, exceptions.InternalServerError),
+        (403, exceptions.Forbidden),
+    ],
+)
 def test_injected_faults_raise_the_real_exceptions(sandbox, hub, status, error):
     sandbox.fault(match="/memberships", status=status, count=1)
     with pytest.raises(error):
@@ -89,13 +104,19 @@ def test_injected_faults_raise_the_real_exceptions(sandbox, hub, status, error):
 
 
 def test_unknown_token_is_unauthenticated(sandbox, running_sandbox):
-    answer = requests.get(running_sandbox.base_url + f"/v1/{PARENT}/memberships",
-                          headers={"Authorization": "Bearer stolen"}, timeout=5)
+    answer = requests.get(
+        running_sandbox.base_url + f"/v1/{PARENT}/memberships",
+        headers={"Authorization": "Bearer stolen"},
+        timeout=5,
+    )
     assert answer.status_code == 401
     assert answer.json()["error"]["status"] == "UNAUTHENTICATED"
     # google-auth answers a 401 by trying to refresh, which a bare token cannot do.
-    client = gkehub_v1.GkeHubClient(transport="rest", credentials=Credentials("stolen"),
-                                    client_options={"api_endpoint": running_sandbox.base_url})
+    client = gkehub_v1.GkeHubClient(
+        transport="rest",
+        credentials=Credentials("stolen"),
+        client_options={"api_endpoint": running_sandbox.base_url},
+    )
     with pytest.raises(RefreshError):
         client.list_memberships(parent=PARENT)
 

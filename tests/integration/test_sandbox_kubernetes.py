@@ -25,8 +25,9 @@ def api(sandbox, running_sandbox):
 
 
 def secret(name, labels=None, **fields):
-    return k.V1Secret(metadata=k.V1ObjectMeta(name=name, labels=labels or {}), type="Opaque",
-                      **fields)
+    return k.V1Secret(
+        metadata=k.V1ObjectMeta(name=name, labels=labels or {}), type="Opaque", **fields
+    )
 
 
 def status_of(raised):
@@ -49,28 +50,51 @@ def test_create_get_and_already_exists(api):
 def test_string_data_is_merged_into_data(api):
     encoded = base64.b64encode(b"old").decode()
     made = api.create_namespaced_secret(
-        "argocd", secret("s", data={"a": encoded, "b": encoded}, string_data={"b": "new"}))
+        "argocd", secret("s", data={"a": encoded, "b": encoded}, string_data={"b": "new"})
+    )
     decoded = {key: base64.b64decode(value).decode() for key, value in made.data.items()}
     assert decoded == {"a": "old", "b": "new"}
 
 
 def test_resource_version_increases_on_every_write(api):
     first = api.create_namespaced_secret("argocd", secret("rv"))
-    second = api.patch_namespaced_secret("rv", "argocd", {"metadata": {"labels": {"x": "1"}}},
-                                         _content_type="application/merge-patch+json")
+    second = api.patch_namespaced_secret(
+        "rv",
+        "argocd",
+        {"metadata": {"labels": {"x": "1"}}},
+        _content_type="application/merge-patch+json",
+    )
     assert int(second.metadata.resource_version) > int(first.metadata.resource_version)
-    same = api.patch_namespaced_secret("rv", "argocd", {"metadata": {"labels": {"x": "1"}}},
-                                       _content_type="application/merge-patch+json")
+    same = api.patch_namespaced_secret(
+        "rv",
+        "argocd",
+        {"metadata": {"labels": {"x": "1"}}},
+        _content_type="application/merge-patch+json",
+    )
     assert same.metadata.resource_version == second.metadata.resource_version
 
 
 def test_stale_replace_is_a_conflict(api):
     made = api.create_namespaced_secret("argocd", secret("c"))
-    api.replace_namespaced_secret("c", "argocd", k.V1Secret(metadata=k.V1ObjectMeta(
-        name="c", resource_version=made.metadata.resource_version, labels={"v": "2"})))
+    api.replace_namespaced_secret(
+        "c",
+        "argocd",
+        k.V1Secret(
+            metadata=k.V1ObjectMeta(
+                name="c", resource_version=made.metadata.resource_version, labels={"v": "2"}
+            )
+        ),
+    )
     with pytest.raises(k.ApiException) as raised:
-        api.replace_namespaced_secret("c", "argocd", k.V1Secret(metadata=k.V1ObjectMeta(
-            name="c", resource_version=made.metadata.resource_version, labels={"v": "3"})))
+        api.replace_namespaced_secret(
+            "c",
+            "argocd",
+            k.V1Secret(
+                metadata=k.V1ObjectMeta(
+                    name="c", resource_version=made.metadata.resource_version, labels={"v": "3"}
+                )
+            ),
+        )
     code, reason, message = status_of(raised)
     assert (code, reason) == (409, "Conflict")
     assert "the object has been modified" in message
@@ -88,8 +112,11 @@ def test_delete_precondition(api):
     wrong_uid = k.V1DeleteOptions(preconditions=k.V1Preconditions(uid="nope"))
     with pytest.raises(k.ApiException):
         api.delete_namespaced_secret("d", "argocd", body=wrong_uid)
-    fresh = k.V1DeleteOptions(preconditions=k.V1Preconditions(
-        resource_version=made.metadata.resource_version, uid=made.metadata.uid))
+    fresh = k.V1DeleteOptions(
+        preconditions=k.V1Preconditions(
+            resource_version=made.metadata.resource_version, uid=made.metadata.uid
+        )
+    )
     assert api.delete_namespaced_secret("d", "argocd", body=fresh)["status"] == "Success"
     with pytest.raises(k.ApiException) as raised:
         api.read_namespaced_secret("d", "argocd")
@@ -129,8 +156,10 @@ def test_label_selector_filtering(api):
     api.create_namespaced_secret("argocd", secret("s1", {"env": "staging"}))
 
     def names(selector):
-        return sorted(s.metadata.name for s in
-                      api.list_namespaced_secret("argocd", label_selector=selector).items)
+        return sorted(
+            s.metadata.name
+            for s in api.list_namespaced_secret("argocd", label_selector=selector).items
+        )
 
     assert names("env=prod") == ["p1", "p2"]
     assert names("env!=prod") == ["s1"]
@@ -153,8 +182,12 @@ def test_list_pages_with_limit_and_continue(api):
 
 def test_merge_patch_removes_keys_with_null(api):
     api.create_namespaced_secret("argocd", secret("m", {"a": "1", "b": "2"}))
-    patched = api.patch_namespaced_secret("m", "argocd", {"metadata": {"labels": {"a": None}}},
-                                          _content_type="application/merge-patch+json")
+    patched = api.patch_namespaced_secret(
+        "m",
+        "argocd",
+        {"metadata": {"labels": {"a": None}}},
+        _content_type="application/merge-patch+json",
+    )
     assert patched.metadata.labels == {"b": "2"}
 
 
@@ -162,8 +195,11 @@ def test_merge_patch_removes_keys_with_null(api):
     ("call", "verb", "where"),
     [
         (lambda api: api.list_namespaced_secret("default"), "list", 'in the namespace "default"'),
-        (lambda api: api.create_namespaced_secret("kube-system", secret("x")), "create",
-         'in the namespace "kube-system"'),
+        (
+            lambda api: api.create_namespaced_secret("kube-system", secret("x")),
+            "create",
+            'in the namespace "kube-system"',
+        ),
         (lambda api: api.read_namespace("argocd"), "get", "at the cluster scope"),
     ],
 )
@@ -172,15 +208,18 @@ def test_rbac_limits_the_function_to_secrets_in_argocd(api, call, verb, where):
         call(api)
     code, reason, message = status_of(raised)
     assert (code, reason) == (403, "Forbidden")
-    assert (f'User "fleet-argocd-sync@acme-fleet.iam.gserviceaccount.com" cannot {verb} '
-            f'resource') in message
+    assert (
+        f'User "fleet-argocd-sync@acme-fleet.iam.gserviceaccount.com" cannot {verb} resource'
+    ) in message
     assert message.endswith(where)
 
 
 def test_rbac_on_workload_clusters(sandbox, running_sandbox):
     sandbox.add_membership("us-central1", "work")
-    api = core(running_sandbox.base_url, path=GATEWAY.replace("global/gkeMemberships/argocd-hub",
-                                                              "us-central1/gkeMemberships/work"))
+    api = core(
+        running_sandbox.base_url,
+        path=GATEWAY.replace("global/gkeMemberships/argocd-hub", "us-central1/gkeMemberships/work"),
+    )
     with pytest.raises(k.ApiException) as raised:
         api.list_namespaced_secret("argocd")
     assert raised.value.status == 403
@@ -218,8 +257,12 @@ def test_expired_token_is_refused(sandbox, running_sandbox):
     ],
 )
 def test_bad_kubernetes_requests_get_a_status(sandbox, running_sandbox, method, path, body, status):
-    answer = requests.request(method, running_sandbox.base_url + GATEWAY + path, data=body,
-                              headers={"Authorization": "Bearer admin-token",
-                                       "Content-Type": "application/json"}, timeout=5)
+    answer = requests.request(
+        method,
+        running_sandbox.base_url + GATEWAY + path,
+        data=body,
+        headers={"Authorization": "Bearer admin-token", "Content-Type": "application/json"},
+        timeout=5,
+    )
     assert answer.status_code == status
     assert answer.json()["kind"] == "Status"

@@ -34,8 +34,21 @@ def test_selector_matches(selector, matches):
 
 @pytest.mark.parametrize(
     "selector",
-    ["env in prod", "env in (", "env in ()", "=prod", "env=prod,", ",env", "env=(x)", "!",
-     "env in (a,,b)", "Bad Key=x", "env=" + "x" * 64, "env notin", "a=b=c"],
+    [
+        "env in prod",
+        "env in (",
+        "env in ()",
+        "=prod",
+        "env=prod,",
+        ",env",
+        "env=(x)",
+        "!",
+        "env in (a,,b)",
+        "Bad Key=x",
+        "env=" + "x" * 64,
+        "env notin",
+        "a=b=c",
+    ],
 )
 def test_selector_errors_are_permanent(selector):
     with pytest.raises(PermanentError):
@@ -44,9 +57,18 @@ def test_selector_errors_are_permanent(selector):
 
 @pytest.mark.parametrize(
     ("key", "valid"),
-    [("env", True), ("app.kubernetes.io/name", True), ("a" * 63, True), ("a" * 64, False),
-     ("-env", False), ("Env_1.x", True), ("UPPER.example.com/x", False), ("/x", False),
-     ("", False), ("a/b/c", False)],
+    [
+        ("env", True),
+        ("app.kubernetes.io/name", True),
+        ("a" * 63, True),
+        ("a" * 64, False),
+        ("-env", False),
+        ("Env_1.x", True),
+        ("UPPER.example.com/x", False),
+        ("/x", False),
+        ("", False),
+        ("a/b/c", False),
+    ],
 )
 def test_label_keys(key, valid):
     assert is_label_key(key) is valid
@@ -54,7 +76,14 @@ def test_label_keys(key, valid):
 
 @pytest.mark.parametrize(
     ("value", "valid"),
-    [("", True), ("prod", True), ("a" * 64, False), ("x_", False), ("a b", False), ("A.b-c_D", True)],
+    [
+        ("", True),
+        ("prod", True),
+        ("a" * 64, False),
+        ("x_", False),
+        ("a b", False),
+        ("A.b-c_D", True),
+    ],
 )
 def test_label_values(value, valid):
     assert is_label_value(value) is valid

@@ -17,18 +17,30 @@ REF = MembershipRef("us-central1", "prod-east-1")
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        ("projects/acme-fleet/locations/us-central1/memberships/prod-east-1",
-         ("acme-fleet", "membership", REF)),
-        ("projects/123456789012/locations/us-central1/memberships/prod-east-1",
-         ("123456789012", "membership", REF)),
-        ("projects/123/locations/us-central1/memberships/prod-east-1/bindings/team-a",
-         ("123", "membership", REF)),
-        ("projects/acme-fleet/locations/us-central1/clusters/prod-east-1",
-         ("acme-fleet", "cluster", REF)),
-        ("projects/acme-fleet/zones/us-central1-a/clusters/c1",
-         ("acme-fleet", "cluster", MembershipRef("us-central1-a", "c1"))),
-        ("projects/acme-fleet/locations/global/memberships/a",
-         ("acme-fleet", "membership", MembershipRef("global", "a"))),
+        (
+            "projects/acme-fleet/locations/us-central1/memberships/prod-east-1",
+            ("acme-fleet", "membership", REF),
+        ),
+        (
+            "projects/123456789012/locations/us-central1/memberships/prod-east-1",
+            ("123456789012", "membership", REF),
+        ),
+        (
+            "projects/123/locations/us-central1/memberships/prod-east-1/bindings/team-a",
+            ("123", "membership", REF),
+        ),
+        (
+            "projects/acme-fleet/locations/us-central1/clusters/prod-east-1",
+            ("acme-fleet", "cluster", REF),
+        ),
+        (
+            "projects/acme-fleet/zones/us-central1-a/clusters/c1",
+            ("acme-fleet", "cluster", MembershipRef("us-central1-a", "c1")),
+        ),
+        (
+            "projects/acme-fleet/locations/global/memberships/a",
+            ("acme-fleet", "membership", MembershipRef("global", "a")),
+        ),
     ],
 )
 def test_parse_resource_name_accepts_real_shapes(name, expected):
@@ -63,15 +75,19 @@ def test_parse_resource_name_refuses_everything_else(name):
     ("text", "expected"),
     [
         ("global/argocd-hub", MembershipRef("global", "argocd-hub")),
-        ("projects/1/locations/global/memberships/argocd-hub", MembershipRef("global", "argocd-hub")),
+        (
+            "projects/1/locations/global/memberships/argocd-hub",
+            MembershipRef("global", "argocd-hub"),
+        ),
     ],
 )
 def test_parse_membership(text, expected):
     assert parse_membership(text) == expected
 
 
-@pytest.mark.parametrize("text", ["argocd-hub", "global/", "/x", "global/a/b",
-                                  "projects/1/locations/l-1/clusters/c"])
+@pytest.mark.parametrize(
+    "text", ["argocd-hub", "global/", "/x", "global/a/b", "projects/1/locations/l-1/clusters/c"]
+)
 def test_parse_membership_refuses(text):
     with pytest.raises(PermanentError):
         parse_membership(text)
@@ -88,12 +104,22 @@ def test_secret_name_round_trip():
 @pytest.mark.parametrize(
     ("ref", "endpoint", "expected"),
     [
-        (REF, "", "https://us-central1-connectgateway.googleapis.com/v1/projects/123/locations/"
-                  "us-central1/gkeMemberships/prod-east-1"),
-        (MembershipRef("global", "hub"), "",
-         "https://connectgateway.googleapis.com/v1/projects/123/locations/global/gkeMemberships/hub"),
-        (REF, "http://127.0.0.1:9/", "http://127.0.0.1:9/v1/projects/123/locations/us-central1/"
-                                     "gkeMemberships/prod-east-1"),
+        (
+            REF,
+            "",
+            "https://us-central1-connectgateway.googleapis.com/v1/projects/123/locations/"
+            "us-central1/gkeMemberships/prod-east-1",
+        ),
+        (
+            MembershipRef("global", "hub"),
+            "",
+            "https://connectgateway.googleapis.com/v1/projects/123/locations/global/gkeMemberships/hub",
+        ),
+        (
+            REF,
+            "http://127.0.0.1:9/",
+            "http://127.0.0.1:9/v1/projects/123/locations/us-central1/gkeMemberships/prod-east-1",
+        ),
     ],
 )
 def test_gateway_url(ref, endpoint, expected):
@@ -103,8 +129,14 @@ def test_gateway_url(ref, endpoint, expected):
 @pytest.mark.parametrize(
     ("link", "expected"),
     [
-        ("//container.googleapis.com/projects/acme-fleet/locations/us-central1/clusters/prod-east-1", REF),
-        ("//container.googleapis.com/projects/acme-fleet/locations/us-central1/memberships/x", None),
+        (
+            "//container.googleapis.com/projects/acme-fleet/locations/us-central1/clusters/prod-east-1",
+            REF,
+        ),
+        (
+            "//container.googleapis.com/projects/acme-fleet/locations/us-central1/memberships/x",
+            None,
+        ),
         ("//gkeonprem.googleapis.com/projects/acme-fleet/locations/us-central1/clusters/x", None),
         ("", None),
     ],

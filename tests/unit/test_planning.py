@@ -11,7 +11,14 @@ from fleetsync.model import (
     Membership,
     MembershipRef,
 )
-from fleetsync.planning import CREATE, DELETE, UPDATE, exceeds_delete_guard, merge_secret, plan_changes
+from fleetsync.planning import (
+    CREATE,
+    DELETE,
+    UPDATE,
+    exceeds_delete_guard,
+    merge_secret,
+    plan_changes,
+)
 from fleetsync.rendering import SecretTarget, render_secret
 
 NUMBER = "123456789012"
@@ -25,8 +32,9 @@ def desired(ident, labels=None, scopes=()):
 
 def applied(secret, rv="1", **changes):
     """What the API server would hold after writing `secret`."""
-    return ClusterSecret(secret.name, dict(secret.labels), dict(secret.annotations),
-                         dict(secret.data), rv)
+    return ClusterSecret(
+        secret.name, dict(secret.labels), dict(secret.annotations), dict(secret.data), rv
+    )
 
 
 def foreign(name):
@@ -63,17 +71,28 @@ def test_incomplete_listing_reports_withheld_deletes():
 
 
 def test_held_secrets_are_neither_changed_nor_deleted():
-    plan = plan_changes({A.name: desired("a", {"env": "dev"})}, {A.name: applied(A)},
-                        project_number=NUMBER, complete=True, hold=[A.name])
+    plan = plan_changes(
+        {A.name: desired("a", {"env": "dev"})},
+        {A.name: applied(A)},
+        project_number=NUMBER,
+        complete=True,
+        hold=[A.name],
+    )
     assert plan.changes == ()
-    plan = plan_changes({}, {A.name: applied(A)}, project_number=NUMBER, complete=True,
-                        hold=[A.name])
+    plan = plan_changes(
+        {}, {A.name: applied(A)}, project_number=NUMBER, complete=True, hold=[A.name]
+    )
     assert plan.changes == ()
 
 
 def test_plugin_secret_of_this_fleet_is_adopted_and_loses_the_plugin_mark():
-    plugin = ClusterSecret(A.name, {SECRET_TYPE_LABEL: "cluster"}, {PLUGIN_ANNOTATION: "true"},
-                           {"name": A.name, "server": A.data["server"], "config": "{}"}, "3")
+    plugin = ClusterSecret(
+        A.name,
+        {SECRET_TYPE_LABEL: "cluster"},
+        {PLUGIN_ANNOTATION: "true"},
+        {"name": A.name, "server": A.data["server"], "config": "{}"},
+        "3",
+    )
     plan = plan_changes({A.name: A}, {A.name: plugin}, project_number=NUMBER, complete=True)
     (change,) = plan.changes
     assert change.action == UPDATE
@@ -83,8 +102,9 @@ def test_plugin_secret_of_this_fleet_is_adopted_and_loses_the_plugin_mark():
 
 
 def test_plugin_secret_of_another_fleet_is_not_ours():
-    other = ClusterSecret("a.us-central1.999", {SECRET_TYPE_LABEL: "cluster"},
-                          {PLUGIN_ANNOTATION: "true"}, {}, "3")
+    other = ClusterSecret(
+        "a.us-central1.999", {SECRET_TYPE_LABEL: "cluster"}, {PLUGIN_ANNOTATION: "true"}, {}, "3"
+    )
     plan = plan_changes({}, {other.name: other}, project_number=NUMBER, complete=True)
     assert plan.changes == ()
 
@@ -110,20 +130,28 @@ def test_merge_keeps_what_others_added_and_drops_labels_the_membership_lost():
 
 def test_second_plan_after_applying_writes_nothing():
     current = ClusterSecret(A.name, {"x": "1"}, {}, {"extra": "v"}, "1")
-    current = ClusterSecret(A.name, {**current.labels, MANAGED_BY_LABEL: MANAGED_BY_VALUE}, {},
-                            dict(current.data), "1")
+    current = ClusterSecret(
+        A.name, {**current.labels, MANAGED_BY_LABEL: MANAGED_BY_VALUE}, {}, dict(current.data), "1"
+    )
     first = plan_changes({A.name: A}, {A.name: current}, project_number=NUMBER, complete=True)
     (change,) = first.changes
-    second = plan_changes({A.name: A}, {A.name: applied(change.secret, "2")},
-                          project_number=NUMBER, complete=True)
+    second = plan_changes(
+        {A.name: A}, {A.name: applied(change.secret, "2")}, project_number=NUMBER, complete=True
+    )
     assert second.changes == ()
     assert second.unchanged == (A.name,)
 
 
 @pytest.mark.parametrize(
     ("deletes", "owned", "fraction", "refused"),
-    [(1, 1, 0.5, False), (2, 2, 0.5, True), (2, 4, 0.5, False), (3, 4, 0.5, True),
-     (3, 4, 1.0, False), (2, 10, 0.0, True)],
+    [
+        (1, 1, 0.5, False),
+        (2, 2, 0.5, True),
+        (2, 4, 0.5, False),
+        (3, 4, 0.5, True),
+        (3, 4, 1.0, False),
+        (2, 10, 0.0, True),
+    ],
 )
 def test_delete_guard(deletes, owned, fraction, refused):
     existing = {f"m{i}.us-central1.{NUMBER}": applied(desired(f"m{i}")) for i in range(deletes)}

@@ -10,24 +10,34 @@ from fleetsync.rendering import SecretTarget, render_secret
 NUMBER = "123456789012"
 TARGET = SecretTarget(NUMBER)
 ids = st.sampled_from(["a", "b", "c", "d", "e"])
-label_maps = st.dictionaries(st.sampled_from(["env", "tier", "team", "Bad Key", "x_"]),
-                             st.sampled_from(["prod", "dev", "", "bad value"]), max_size=3)
-memberships = st.dictionaries(ids, st.tuples(label_maps, st.lists(st.sampled_from(["s1", "s2"]),
-                                                                   unique=True)), max_size=5)
+label_maps = st.dictionaries(
+    st.sampled_from(["env", "tier", "team", "Bad Key", "x_"]),
+    st.sampled_from(["prod", "dev", "", "bad value"]),
+    max_size=3,
+)
+memberships = st.dictionaries(
+    ids, st.tuples(label_maps, st.lists(st.sampled_from(["s1", "s2"]), unique=True)), max_size=5
+)
 
 
 def as_written(secret: ClusterSecret, rv: str) -> ClusterSecret:
-    return ClusterSecret(secret.name, dict(secret.labels), dict(secret.annotations),
-                         dict(secret.data), rv)
+    return ClusterSecret(
+        secret.name, dict(secret.labels), dict(secret.annotations), dict(secret.data), rv
+    )
 
 
 existing_secret = st.builds(
     lambda ident, ours, labels, data: ClusterSecret(
         f"{ident}.us-central1.{NUMBER}",
         {**labels, **({MANAGED_BY_LABEL: "fleet-argocd-sync"} if ours else {})},
-        {}, data, "1"),
-    ids, st.booleans(), label_maps, st.dictionaries(st.sampled_from(["server", "shard"]),
-                                                    st.text(max_size=5), max_size=2),
+        {},
+        data,
+        "1",
+    ),
+    ids,
+    st.booleans(),
+    label_maps,
+    st.dictionaries(st.sampled_from(["server", "shard"]), st.text(max_size=5), max_size=2),
 )
 
 

@@ -14,11 +14,20 @@ from fleetsync.model import (
 from fleetsync.rendering import SecretTarget, render_secret
 
 MEMBERSHIP = Membership(
-    MembershipRef("us-central1", "prod-east-1"), "READY",
-    {"env": "prod", "Bad Key": "x", "ok": "bad value!", MANAGED_BY_LABEL: "someone",
-     "fleet-argocd-sync.io/location": "spoof", "argocd.argoproj.io/secret-type": "repo"},
-    ("team-a", "team-b"), "uid-1",
-    "//container.googleapis.com/projects/acme-fleet/locations/us-central1/clusters/prod-east-1")
+    MembershipRef("us-central1", "prod-east-1"),
+    "READY",
+    {
+        "env": "prod",
+        "Bad Key": "x",
+        "ok": "bad value!",
+        MANAGED_BY_LABEL: "someone",
+        "fleet-argocd-sync.io/location": "spoof",
+        "argocd.argoproj.io/secret-type": "repo",
+    },
+    ("team-a", "team-b"),
+    "uid-1",
+    "//container.googleapis.com/projects/acme-fleet/locations/us-central1/clusters/prod-east-1",
+)
 
 
 def test_secret_contract():
@@ -34,16 +43,21 @@ def test_secret_contract():
         "scope.fleet-argocd-sync.io/team-b": "true",
     }
     assert secret.data["name"] == secret.name
-    assert secret.data["server"] == ("https://us-central1-connectgateway.googleapis.com/v1/"
-                                     "projects/123/locations/us-central1/gkeMemberships/prod-east-1")
+    assert secret.data["server"] == (
+        "https://us-central1-connectgateway.googleapis.com/v1/"
+        "projects/123/locations/us-central1/gkeMemberships/prod-east-1"
+    )
     assert secret.data["project"] == "platform"
     config = json.loads(secret.data["config"])
     assert config["execProviderConfig"] == {
-        "command": "argocd-k8s-auth", "args": ["gcp"],
-        "apiVersion": "client.authentication.k8s.io/v1beta1"}
+        "command": "argocd-k8s-auth",
+        "args": ["gcp"],
+        "apiVersion": "client.authentication.k8s.io/v1beta1",
+    }
     assert config["tlsClientConfig"]["insecure"] is False
     assert secret.annotations[MEMBERSHIP_ANNOTATION] == (
-        "projects/123/locations/us-central1/memberships/prod-east-1")
+        "projects/123/locations/us-central1/memberships/prod-east-1"
+    )
     assert secret.annotations[UNIQUE_ID_ANNOTATION] == "uid-1"
     assert secret.annotations[CLUSTER_ANNOTATION] == MEMBERSHIP.cluster
     assert len(warnings) == 5

@@ -5,7 +5,10 @@ from fleetsync.model import MembershipRef
 from fleetsync.settings import DEFAULT_GKEHUB_ENDPOINT, Settings
 
 BASE = {"FLEET_PROJECT_NUMBER": "123456789012", "ARGOCD_MEMBERSHIP": "global/argocd-hub"}
-SANDBOX = {"GKEHUB_ENDPOINT": "http://127.0.0.1:8090", "CONNECT_GATEWAY_ENDPOINT": "http://127.0.0.1:8090"}
+SANDBOX = {
+    "GKEHUB_ENDPOINT": "http://127.0.0.1:8090",
+    "CONNECT_GATEWAY_ENDPOINT": "http://127.0.0.1:8090",
+}
 
 
 def test_defaults():
@@ -21,14 +24,20 @@ def test_defaults():
 
 
 def test_every_variable():
-    settings = Settings.from_env({
-        **BASE, **SANDBOX,
-        "ARGOCD_MEMBERSHIP": "projects/123456789012/locations/us-east1/memberships/hub",
-        "ARGOCD_NAMESPACE": "gitops", "ARGOCD_PROJECT": "platform",
-        "MEMBERSHIP_SELECTOR": "env in (prod),!no-argocd",
-        "FLEET_SYNC_STATIC_TOKEN": "sandbox-token", "MAX_DELETE_FRACTION": "0.25",
-        "SYNC_CONCURRENCY": "4", "DRY_RUN": "true",
-    })
+    settings = Settings.from_env(
+        {
+            **BASE,
+            **SANDBOX,
+            "ARGOCD_MEMBERSHIP": "projects/123456789012/locations/us-east1/memberships/hub",
+            "ARGOCD_NAMESPACE": "gitops",
+            "ARGOCD_PROJECT": "platform",
+            "MEMBERSHIP_SELECTOR": "env in (prod),!no-argocd",
+            "FLEET_SYNC_STATIC_TOKEN": "sandbox-token",
+            "MAX_DELETE_FRACTION": "0.25",
+            "SYNC_CONCURRENCY": "4",
+            "DRY_RUN": "true",
+        }
+    )
     assert settings.argocd_membership == MembershipRef("us-east1", "hub")
     assert (settings.argocd_namespace, settings.argocd_project) == ("gitops", "platform")
     assert settings.membership_selector.matches({"env": "prod"})
@@ -50,8 +59,10 @@ def test_every_variable():
         ({**BASE, "GKEHUB_ENDPOINT": "ftp://x"}, ["GKEHUB_ENDPOINT"]),
         ({**BASE, "CONNECT_GATEWAY_ENDPOINT": "not a url"}, ["CONNECT_GATEWAY_ENDPOINT"]),
         ({**BASE, "FLEET_SYNC_STATIC_TOKEN": "t"}, ["FLEET_SYNC_STATIC_TOKEN"]),
-        ({**BASE, "FLEET_SYNC_STATIC_TOKEN": "t", "GKEHUB_ENDPOINT": "http://127.0.0.1:1"},
-         ["FLEET_SYNC_STATIC_TOKEN"]),
+        (
+            {**BASE, "FLEET_SYNC_STATIC_TOKEN": "t", "GKEHUB_ENDPOINT": "http://127.0.0.1:1"},
+            ["FLEET_SYNC_STATIC_TOKEN"],
+        ),
         ({**BASE, "MAX_DELETE_FRACTION": "2"}, ["MAX_DELETE_FRACTION"]),
         ({**BASE, "MAX_DELETE_FRACTION": "nan"}, ["MAX_DELETE_FRACTION"]),
         ({**BASE, "SYNC_CONCURRENCY": "0"}, ["SYNC_CONCURRENCY"]),
