@@ -16,6 +16,20 @@ from fleetsync.naming import is_project_number, parse_membership
 
 DEFAULT_GKEHUB_ENDPOINT = "https://gkehub.googleapis.com"
 _DNS_LABEL_RE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+# Every variable Settings.from_env reads; the Terraform module's environment must use these.
+ENV_VARIABLES = (
+    "FLEET_PROJECT_NUMBER",
+    "ARGOCD_MEMBERSHIP",
+    "ARGOCD_NAMESPACE",
+    "ARGOCD_PROJECT",
+    "MEMBERSHIP_SELECTOR",
+    "GKEHUB_ENDPOINT",
+    "CONNECT_GATEWAY_ENDPOINT",
+    "FLEET_SYNC_STATIC_TOKEN",
+    "MAX_DELETE_FRACTION",
+    "SYNC_CONCURRENCY",
+    "DRY_RUN",
+)
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
 
