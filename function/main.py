@@ -33,15 +33,11 @@ def reconciler() -> Any:
     global _reconciler  # noqa: PLW0603 - one set of clients per instance
     with _reconciler_lock:
         if _reconciler is None:
-            from fleetsync.argocd import ArgoCD
-            from fleetsync.credentials import TokenSource
-            from fleetsync.fleet import Fleet
             from fleetsync.logs import configure_logging
-            from fleetsync.reconcile import Reconciler
+            from fleetsync.reconcile import connect
 
             configure_logging(os.environ.get("GOOGLE_CLOUD_PROJECT", ""))
-            tokens = TokenSource(SETTINGS.static_token)
-            _reconciler = Reconciler(SETTINGS, Fleet(SETTINGS, tokens), ArgoCD(SETTINGS, tokens))
+            _reconciler = connect(SETTINGS)
         return _reconciler
 
 

@@ -7,7 +7,7 @@ a resync lists everything once. Either way the decision is `planning.plan_change
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
@@ -31,6 +31,7 @@ from fleetsync.settings import Settings
 
 logger = logging.getLogger(__name__)
 CONFLICT_ATTEMPTS = 3
+Progress = Callable[[int, int], None]  # (writes done, writes planned)
 _TRANSITIONAL = {"CREATING", "UPDATING", "SERVICE_UPDATING"}
 
 
@@ -100,6 +101,16 @@ class Report:
         }
 
 
+def connect(settings: Settings) -> Reconciler:
+    """A Reconciler wired to GKE Hub and the Argo CD cluster; imports the clients on demand."""
+    from fleetsync.argocd import ArgoCD
+    from fleetsync.credentials import TokenSource
+    from fleetsync.fleet import Fleet
+
+    tokens = TokenSource(settings.static_token)
+    return Reconciler(settings, Fleet(settings, tokens), ArgoCD(settings, tokens))
+
+
 class Reconciler:
     def __init__(self, settings: Settings, fleet: FleetReader, argocd: SecretStore) -> None:
         self.settings, self.fleet, self.argocd = settings, fleet, argocd
@@ -111,7 +122,9 @@ class Reconciler:
 
     # --- entry points -----------------------------------------------------------------
 
-    def resync(self, *, dry_run: bool = False, force: bool = False) -> Report:
+    def resync(
+        self, *, dry_run: bool = False, force: bool = False, progress: Progress | None = None
+    ) -> Report:
         """Make every Secret equal to the fleet: list everything once, write the difference."""
         listing = self.fleet.list_fleet()
         existing = self.argocd.list_cluster_secrets()
@@ -138,7 +151,7 @@ class Reconciler:
             plan = replace(plan, changes=tuple(c for c in plan.changes if c.action != DELETE))
             report.changes = [c for c in report.changes if c["action"] != DELETE]
         if not dry_run:
-            self._apply_all(plan.changes, existing, report)
+            self._apply_all(plan.changes, existing, report, progress)
         logger.info("resync done", extra={"json_fields": _summary(report)})
         return report
 
@@ -229,7 +242,11 @@ class Reconciler:
         return sorted(refs, key=str)
 
     def _apply_all(
-        self, changes: Iterable[Change], existing: Mapping[str, ClusterSecret], report: Report
+        self,
+        changes: Sequence[Change],
+        existing: Mapping[str, ClusterSecret],
+        report: Report,
+        progress: Progress | None,
     ) -> None:
         def apply(change: Change) -> Report | None:
             try:
@@ -242,7 +259,7 @@ class Reconciler:
 
         with ThreadPoolExecutor(max_workers=self.settings.concurrency) as pool:
             futures = [(c, pool.submit(apply, c)) for c in changes]
-            for change, future in futures:
+            for done, (change, future) in enumerate(futures, start=1):
                 try:
                     again = future.result()
                 except RetryableError as err:
@@ -253,6 +270,8 @@ class Reconciler:
                 else:
                     if again is not None:
                         report.conflicts.extend(again.conflicts)
+                if progress is not None:
+                    progress(done, len(futures))
 
     def _apply(self, change: Change, existing: Mapping[str, ClusterSecret]) -> None:
         secret = change.secret
