@@ -1,0 +1,119 @@
+"""Render bench results as the Markdown table in bench/RESULTS.md."""
+
+from __future__ import annotations
+
+from typing import Any
+
+PLUGIN_CYCLES_PER_HOUR = 360  # fleet-argocd-plugin polls every 10 s
+
+
+def plugin_calls_per_hour(n: int) -> int:
+    """fleet-argocd-plugin per cycle: list memberships, scopes and bindings, a create attempt
+    and an update for every membership, and one Secret list before pruning."""
+    return PLUGIN_CYCLES_PER_HOUR * (3 + 2 * n + 1)
+
+
+def _mark(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def markdown(results: dict[str, Any]) -> str:
+    machine, targets = results["machine"], results["targets"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Generated {results['generated']} by `make bench` on {machine['cpus']} CPUs "
+        f"({machine['cpu']}), Python {machine['python']}, {machine['platform']}. "
+        "API calls are counted from the sandbox's request log. Each function process answers "
+        "one warm-up request first, so per-event and resync timings exclude importing the "
+        "clients; the cold-start section measures that.",
+        "",
+        "## Per event",
+        "",
+        "| event | Hub reads | gateway reads | writes | total | target | p50 ms | p95 ms |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for kind, row in results["events"].items():
+        calls = row["calls"]
+        limit = targets["calls_per_event"]
+        ok = calls["total"] <= limit and (kind != "unchanged" or calls["writes"] == 0)
+        lines.append(
+            f"| {kind} | {calls['hub_reads']} | {calls['gateway_reads']} | "
+            f"{calls['writes']} | {calls['total']} | {_mark(ok)} | "
+            f"{row['latency_ms_p50']} | {row['latency_ms_p95']} |"
+        )
+    lines += [
+        "",
+        "## Resync",
+        "",
+        "| N | run | wall s | Hub reads | gateway reads | writes | peak RSS MiB |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in results["resync"]:
+        for run in ("first_sync", "steady_state", "churn_10pct"):
+            data = row[run]
+            calls = data["calls"]
+            lines.append(
+                f"| {row['n']} | {run.replace('_', ' ')} | {data['wall_s']} | "
+                f"{calls['hub_reads']} | {calls['gateway_reads']} | {calls['writes']} | "
+                f"{row['peak_rss_mib'] if run == 'churn_10pct' else ''} |"
+            )
+    lines += ["", "Targets:"]
+    by_n = {row["n"]: row for row in results["resync"]}
+    if 1000 in by_n:
+        wall = by_n[1000]["first_sync"]["wall_s"]
+        lines.append(
+            f"- first sync of 1,000 under {targets['first_sync_1000_s']} s: {wall} s, "
+            f"{_mark(wall < targets['first_sync_1000_s'])}"
+        )
+    if 5000 in by_n:
+        rss = by_n[5000]["peak_rss_mib"]
+        lines.append(
+            f"- peak RSS at 5,000 under {targets['peak_rss_5000_mib']} MiB: {rss} MiB, "
+            f"{_mark(rss < targets['peak_rss_5000_mib'])}"
+        )
+    steady_writes = sum(row["steady_state"]["calls"]["writes"] for row in results["resync"])
+    lines.append(
+        f"- steady state writes nothing: {steady_writes} writes, {_mark(steady_writes == 0)}"
+    )
+    if len(by_n) > 1:
+        small, large = min(by_n), max(by_n)
+        per_small = by_n[small]["first_sync"]["wall_s"] / small
+        per_large = by_n[large]["first_sync"]["wall_s"] / large
+        lines.append(
+            f"- time per membership, first sync: {per_small * 1000:.2f} ms at N={small}, "
+            f"{per_large * 1000:.2f} ms at N={large} (linear when these stay close)"
+        )
+    cold = results.get("cold_start")
+    if cold:
+        lines += [
+            "",
+            "## Cold start",
+            "",
+            "| process | start to first answer s |",
+            "|---|---|",
+            f"| bare functions-framework hello world | {cold['hello_world_s']} |",
+            f"| fleet_sync, first request (`/healthz`) | {cold['function_first_request_s']} |",
+            f"| fleet_sync, first audit-log event (imports the clients, reads Hub, writes) | "
+            f"{cold['function_first_event_s']} |",
+            "",
+            f"Ratio {cold['ratio']} against a target of {targets['cold_start_ratio']}: "
+            f"{_mark(cold['ratio'] <= targets['cold_start_ratio'])}; the first event costs "
+            f"{cold['ratio_first_event']}x, since it must import google-cloud-gke-hub and the "
+            "kubernetes client. Medians of "
+            f"{cold['samples']} starts.",
+        ]
+    lines += [
+        "",
+        "## Against fleet-argocd-plugin",
+        "",
+        "| N | fleet-argocd-plugin calls per hour (polling) | fleet-argocd-sync calls per hour "
+        "(hourly resync, no change) |",
+        "|---|---|---|",
+    ]
+    for row in results["resync"]:
+        lines.append(
+            f"| {row['n']} | {plugin_calls_per_hour(row['n']):,} | "
+            f"{row['steady_state']['calls']['total']} |"
+        )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,43 @@
+"""The benchmark at N = 50: its call-count targets are deterministic, so they are asserted here.
+Timings are only reported by `make bench`."""
+
+from bench.report import markdown
+from bench.run import measure_events, measure_resync
+
+
+def test_calls_per_event(sandbox, function):
+    events = measure_events(sandbox, function.url, repeats=2)
+    for kind in ("create", "update", "delete", "unchanged"):
+        calls = events[kind]["calls"]
+        assert calls["total"] <= 4, (kind, calls)
+        assert calls["gateway_reads"] <= 1 and calls["writes"] <= 1, (kind, calls)
+    assert events["create"]["calls"]["writes"] == 1
+    assert events["unchanged"]["calls"]["writes"] == 0
+    assert events["unrelated"]["calls"]["total"] == 0
+
+
+def test_resync_calls_at_fifty(running_sandbox, sandbox, tmp_path):
+    result = measure_resync(running_sandbox, 50, tmp_path)
+    first, steady, churn = result["first_sync"], result["steady_state"], result["churn_10pct"]
+    assert first["created"] == 51 and first["calls"]["writes"] == 51
+    # Steady state: one page of memberships, one of bindings, one Secret list; no writes.
+    assert steady["calls"] == {"hub_reads": 2, "gateway_reads": 1, "writes": 0, "total": 3}
+    assert (churn["updated"], churn["deleted"], churn["created"]) == (2, 3, 3)
+    assert churn["calls"]["writes"] == 8
+    assert result["peak_rss_mib"] > 0
+    table = markdown(
+        {
+            "machine": {"cpus": 2, "cpu": "x", "python": "3", "platform": "p"},
+            "targets": {
+                "calls_per_event": 4,
+                "first_sync_1000_s": 5,
+                "peak_rss_5000_mib": 200,
+                "cold_start_ratio": 2,
+            },
+            "events": {},
+            "resync": [result],
+            "cold_start": {},
+            "generated": "now",
+        }
+    )
+    assert "| 50 | steady state |" in table
