@@ -56,6 +56,7 @@ ROUTES = Map(
         Rule("/sandbox/events", methods=["GET", "DELETE"], endpoint="events"),
         Rule("/sandbox/sinks", methods=["GET", "POST", "DELETE"], endpoint="sinks"),
         Rule("/sandbox/secrets", methods=["GET"], endpoint="secrets"),
+        Rule("/sandbox/oauth", methods=["GET", "POST"], endpoint="oauth"),
         Rule("/sandbox/reset", methods=["POST"], endpoint="reset"),
     ]
 )
@@ -385,6 +386,22 @@ class Control:
             ]
         )
 
+    def oauth(self, request: Request) -> Response:
+        """How long new access tokens from /token are honoured, and how many were issued."""
+        if request.method == "POST":
+            body = self._json(request)
+            ttl = body.get("token_ttl_s", self.store.access_token_ttl_s)
+            if not isinstance(ttl, int | float) or ttl < 0:
+                raise ControlError(400, "token_ttl_s must be a non-negative number")
+            with self.store.lock:
+                self.store.access_token_ttl_s = float(ttl)
+                revoked = body.get("revoke_identity")
+                if isinstance(revoked, str):
+                    self.store.revoked_identities.add(revoked)
+        return _answer(
+            {"token_ttl_s": self.store.access_token_ttl_s, "issued": self.store.tokens_issued}
+        )
+
     def reset(self, request: Request) -> Response:
         self.store.reset()
         self.eventarc.clear()
@@ -403,6 +420,7 @@ def _fault(body: dict[str, Any]) -> Fault:
     try:
         fault = Fault(
             match=str(body.get("match", "")),
+            method=str(body.get("method", "")).upper(),
             status=int(body.get("status", 0)),
             delay_s=float(body.get("delay_s", 0)),
             unreachable=[str(x) for x in body.get("unreachable", [])],

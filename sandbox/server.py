@@ -24,6 +24,7 @@ from sandbox.eventarc import Eventarc
 from sandbox.gateway import GATEWAY_PATH, handle_gateway
 from sandbox.googleapi import error_response, json_response
 from sandbox.hub import handle_hub, match_hub
+from sandbox.oauth import handle_token
 from sandbox.store import Store
 
 MAX_BODY_BYTES = 3 * 1024 * 1024
@@ -50,6 +51,8 @@ class SandboxApp:
             if request.content_length and request.content_length > MAX_BODY_BYTES:
                 return json_response({"error": "request body too large"}, 413)
             return self.control(request)
+        if path == "/token":
+            return handle_token(self.store, request)
         if path in ("/", "/healthz"):
             return json_response(
                 {
@@ -68,7 +71,7 @@ class SandboxApp:
         path = request.path
         if request.content_length and request.content_length > MAX_BODY_BYTES:
             return error_response(413, "Request payload size exceeds the limit")
-        fault = self.store.take_fault(path)
+        fault = self.store.take_fault(request.method, path)
         unreachable: list[str] = []
         if fault is not None:
             if fault.delay_s:

@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from sandbox.googleapi import jwt_claims
 from sandbox.kube import WILDCARD, Cluster, Rule
 
 FUNCTION_IDENTITY = "fleet-argocd-sync@{project}.iam.gserviceaccount.com"
@@ -29,6 +30,7 @@ def now() -> str:
 @dataclass
 class Fault:
     match: str = ""
+    method: str = ""
     status: int = 0
     delay_s: float = 0.0
     unreachable: list[str] = field(default_factory=list)
@@ -88,6 +90,9 @@ class Store:
                 "admin-token": Token(ADMIN_IDENTITY.format(project=self.project_id)),
             }
             self.faults: list[Fault] = []
+            self.access_token_ttl_s = 3600.0
+            self.tokens_issued = 0
+            self.revoked_identities: set[str] = set()
             self.requests: list[dict[str, Any]] = []
             location, _, ident = self.argocd_membership.partition("/")
             self.add_membership(location, ident, {}, "READY", "", [self.argocd_namespace])
@@ -96,9 +101,14 @@ class Store:
 
     def identity_for(self, authorization: str) -> str | None:
         scheme, _, token = authorization.partition(" ")
-        record = self.tokens.get(token) if scheme.lower() == "bearer" else None
-        if record is None:
+        if scheme.lower() != "bearer":
             return None
+        record = self.tokens.get(token)
+        if record is None:
+            issuer, expiry = jwt_claims(token)
+            if issuer is None or issuer in self.revoked_identities:
+                return None
+            record = Token(issuer, expiry or None)
         if record.expires_at is not None and record.expires_at <= time.time():
             return None
         return record.identity
@@ -193,10 +203,10 @@ class Store:
 
     # --- faults and the request log ---------------------------------------------------
 
-    def take_fault(self, path: str) -> Fault | None:
+    def take_fault(self, method: str, path: str) -> Fault | None:
         with self.lock:
             for fault in self.faults:
-                if fault.count > 0 and fault.match in path:
+                if fault.count > 0 and fault.match in path and fault.method in ("", method):
                     fault.count -= 1
                     return fault
             return None

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -12,6 +13,7 @@ from sandbox.server import RunningSandbox, start
 PROJECT_ID = "acme-fleet"
 PROJECT_NUMBER = "123456789012"
 ARGOCD = "global/argocd-hub"
+ARGOCD_GATEWAY = f"/v1/projects/{PROJECT_NUMBER}/locations/global/gkeMemberships/argocd-hub"
 
 
 @pytest.fixture(scope="session")
@@ -33,3 +35,15 @@ def sandbox(running_sandbox: RunningSandbox) -> SandboxClient:
     client.reset()
     client.set_sinks()
     return client
+
+
+@pytest.fixture
+def admin(running_sandbox: RunningSandbox) -> Callable[..., Any]:
+    """A CoreV1Api on the Argo CD cluster as a cluster admin (to plant foreign Secrets)."""
+    import kubernetes.client as k
+
+    config = k.Configuration(host=running_sandbox.base_url + ARGOCD_GATEWAY)
+    config.api_key = {"authorization": "admin-token"}
+    config.api_key_prefix = {"authorization": "Bearer"}
+    api = k.CoreV1Api(k.ApiClient(config))
+    return lambda: api

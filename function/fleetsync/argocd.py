@@ -21,7 +21,6 @@ from fleetsync.settings import Settings
 
 T = TypeVar("T")
 LIST_PAGE_SIZE = 500
-TIMEOUT_S = (5.0, 20.0)
 _RETRYABLE_CODES = {408, 429, 500, 502, 503, 504}
 
 
@@ -31,6 +30,7 @@ class ArgoCD:
 
         self._namespace = settings.argocd_namespace
         self._tokens = tokens
+        self._timeout = (min(5.0, settings.request_timeout_s), settings.request_timeout_s)
         config: Any = k.Configuration(
             host=gateway_url(
                 settings.argocd_membership,
@@ -62,7 +62,7 @@ class ArgoCD:
                     label_selector=f"{SECRET_TYPE_LABEL}={SECRET_TYPE_CLUSTER}",
                     limit=LIST_PAGE_SIZE,
                     _continue=token,
-                    _request_timeout=TIMEOUT_S,
+                    _request_timeout=self._timeout,
                 )
             )
             for item in page.items:
@@ -75,7 +75,7 @@ class ArgoCD:
         try:
             item = self._call(
                 lambda: self._api.read_namespaced_secret(
-                    name, self._namespace, _request_timeout=TIMEOUT_S
+                    name, self._namespace, _request_timeout=self._timeout
                 )
             )
         except _SecretMissingError:
@@ -98,7 +98,7 @@ class ArgoCD:
         )
         self._call(
             lambda: self._api.create_namespaced_secret(
-                self._namespace, body, _request_timeout=TIMEOUT_S
+                self._namespace, body, _request_timeout=self._timeout
             )
         )
 
@@ -122,7 +122,7 @@ class ArgoCD:
                     self._namespace,
                     patch,
                     _content_type="application/merge-patch+json",
-                    _request_timeout=TIMEOUT_S,
+                    _request_timeout=self._timeout,
                 )
             )
         except _SecretMissingError:
@@ -136,7 +136,7 @@ class ArgoCD:
         try:
             self._call(
                 lambda: self._api.delete_namespaced_secret(
-                    current.name, self._namespace, body=options, _request_timeout=TIMEOUT_S
+                    current.name, self._namespace, body=options, _request_timeout=self._timeout
                 )
             )
         except _SecretMissingError:

@@ -18,7 +18,6 @@ from fleetsync.settings import Settings
 
 T = TypeVar("T")
 PAGE_SIZE = 1000
-TIMEOUT_S = 20.0
 _RETRYABLE_CODES = {401, 408, 429, 500, 502, 503, 504}
 
 
@@ -40,6 +39,7 @@ class Fleet:
         from google.cloud import gkehub_v1
 
         self._project = settings.fleet_project_number
+        self._timeout = settings.request_timeout_s
         self._client = gkehub_v1.GkeHubClient(
             transport="rest",
             credentials=tokens.credentials,
@@ -51,7 +51,7 @@ class Fleet:
         name = membership_name(self._project, ref)
         found = with_backoff(
             lambda: _call(
-                lambda: self._client.get_membership(name=name, retry=None, timeout=TIMEOUT_S)
+                lambda: self._client.get_membership(name=name, retry=None, timeout=self._timeout)
             )
         )
         return None if found is None else _membership(found, ())
@@ -71,7 +71,7 @@ class Fleet:
                 lambda: self._client.list_memberships(
                     request={"parent": parent, "page_size": PAGE_SIZE},
                     retry=None,
-                    timeout=TIMEOUT_S,
+                    timeout=self._timeout,
                 )
             )
             if pager is None:
@@ -98,7 +98,7 @@ class Fleet:
                 lambda: self._client.list_membership_bindings(
                     request={"parent": parent, "page_size": PAGE_SIZE},
                     retry=None,
-                    timeout=TIMEOUT_S,
+                    timeout=self._timeout,
                 )
             )
             if pager is None:

@@ -29,6 +29,7 @@ ENV_VARIABLES = (
     "MAX_DELETE_FRACTION",
     "SYNC_CONCURRENCY",
     "DRY_RUN",
+    "REQUEST_TIMEOUT_SECONDS",
 )
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
@@ -47,6 +48,7 @@ class Settings:
     max_delete_fraction: float = 0.5
     concurrency: int = 8
     dry_run: bool = False
+    request_timeout_s: float = 20.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -75,6 +77,7 @@ class Settings:
             "max_delete_fraction": read("MAX_DELETE_FRACTION", _fraction, 0.5),
             "concurrency": read("SYNC_CONCURRENCY", _concurrency, 8),
             "dry_run": read("DRY_RUN", _boolean, False),
+            "request_timeout_s": read("REQUEST_TIMEOUT_SECONDS", _timeout, 20.0),
         }
         overridden = "GKEHUB_ENDPOINT" in env and "CONNECT_GATEWAY_ENDPOINT" in env
         if values["static_token"] and not overridden:
@@ -131,6 +134,13 @@ def _concurrency(raw: str) -> int:
     value = int(raw)
     if not 1 <= value <= 64:
         raise ValueError(f"must be between 1 and 64, got {raw!r}")
+    return value
+
+
+def _timeout(raw: str) -> float:
+    value = float(raw)
+    if not 0.1 <= value <= 300:
+        raise ValueError(f"must be between 0.1 and 300 seconds, got {raw!r}")
     return value
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +13,6 @@ import requests
 from sandbox.client import SandboxClient
 from sandbox.harness import FunctionProcess, sandbox_env, start_function
 from sandbox.server import RunningSandbox
-
-ARGOCD_GATEWAY = "/v1/projects/123456789012/locations/global/gkeMemberships/argocd-hub"
 
 
 def start_for(running: RunningSandbox, tmp: Path, **env: str) -> FunctionProcess:
@@ -52,18 +50,6 @@ class Fn:
 @pytest.fixture
 def fn(function: FunctionProcess) -> Fn:
     return Fn(function.url)
-
-
-@pytest.fixture
-def admin(running_sandbox: RunningSandbox) -> Callable[..., Any]:
-    """A CoreV1Api on the Argo CD cluster as a cluster admin (to plant foreign Secrets)."""
-    import kubernetes.client as k
-
-    config = k.Configuration(host=running_sandbox.base_url + ARGOCD_GATEWAY)
-    config.api_key = {"authorization": "admin-token"}
-    config.api_key_prefix = {"authorization": "Bearer"}
-    api = k.CoreV1Api(k.ApiClient(config))
-    return lambda: api
 
 
 def audit_event(
