@@ -3,6 +3,7 @@ deletes nothing it should not, and converges once the fault is gone."""
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
 import time
@@ -175,10 +176,8 @@ def test_resync_killed_halfway_then_run_again(calm, running_sandbox, admin, tmp_
 
 
 def _quietly_post(url: str) -> None:
-    try:
+    with contextlib.suppress(requests.RequestException):  # the process is killed on purpose
         requests.post(url, timeout=60)
-    except requests.RequestException:
-        pass  # the process is killed on purpose
 
 
 def _wait_for(condition, timeout_s: float = 20.0) -> None:
