@@ -201,3 +201,17 @@ def test_transient_failures_are_retried_in_place(sandbox, fn):
     sandbox.fault(match="/secrets", status=429, count=1)
     status, report = fn.resync()
     assert status == 200 and name("m0") in report["created"]
+
+
+def test_labels_that_kubernetes_refuses_are_skipped_with_a_warning(sandbox, fn):
+    sandbox.add_membership(
+        "us-central1",
+        "m0",
+        {"env": "prod", "Bad Key": "x", "ok": "-bad-", "app.kubernetes.io/managed-by": "someone"},
+    )
+    status, report = fn.resync(membership="us-central1/m0")
+    assert status == 200 and report["created"] == [name("m0")]
+    labels = sandbox.secrets()[name("m0")]["metadata"]["labels"]
+    assert labels["env"] == "prod" and "Bad Key" not in labels and "ok" not in labels
+    assert labels["app.kubernetes.io/managed-by"] == "fleet-argocd-sync"
+    assert len(report["warnings"]) == 3

@@ -13,6 +13,7 @@ import requests
 
 from sandbox.client import SandboxClient
 from sandbox.harness import start_function
+from tests.integration.conftest import audit_event
 from tests.reliability.conftest import (
     NUMBER,
     adc_env,
@@ -186,3 +187,24 @@ def _wait_for(condition, timeout_s: float = 20.0) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError("condition not reached")
         time.sleep(0.01)
+
+
+def test_no_token_reaches_the_logs(calm, running_sandbox, instances):
+    calm.add_membership("us-central1", "logged", {"env": "prod"}, emit=False)
+    calm.ok("POST", "/sandbox/oauth", {"token_ttl_s": 0})  # force 401s and refreshes
+    resync(instances[1])
+    calm.ok("POST", "/sandbox/oauth", {"token_ttl_s": 3600})
+    assert resync(instances[1])[0] == 200
+    assert deliver_update(instances[1], "logged") == 200
+    logs = instances[1].logs()
+    assert '"action": "create"' in logs
+    for secret in ("ya29.", "Bearer", "Authorization", "private_key", "BEGIN PRIVATE"):
+        assert secret not in logs
+
+
+def deliver_update(instance, ident: str) -> int:
+    headers, body = audit_event(
+        "google.cloud.gkehub.v1.GkeHub.UpdateMembership",
+        f"projects/{NUMBER}/locations/us-central1/memberships/{ident}",
+    )
+    return requests.post(instance.url + "/", headers=headers, data=body, timeout=60).status_code
