@@ -77,10 +77,7 @@ def _list_memberships(
         for key, r in sorted(store.memberships.items())
         if location in ("-", key[0]) and key[0] not in unreachable
     ]
-    items, token = page(records, request.args.get("pageSize"), request.args.get("pageToken"))
-    body: dict[str, Any] = {"resources": [store.membership_json(project, r) for r in items]}
-    if token:
-        body["nextPageToken"] = token
+    body = _page_of(request, "resources", [store.membership_json(project, r) for r in records])
     return _with_unreachable(body, project, location, unreachable)
 
 
@@ -113,10 +110,8 @@ def _list_bindings(
         for key, b in sorted(store.bindings.items())
         if location in ("-", key[0]) and ident in ("-", key[1]) and key[0] not in unreachable
     ]
-    items, token = page(records, request.args.get("pageSize"), request.args.get("pageToken"))
-    body: dict[str, Any] = {"membershipBindings": [store.binding_json(project, b) for b in items]}
-    if token:
-        body["nextPageToken"] = token
+    bindings = [store.binding_json(project, b) for b in records]
+    body = _page_of(request, "membershipBindings", bindings)
     return _with_unreachable(body, project, location, unreachable)
 
 
@@ -137,10 +132,13 @@ def _list_scopes(
     project = match["project"]
     if match["location"] != "global":
         raise GoogleError(400, "Scopes exist only in location 'global'")
-    items, token = page(
-        sorted(store.scopes), request.args.get("pageSize"), request.args.get("pageToken")
-    )
-    body: dict[str, Any] = {"scopes": [store.scope_json(project, s) for s in items]}
+    return _page_of(request, "scopes", [store.scope_json(project, s) for s in sorted(store.scopes)])
+
+
+def _page_of(request: Request, field: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """One page of a list answer: `field` holds the items, `nextPageToken` the rest."""
+    chosen, token = page(items, request.args.get("pageSize"), request.args.get("pageToken"))
+    body: dict[str, Any] = {field: chosen}
     if token:
         body["nextPageToken"] = token
     return body

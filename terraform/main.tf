@@ -18,9 +18,11 @@ locals {
     ) => m
   }
 
-  # Keys are exactly the names Settings.from_env reads (function/fleetsync/settings.py).
+  # Keys are the names Settings.from_env reads (function/fleetsync/settings.py), plus the
+  # project main.py gives Cloud Logging for trace correlation.
   function_env = merge(
     {
+      GOOGLE_CLOUD_PROJECT = var.project_id
       FLEET_PROJECT_NUMBER = var.fleet_project_number
       ARGOCD_MEMBERSHIP    = var.argocd_membership
       ARGOCD_NAMESPACE     = var.argocd_namespace

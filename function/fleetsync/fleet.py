@@ -66,19 +66,10 @@ class Fleet:
         parent = f"projects/{self._project}/locations/-"
         scopes, bindings_unreachable = self._list_bindings(f"{parent}/memberships/-")
 
-        def list_pages() -> tuple[list[Any], list[str]]:
-            pager = _call(
-                lambda: self._client.list_memberships(
-                    request={"parent": parent, "page_size": PAGE_SIZE},
-                    retry=None,
-                    timeout=self._timeout,
-                )
-            )
-            if pager is None:
-                raise PermanentError(f"GKE Hub does not know fleet project {self._project}")
-            return _drain(pager, "resources")
-
-        raw, unreachable = with_backoff(list_pages)
+        listed = self._list_all(self._client.list_memberships, parent, "resources")
+        if listed is None:
+            raise PermanentError(f"GKE Hub does not know fleet project {self._project}")
+        raw, unreachable = listed
         memberships, unreadable = [], []
         for item in raw:
             try:
@@ -93,19 +84,10 @@ class Fleet:
         )
 
     def _list_bindings(self, parent: str) -> tuple[dict[MembershipRef, list[str]], list[str]]:
-        def list_pages() -> tuple[list[Any], list[str]]:
-            pager = _call(
-                lambda: self._client.list_membership_bindings(
-                    request={"parent": parent, "page_size": PAGE_SIZE},
-                    retry=None,
-                    timeout=self._timeout,
-                )
-            )
-            if pager is None:
-                return [], []
-            return _drain(pager, "membership_bindings")
-
-        bindings, unreachable = with_backoff(list_pages)
+        listed = self._list_all(
+            self._client.list_membership_bindings, parent, "membership_bindings"
+        )
+        bindings, unreachable = listed or ([], [])
         scopes: dict[MembershipRef, list[str]] = {}
         for binding in bindings:
             try:
@@ -114,6 +96,23 @@ class Fleet:
                 continue
             scopes.setdefault(ref, []).append(str(binding.scope).rsplit("/", 1)[-1])
         return scopes, unreachable
+
+    def _list_all(
+        self, method: Callable[..., Any], parent: str, field_name: str
+    ) -> tuple[list[Any], list[str]] | None:
+        """Every page of a Hub list call, retried as a whole; None if the parent is unknown."""
+
+        def list_pages() -> tuple[list[Any], list[str]] | None:
+            pager = _call(
+                lambda: method(
+                    request={"parent": parent, "page_size": PAGE_SIZE},
+                    retry=None,
+                    timeout=self._timeout,
+                )
+            )
+            return None if pager is None else _drain(pager, field_name)
+
+        return with_backoff(list_pages)
 
 
 def _drain(pager: Any, field_name: str) -> tuple[list[Any], list[str]]:

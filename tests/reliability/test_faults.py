@@ -196,8 +196,15 @@ def test_no_token_reaches_the_logs(calm, running_sandbox, instances):
     calm.ok("POST", "/sandbox/oauth", {"token_ttl_s": 3600})
     assert resync(instances[1])[0] == 200
     assert deliver_update(instances[1], "logged") == 200
+    trace = "0123456789abcdef0123456789abcdef"
+    requests.post(
+        instances[1].url + "/resync",
+        timeout=60,
+        headers={"X-Cloud-Trace-Context": f"{trace}/1;o=1"},
+    )
     logs = instances[1].logs()
     assert '"action": "create"' in logs
+    assert f"projects/acme-fleet/traces/{trace}" in logs  # lines of one request group together
     for secret in ("ya29.", "Bearer", "Authorization", "private_key", "BEGIN PRIVATE"):
         assert secret not in logs
 
