@@ -14,7 +14,8 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from sandbox.googleapi import error_response
-from sandbox.kube import Cluster, KubeError, _ok, status_response
+from sandbox.kube import Cluster
+from sandbox.kubeapi import KubeError, ok, status_response
 from sandbox.store import Store
 
 GATEWAY_PATH = re.compile(
@@ -62,7 +63,7 @@ def _kubernetes(cluster: Cluster, identity: str, request: Request, path: str) ->
         if verb != "get":
             raise KubeError(405, "the server does not allow this method on the requested resource")
         cluster.authorize(identity, "get" if name else "list", "namespaces", "", name)
-        return _ok(cluster.get_namespace(name) if name else cluster.list_namespaces())
+        return ok(cluster.get_namespace(name) if name else cluster.list_namespaces())
     raise KubeError(404, "the server could not find the requested resource")
 
 
@@ -78,7 +79,7 @@ def _secrets(
     cluster.authorize(identity, verb, "secrets", ns, name)
     if verb == "list":
         limit = request.args.get("limit", "0")
-        return _ok(
+        return ok(
             cluster.list_secrets(
                 ns,
                 request.args.get("labelSelector", ""),
@@ -87,16 +88,16 @@ def _secrets(
             )
         )
     if verb == "get":
-        return _ok(cluster.get_secret(ns, name))
+        return ok(cluster.get_secret(ns, name))
     if verb == "delete":
-        return _ok(cluster.delete_secret(ns, name, _body(request, allow_empty=True)))
+        return ok(cluster.delete_secret(ns, name, _body(request, allow_empty=True)))
     body = _body(request)
     if verb == "create":
-        return _ok(cluster.create_secret(ns, body), 201)
+        return ok(cluster.create_secret(ns, body), 201)
     if verb == "update":
-        return _ok(cluster.replace_secret(ns, name, body))
+        return ok(cluster.replace_secret(ns, name, body))
     content_type = request.mimetype
-    return _ok(cluster.patch_secret(ns, name, body, content_type))
+    return ok(cluster.patch_secret(ns, name, body, content_type))
 
 
 def _body(request: Request, allow_empty: bool = False) -> Any:

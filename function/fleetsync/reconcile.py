@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from dataclasses import replace
+from typing import Protocol
 
 from fleetsync.errors import ConflictError, PermanentError, RetryableError
 from fleetsync.events import CLUSTER, AuditEvent
@@ -27,6 +27,7 @@ from fleetsync.planning import (
     plan_changes,
 )
 from fleetsync.rendering import SecretTarget, render_secret
+from fleetsync.report import Report, membership_of
 from fleetsync.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -47,58 +48,6 @@ class SecretStore(Protocol):
     def create(self, secret: ClusterSecret) -> None: ...
     def update(self, current: ClusterSecret, merged: ClusterSecret) -> None: ...
     def delete(self, current: ClusterSecret) -> None: ...
-
-
-@dataclass
-class Report:
-    """What a run did (or, in a dry run, would do)."""
-
-    dry_run: bool = False
-    changes: list[dict[str, Any]] = field(default_factory=list)
-    unchanged: int = 0
-    conflicts: list[str] = field(default_factory=list)
-    held: list[str] = field(default_factory=list)
-    deletes_withheld: list[str] = field(default_factory=list)
-    unreachable: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    retryable: bool = False
-    refused: str = ""
-
-    def names(self, action: str) -> list[str]:
-        return sorted(c["secret"] for c in self.changes if c["action"] == action)
-
-    def absorb(self, other: Report) -> None:
-        for name in (
-            "changes",
-            "conflicts",
-            "held",
-            "deletes_withheld",
-            "unreachable",
-            "warnings",
-            "errors",
-        ):
-            getattr(self, name).extend(getattr(other, name))
-        self.unchanged += other.unchanged
-        self.retryable = self.retryable or other.retryable
-        self.refused = self.refused or other.refused
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "created": self.names(CREATE),
-            "updated": self.names("update"),
-            "deleted": self.names(DELETE),
-            "unchanged": self.unchanged,
-            "conflicts": sorted(self.conflicts),
-            "errors": self.errors,
-            "dry_run": self.dry_run,
-            "held": sorted(self.held),
-            "deletes_withheld": sorted(self.deletes_withheld),
-            "unreachable": sorted(self.unreachable),
-            "refused": self.refused,
-            "warnings": self.warnings,
-            "changes": self.changes,
-        }
 
 
 def connect(settings: Settings) -> Reconciler:
@@ -152,7 +101,7 @@ class Reconciler:
             report.changes = [c for c in report.changes if c["action"] != DELETE]
         if not dry_run:
             self._apply_all(plan.changes, existing, report, progress)
-        logger.info("resync done", extra={"json_fields": _summary(report)})
+        logger.info("resync done", extra={"json_fields": report.summary()})
         return report
 
     def reconcile_membership(self, ref: MembershipRef, *, dry_run: bool = False) -> Report:
@@ -174,7 +123,7 @@ class Reconciler:
             "event handled",
             extra={
                 "json_fields": {
-                    **_summary(report),
+                    **report.summary(),
                     "method": event.method,
                     "resource": event.resource_name,
                     "phase": event.phase,
@@ -289,7 +238,7 @@ class Reconciler:
                 "json_fields": {
                     "action": change.action,
                     "secret": secret.name,
-                    "membership": _membership_of(secret, self.target.project_number),
+                    "membership": membership_of(secret, self.target.project_number),
                 }
             },
         )
@@ -303,34 +252,4 @@ class Reconciler:
                 name,
                 extra={"json_fields": {"action": "conflict", "secret": name}},
             )
-        return Report(
-            dry_run=dry_run,
-            changes=[_describe(c, self.target.project_number) for c in plan.changes],
-            unchanged=len(plan.unchanged),
-            conflicts=list(plan.conflicts),
-            held=list(plan.held),
-            deletes_withheld=list(plan.deletes_skipped),
-            warnings=list(warnings),
-        )
-
-
-def _membership_of(secret: ClusterSecret, project_number: str) -> str:
-    ref = parse_secret_name(secret.name, project_number)
-    return str(ref) if ref else ""
-
-
-def _describe(change: Change, project_number: str) -> dict[str, Any]:
-    return {
-        "action": change.action,
-        "secret": change.secret.name,
-        "membership": _membership_of(change.secret, project_number),
-        "server": change.secret.data.get("server", ""),
-        "labels_changed": list(change.labels_changed),
-    }
-
-
-def _summary(report: Report) -> dict[str, Any]:
-    body = report.to_json()
-    body.pop("changes")
-    body.pop("warnings")
-    return body
+        return Report.from_plan(plan, self.target.project_number, dry_run, warnings)
