@@ -47,10 +47,12 @@ def _answer(body: dict[str, Any], status: int) -> tuple[str, int, dict[str, str]
 
 def fleet_sync(request: Any) -> tuple[str, int, dict[str, str]]:
     """HTTP entry point: CloudEvents, POST /resync, GET /healthz."""
-    if request.content_length and request.content_length > MAX_BODY_BYTES:
+    # A chunked body has no length up front, so the limit holds while reading too.
+    body = request.stream.read(MAX_BODY_BYTES + 1)
+    if len(body) > MAX_BODY_BYTES or (request.content_length or 0) > MAX_BODY_BYTES:
         return _answer({"error": f"request body larger than {MAX_BODY_BYTES} bytes"}, 413)
     if _is_cloudevent(request):
-        return _handle_event(request)
+        return _handle_event(request, body)
     path = request.path.rstrip("/") or "/"
     routes = {"/healthz": ("GET", _healthz), "/resync": ("POST", _handle_resync)}
     if path not in routes:
@@ -72,11 +74,11 @@ def _is_cloudevent(request: Any) -> bool:
     )
 
 
-def _handle_event(request: Any) -> tuple[str, int, dict[str, str]]:
+def _handle_event(request: Any, body: bytes) -> tuple[str, int, dict[str, str]]:
     from fleetsync.events import parse_audit_event
 
     try:
-        attributes, data = _read_cloudevent(request)
+        attributes, data = _read_cloudevent(request, body)
         event = parse_audit_event(attributes, data, SETTINGS.fleet_project_number)
         report = reconciler().handle_event(event, dry_run=SETTINGS.dry_run)
     except RetryableError as err:
@@ -93,14 +95,14 @@ def _handle_event(request: Any) -> tuple[str, int, dict[str, str]]:
     return _answer(report.to_json(), 200)
 
 
-def _read_cloudevent(request: Any) -> tuple[dict[str, Any], Any]:
+def _read_cloudevent(request: Any, body: bytes) -> tuple[dict[str, Any], Any]:
     from cloudevents.exceptions import GenericException
     from cloudevents.http import from_http
 
     if request.method != "POST":
         raise PermanentError(f"CloudEvents arrive by POST, not {request.method}")
     try:
-        event = from_http(dict(request.headers), request.get_data())
+        event = from_http(dict(request.headers), body)
     except (GenericException, ValueError, TypeError) as err:
         raise PermanentError(f"not a valid CloudEvent: {err}") from err
     return dict(event.get_attributes()), event.get_data()

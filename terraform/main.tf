@@ -182,7 +182,7 @@ resource "google_cloud_run_v2_service_iam_member" "invokers" {
   )
   project  = var.project_id
   location = var.region
-  name     = google_cloudfunctions2_function.sync.service_config[0].service
+  name     = google_cloudfunctions2_function.sync.name
   role     = "roles/run.invoker"
   member   = each.value
 }
@@ -213,7 +213,7 @@ resource "google_eventarc_trigger" "audit" {
 
   destination {
     cloud_run_service {
-      service = google_cloudfunctions2_function.sync.service_config[0].service
+      service = google_cloudfunctions2_function.sync.name # gen2: the Cloud Run service has the function's name
       region  = var.region
       path    = "/"
     }
