@@ -70,8 +70,10 @@ def test_oversized_chunked_body_is_413(sandbox, function):
     host, port = function.url.removeprefix("http://").split(":")
     chunk = b" " * 65536
     body = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(20)) + b"0\r\n\r\n"
-    head = (b"POST / HTTP/1.1\r\nHost: x\r\nce-specversion: 1.0\r\n"
-            b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+    head = (
+        b"POST / HTTP/1.1\r\nHost: x\r\nce-specversion: 1.0\r\n"
+        b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
     with socket.create_connection((host, int(port)), timeout=30) as connection:
         with contextlib.suppress(OSError):  # the server may stop reading once it has answered
             connection.sendall(head + body)
