@@ -1,7 +1,7 @@
 """The control API under /sandbox/: change the fleet, inject faults, read what was served.
 
-Fleet changes made here are logged as Cloud Audit Logs entries and handed to Eventarc, the
-way a `gcloud container fleet memberships ...` call would be.
+Routing and the observation endpoints live here; fleet changes, which also log audit
+entries for Eventarc, in `changes`.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import json
 import time
-import uuid
 from typing import Any
 
 from werkzeug.exceptions import HTTPException
@@ -17,16 +16,10 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from fleetsync.errors import PermanentError
-from fleetsync.naming import membership_ref
-from sandbox.eventarc import Eventarc, audit_entry
-from sandbox.store import MEMBERSHIP_STATES, BindingRecord, Fault, Store, Token, now
+from sandbox.changes import ControlError, FleetChanges
+from sandbox.eventarc import Eventarc
+from sandbox.store import Fault, Store, Token
 
-HUB_SERVICES = {
-    "v1": "google.cloud.gkehub.v1.GkeHub",
-    "v1beta": "google.cloud.gkehub.v1beta.GkeHub",
-    "v1alpha": "google.cloud.gkehub.v1alpha.GkeHub",
-    "v1beta1": "google.cloud.gkehub.v1beta1.GkeHubMembershipService",
-}
 ROUTES = Map(
     [
         Rule("/sandbox/memberships", methods=["POST"], endpoint="create_membership"),
@@ -62,12 +55,6 @@ ROUTES = Map(
 )
 
 
-class ControlError(Exception):
-    def __init__(self, code: int, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
 def _answer(body: Any, status: int = 200) -> Response:
     return Response(json.dumps(body), status=status, mimetype="application/json")
 
@@ -75,10 +62,14 @@ def _answer(body: Any, status: int = 200) -> Response:
 class Control:
     def __init__(self, store: Store, eventarc: Eventarc) -> None:
         self.store, self.eventarc = store, eventarc
+        self.changes = FleetChanges(store, eventarc)
 
     def __call__(self, request: Request) -> Response:
         try:
             endpoint, args = ROUTES.bind_to_environ(request.environ).match()
+            if hasattr(self.changes, endpoint):
+                result, status = getattr(self.changes, endpoint)(self._json(request), **args)
+                return _answer(result, status)
             return getattr(self, endpoint)(request, **args)  # type: ignore[no-any-return]
         except HTTPException as err:
             return _answer({"error": err.description}, err.code or 400)
@@ -98,219 +89,6 @@ class Control:
         if not isinstance(body, dict):
             raise ControlError(400, "body must be a JSON object")
         return body
-
-    def _emit(
-        self,
-        body: dict[str, Any],
-        service: str,
-        method: str,
-        resource: str,
-        request: dict[str, Any],
-        result: dict[str, Any],
-    ) -> None:
-        """Log the change as a long-running operation: a `first` and a `last` entry."""
-        if body.get("emit", True) is False:
-            return
-        project = (
-            self.store.project_number
-            if body.get("audit_project") == "number"
-            else self.store.project_id
-        )
-        resource = resource.replace("{project}", project)
-        request = json.loads(json.dumps(request).replace("{project}", project))
-        operation = f"operation-{int(time.time() * 1000)}-{uuid.uuid4().hex[:8]}"
-        started = {
-            "@type": "type.googleapis.com/google.longrunning.Operation",
-            "name": f"projects/{project}/locations/global/operations/{operation}",
-        }
-        for phase, response in (("first", started), ("last", result)):
-            self.eventarc.publish(
-                self.store.project_id,
-                audit_entry(
-                    self.store.project_id,
-                    service,
-                    method,
-                    resource,
-                    operation,
-                    phase,
-                    request,
-                    response,
-                ),
-            )
-
-    def _hub_method(self, body: dict[str, Any], verb: str) -> str:
-        version = body.get("api_version", "v1")
-        if version not in HUB_SERVICES:
-            raise ControlError(400, f"api_version must be one of {sorted(HUB_SERVICES)}")
-        return f"{HUB_SERVICES[version]}.{verb}"
-
-    def _membership_name(self, location: str, ident: str) -> str:
-        return f"projects/{{project}}/locations/{location}/memberships/{ident}"
-
-    # --- memberships ------------------------------------------------------------------
-
-    def create_membership(self, request: Request) -> Response:
-        body = self._json(request)
-        record = self._add_membership(body)
-        name = self._membership_name(record.location, record.membership)
-        membership = self.store.membership_json(self.store.project_id, record)
-        self._emit(
-            body,
-            "gkehub.googleapis.com",
-            self._hub_method(body, "CreateMembership"),
-            name,
-            {"parent": name.rsplit("/", 2)[0], "membershipId": record.membership},
-            {**membership, "@type": "type.googleapis.com/google.cloud.gkehub.v1.Membership"},
-        )
-        return _answer(membership, 201)
-
-    def create_memberships(self, request: Request) -> Response:
-        body = self._json(request)
-        items = body.get("memberships")
-        if not isinstance(items, list):
-            raise ControlError(400, "memberships must be a list")
-        for item in items:
-            self._add_membership(item if isinstance(item, dict) else {})
-        return _answer({"created": len(items)}, 201)
-
-    def _add_membership(self, body: dict[str, Any]) -> Any:
-        ref = membership_ref(str(body.get("location", "")), str(body.get("id", "")))
-        labels = _labels(body.get("labels", {}))
-        state = body.get("state", "READY")
-        if state not in MEMBERSHIP_STATES:
-            raise ControlError(400, f"state must be one of {list(MEMBERSHIP_STATES)}")
-        with self.store.lock:
-            if (ref.location, ref.membership) in self.store.memberships:
-                raise ControlError(409, f"membership {ref} already exists")
-            return self.store.add_membership(
-                ref.location, ref.membership, labels, state, str(body.get("cluster", ""))
-            )
-
-    def update_membership(self, request: Request, location: str, ident: str) -> Response:
-        body = self._json(request)
-        with self.store.lock:
-            record = self.store.memberships.get((location, ident))
-            if record is None:
-                raise ControlError(404, f"membership {location}/{ident} not found")
-            if "labels" in body:
-                record.labels = _labels(body["labels"])
-            if "state" in body:
-                if body["state"] not in MEMBERSHIP_STATES:
-                    raise ControlError(400, f"state must be one of {list(MEMBERSHIP_STATES)}")
-                record.state = body["state"]
-            record.update_time = now()
-            membership = self.store.membership_json(self.store.project_id, record)
-        name = self._membership_name(location, ident)
-        self._emit(
-            body,
-            "gkehub.googleapis.com",
-            self._hub_method(body, "UpdateMembership"),
-            name,
-            {"name": name, "updateMask": ",".join(k for k in body if k in ("labels", "state"))},
-            membership,
-        )
-        return _answer(membership)
-
-    def delete_membership(self, request: Request, location: str, ident: str) -> Response:
-        body = self._json(request)
-        if self.store.remove_membership(location, ident) is None:
-            raise ControlError(404, f"membership {location}/{ident} not found")
-        name = self._membership_name(location, ident)
-        self._emit(
-            body,
-            "gkehub.googleapis.com",
-            self._hub_method(body, "DeleteMembership"),
-            name,
-            {"name": name},
-            {},
-        )
-        return _answer({})
-
-    # --- bindings ---------------------------------------------------------------------
-
-    def create_binding(self, request: Request) -> Response:
-        body = self._json(request)
-        location, _, ident = str(body.get("membership", "")).partition("/")
-        scope = str(body.get("scope", ""))
-        membership_ref("global", scope or "-")
-        binding = str(body.get("id") or scope)
-        membership_ref(location or "-", binding)
-        with self.store.lock:
-            if (location, ident) not in self.store.memberships:
-                raise ControlError(404, f"membership {location}/{ident} not found")
-            key = (location, ident, binding)
-            if key in self.store.bindings:
-                raise ControlError(409, f"binding {binding} already exists")
-            self.store.scopes.setdefault(scope, str(uuid.uuid4()))
-            record = self.store.bindings[key] = BindingRecord(location, ident, binding, scope)
-            result = self.store.binding_json(self.store.project_id, record)
-        name = self._membership_name(location, ident) + f"/bindings/{binding}"
-        self._emit(
-            body,
-            "gkehub.googleapis.com",
-            self._hub_method(body, "CreateMembershipBinding"),
-            name,
-            {"parent": name.rsplit("/", 2)[0], "membershipBindingId": binding},
-            result,
-        )
-        return _answer(result, 201)
-
-    def delete_binding(self, request: Request, location: str, ident: str, binding: str) -> Response:
-        body = self._json(request)
-        with self.store.lock:
-            if self.store.bindings.pop((location, ident, binding), None) is None:
-                raise ControlError(404, f"binding {location}/{ident}/{binding} not found")
-        name = self._membership_name(location, ident) + f"/bindings/{binding}"
-        self._emit(
-            body,
-            "gkehub.googleapis.com",
-            self._hub_method(body, "DeleteMembershipBinding"),
-            name,
-            {"name": name},
-            {},
-        )
-        return _answer({})
-
-    # --- clusters registered at creation ----------------------------------------------
-
-    def create_cluster(self, request: Request) -> Response:
-        body = self._json(request)
-        ref = membership_ref(str(body.get("location", "")), str(body.get("name", "")))
-        with self.store.lock:
-            if (ref.location, ref.membership) in self.store.memberships:
-                raise ControlError(409, f"cluster {ref} already exists")
-            record = self.store.add_membership(
-                ref.location, ref.membership, _labels(body.get("labels", {})), "READY", ""
-            )
-        name = f"projects/{{project}}/locations/{ref.location}/clusters/{ref.membership}"
-        version = "v1beta1" if body.get("api_version") == "v1beta1" else "v1"
-        self._emit(
-            body,
-            "container.googleapis.com",
-            f"google.container.{version}.ClusterManager.CreateCluster",
-            name,
-            {
-                "parent": name.rsplit("/", 2)[0],
-                "cluster": {"name": ref.membership, "fleet": {"project": self.store.project_id}},
-            },
-            {},
-        )
-        return _answer(self.store.membership_json(self.store.project_id, record), 201)
-
-    def delete_cluster(self, request: Request, location: str, name: str) -> Response:
-        body = self._json(request)
-        if self.store.remove_membership(location, name) is None:
-            raise ControlError(404, f"cluster {location}/{name} not found")
-        resource = f"projects/{{project}}/locations/{location}/clusters/{name}"
-        self._emit(
-            body,
-            "container.googleapis.com",
-            "google.container.v1.ClusterManager.DeleteCluster",
-            resource,
-            {"name": resource},
-            {},
-        )
-        return _answer({})
 
     # --- faults, logs, tokens, sinks --------------------------------------------------
 
@@ -406,14 +184,6 @@ class Control:
         self.store.reset()
         self.eventarc.clear()
         return _answer({})
-
-
-def _labels(value: Any) -> dict[str, str]:
-    if not isinstance(value, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-    ):
-        raise ControlError(400, "labels must be an object of strings")
-    return dict(value)
 
 
 def _fault(body: dict[str, Any]) -> Fault:

@@ -1,0 +1,250 @@
+"""Fleet changes through the control API: memberships, bindings and registered clusters.
+
+Each change is made in the store and logged as Cloud Audit Logs entries for Eventarc, the way
+a `gcloud container fleet memberships ...` call would be.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any
+
+from fleetsync.naming import membership_ref
+from sandbox.eventarc import Eventarc, audit_entry
+from sandbox.store import MEMBERSHIP_STATES, BindingRecord, Store, now
+
+Answer = tuple[Any, int]
+HUB_SERVICES = {
+    "v1": "google.cloud.gkehub.v1.GkeHub",
+    "v1beta": "google.cloud.gkehub.v1beta.GkeHub",
+    "v1alpha": "google.cloud.gkehub.v1alpha.GkeHub",
+    "v1beta1": "google.cloud.gkehub.v1beta1.GkeHubMembershipService",
+}
+
+
+class ControlError(Exception):
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class FleetChanges:
+    def __init__(self, store: Store, eventarc: Eventarc) -> None:
+        self.store, self.eventarc = store, eventarc
+
+    def _emit(
+        self,
+        body: dict[str, Any],
+        service: str,
+        method: str,
+        resource: str,
+        request: dict[str, Any],
+        result: dict[str, Any],
+    ) -> None:
+        """Log the change as a long-running operation: a `first` and a `last` entry."""
+        if body.get("emit", True) is False:
+            return
+        project = (
+            self.store.project_number
+            if body.get("audit_project") == "number"
+            else self.store.project_id
+        )
+        resource = resource.replace("{project}", project)
+        request = json.loads(json.dumps(request).replace("{project}", project))
+        operation = f"operation-{int(time.time() * 1000)}-{uuid.uuid4().hex[:8]}"
+        started = {
+            "@type": "type.googleapis.com/google.longrunning.Operation",
+            "name": f"projects/{project}/locations/global/operations/{operation}",
+        }
+        for phase, response in (("first", started), ("last", result)):
+            self.eventarc.publish(
+                self.store.project_id,
+                audit_entry(
+                    self.store.project_id,
+                    service,
+                    method,
+                    resource,
+                    operation,
+                    phase,
+                    request,
+                    response,
+                ),
+            )
+
+    def _hub_method(self, body: dict[str, Any], verb: str) -> str:
+        version = body.get("api_version", "v1")
+        if version not in HUB_SERVICES:
+            raise ControlError(400, f"api_version must be one of {sorted(HUB_SERVICES)}")
+        return f"{HUB_SERVICES[version]}.{verb}"
+
+    def _membership_name(self, location: str, ident: str) -> str:
+        return f"projects/{{project}}/locations/{location}/memberships/{ident}"
+
+    # --- memberships ------------------------------------------------------------------
+
+    def create_membership(self, body: dict[str, Any]) -> Answer:
+        record = self._add_membership(body)
+        name = self._membership_name(record.location, record.membership)
+        membership = self.store.membership_json(self.store.project_id, record)
+        self._emit(
+            body,
+            "gkehub.googleapis.com",
+            self._hub_method(body, "CreateMembership"),
+            name,
+            {"parent": name.rsplit("/", 2)[0], "membershipId": record.membership},
+            {**membership, "@type": "type.googleapis.com/google.cloud.gkehub.v1.Membership"},
+        )
+        return membership, 201
+
+    def create_memberships(self, body: dict[str, Any]) -> Answer:
+        items = body.get("memberships")
+        if not isinstance(items, list):
+            raise ControlError(400, "memberships must be a list")
+        for item in items:
+            self._add_membership(item if isinstance(item, dict) else {})
+        return {"created": len(items)}, 201
+
+    def _add_membership(self, body: dict[str, Any]) -> Any:
+        ref = membership_ref(str(body.get("location", "")), str(body.get("id", "")))
+        labels = _labels(body.get("labels", {}))
+        state = body.get("state", "READY")
+        if state not in MEMBERSHIP_STATES:
+            raise ControlError(400, f"state must be one of {list(MEMBERSHIP_STATES)}")
+        with self.store.lock:
+            if (ref.location, ref.membership) in self.store.memberships:
+                raise ControlError(409, f"membership {ref} already exists")
+            return self.store.add_membership(
+                ref.location, ref.membership, labels, state, str(body.get("cluster", ""))
+            )
+
+    def update_membership(self, body: dict[str, Any], location: str, ident: str) -> Answer:
+        with self.store.lock:
+            record = self.store.memberships.get((location, ident))
+            if record is None:
+                raise ControlError(404, f"membership {location}/{ident} not found")
+            if "labels" in body:
+                record.labels = _labels(body["labels"])
+            if "state" in body:
+                if body["state"] not in MEMBERSHIP_STATES:
+                    raise ControlError(400, f"state must be one of {list(MEMBERSHIP_STATES)}")
+                record.state = body["state"]
+            record.update_time = now()
+            membership = self.store.membership_json(self.store.project_id, record)
+        name = self._membership_name(location, ident)
+        self._emit(
+            body,
+            "gkehub.googleapis.com",
+            self._hub_method(body, "UpdateMembership"),
+            name,
+            {"name": name, "updateMask": ",".join(k for k in body if k in ("labels", "state"))},
+            membership,
+        )
+        return membership, 200
+
+    def delete_membership(self, body: dict[str, Any], location: str, ident: str) -> Answer:
+        if self.store.remove_membership(location, ident) is None:
+            raise ControlError(404, f"membership {location}/{ident} not found")
+        name = self._membership_name(location, ident)
+        self._emit(
+            body,
+            "gkehub.googleapis.com",
+            self._hub_method(body, "DeleteMembership"),
+            name,
+            {"name": name},
+            {},
+        )
+        return {}, 200
+
+    # --- bindings ---------------------------------------------------------------------
+
+    def create_binding(self, body: dict[str, Any]) -> Answer:
+        location, _, ident = str(body.get("membership", "")).partition("/")
+        scope = str(body.get("scope", ""))
+        membership_ref("global", scope or "-")
+        binding = str(body.get("id") or scope)
+        membership_ref(location or "-", binding)
+        with self.store.lock:
+            if (location, ident) not in self.store.memberships:
+                raise ControlError(404, f"membership {location}/{ident} not found")
+            key = (location, ident, binding)
+            if key in self.store.bindings:
+                raise ControlError(409, f"binding {binding} already exists")
+            self.store.scopes.setdefault(scope, str(uuid.uuid4()))
+            record = self.store.bindings[key] = BindingRecord(location, ident, binding, scope)
+            result = self.store.binding_json(self.store.project_id, record)
+        name = self._membership_name(location, ident) + f"/bindings/{binding}"
+        self._emit(
+            body,
+            "gkehub.googleapis.com",
+            self._hub_method(body, "CreateMembershipBinding"),
+            name,
+            {"parent": name.rsplit("/", 2)[0], "membershipBindingId": binding},
+            result,
+        )
+        return result, 201
+
+    def delete_binding(
+        self, body: dict[str, Any], location: str, ident: str, binding: str
+    ) -> Answer:
+        with self.store.lock:
+            if self.store.bindings.pop((location, ident, binding), None) is None:
+                raise ControlError(404, f"binding {location}/{ident}/{binding} not found")
+        name = self._membership_name(location, ident) + f"/bindings/{binding}"
+        self._emit(
+            body,
+            "gkehub.googleapis.com",
+            self._hub_method(body, "DeleteMembershipBinding"),
+            name,
+            {"name": name},
+            {},
+        )
+        return {}, 200
+
+    # --- clusters registered at creation ----------------------------------------------
+
+    def create_cluster(self, body: dict[str, Any]) -> Answer:
+        ref = membership_ref(str(body.get("location", "")), str(body.get("name", "")))
+        with self.store.lock:
+            if (ref.location, ref.membership) in self.store.memberships:
+                raise ControlError(409, f"cluster {ref} already exists")
+            record = self.store.add_membership(
+                ref.location, ref.membership, _labels(body.get("labels", {})), "READY", ""
+            )
+        name = f"projects/{{project}}/locations/{ref.location}/clusters/{ref.membership}"
+        version = "v1beta1" if body.get("api_version") == "v1beta1" else "v1"
+        self._emit(
+            body,
+            "container.googleapis.com",
+            f"google.container.{version}.ClusterManager.CreateCluster",
+            name,
+            {
+                "parent": name.rsplit("/", 2)[0],
+                "cluster": {"name": ref.membership, "fleet": {"project": self.store.project_id}},
+            },
+            {},
+        )
+        return self.store.membership_json(self.store.project_id, record), 201
+
+    def delete_cluster(self, body: dict[str, Any], location: str, name: str) -> Answer:
+        if self.store.remove_membership(location, name) is None:
+            raise ControlError(404, f"cluster {location}/{name} not found")
+        resource = f"projects/{{project}}/locations/{location}/clusters/{name}"
+        self._emit(
+            body,
+            "container.googleapis.com",
+            "google.container.v1.ClusterManager.DeleteCluster",
+            resource,
+            {"name": resource},
+            {},
+        )
+        return {}, 200
+
+
+def _labels(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ControlError(400, "labels must be an object of strings")
+    return dict(value)
