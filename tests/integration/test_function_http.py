@@ -238,3 +238,18 @@ def test_logs_carry_no_token(synced, function):
     logs = function.logs()
     assert '"action": "create"' in logs
     assert "sandbox-token" not in logs and "Bearer" not in logs
+
+
+def test_dry_run_deployment_writes_nothing(sandbox, running_sandbox, tmp_path: Path):
+    process = start_for(running_sandbox, tmp_path, DRY_RUN="true")
+    try:
+        sandbox.add_membership("us-central1", "prod-1", emit=False)
+        answer = post_event(process, *audit_event(CREATE, MEMBERSHIP))
+        assert answer.status_code == 200
+        assert answer.json()["dry_run"] is True
+        assert answer.json()["created"] == ["prod-1.us-central1.123456789012"]
+        report = requests.post(process.url + "/resync", timeout=30).json()
+        assert report["dry_run"] is True and len(report["created"]) == 2
+        assert sandbox.secrets() == {}
+    finally:
+        process.stop()
