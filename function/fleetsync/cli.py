@@ -12,12 +12,10 @@ import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Any, TextIO
 
 from fleetsync.errors import PermanentError, SyncError
 from fleetsync.events import AUDIT_LOG_TYPE, parse_audit_event
-from fleetsync.model import READY
 from fleetsync.naming import parse_membership
 from fleetsync.settings import Settings
 
@@ -117,23 +115,21 @@ def _resync(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
 def _render(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
     import yaml
 
-    from fleetsync.rendering import render_secret
-
     ref = parse_membership(args.membership)
     reconciler = _reconciler(settings)
-    membership = reconciler.fleet.get_membership(ref)
+    membership = reconciler.read_membership(ref)
     if membership is None:
         raise PermanentError(
             f"membership {ref} does not exist in fleet {settings.fleet_project_number}"
         )
-    if membership.state != READY or not settings.membership_selector.matches(membership.labels):
+    desired, _, warnings = reconciler.desired_secrets([membership])
+    if not desired:
         print(
             f"# {ref} is {membership.state} or does not match the selector: it gets no Secret",
             file=out,
         )
         return EXIT_OK
-    membership = replace(membership, scopes=reconciler.fleet.scopes_of(ref))
-    secret, warnings = render_secret(membership, reconciler.target)
+    (secret,) = desired.values()
     for warning in warnings:
         print(f"# warning: {warning}", file=out)
     manifest = {

@@ -55,7 +55,6 @@ class Selector:
     """A parsed label selector; the empty selector matches everything."""
 
     requirements: tuple[Requirement, ...] = ()
-    text: str = ""
 
     def matches(self, labels: Mapping[str, str]) -> bool:
         return all(r.matches(labels) for r in self.requirements)
@@ -100,7 +99,7 @@ def parse_selector(text: str) -> Selector:
             tokens.take(lambda t: t == ",", "','")
             if tokens.peek() is None:
                 raise PermanentError("label selector: trailing ','")
-    return Selector(tuple(requirements), text.strip())
+    return Selector(tuple(requirements))
 
 
 def _requirement(tokens: _Tokens) -> Requirement:

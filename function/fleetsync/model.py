@@ -52,7 +52,8 @@ ARGOCD_CONFIG = json.dumps(
 )
 
 READY = "READY"
-DELETING = "DELETING"
+# While a membership changes state its Secret is left as it is; a later event settles it.
+TRANSITIONAL_STATES = frozenset({"CREATING", "UPDATING", "SERVICE_UPDATING"})
 
 
 def _frozen(mapping: Mapping[str, str] | None = None) -> Mapping[str, str]:

@@ -9,7 +9,7 @@ Safety rules live here, where they can be read and tested on their own:
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from fleetsync.model import (
     LABEL_PREFIX,
@@ -36,7 +36,7 @@ class Plan:
     unchanged: tuple[str, ...] = ()
     conflicts: tuple[str, ...] = ()
     held: tuple[str, ...] = ()
-    deletes_skipped: tuple[str, ...] = field(default=())
+    deletes_withheld: tuple[str, ...] = ()
 
     def names(self, action: str) -> list[str]:
         return [c.secret.name for c in self.changes if c.action == action]
@@ -65,7 +65,7 @@ def plan_changes(
     changes: list[Change] = []
     unchanged: list[str] = []
     conflicts: list[str] = []
-    skipped: list[str] = []
+    withheld: list[str] = []
     for name in sorted(desired):
         if name in hold:
             continue
@@ -86,9 +86,9 @@ def plan_changes(
         if complete:
             changes.append(Change(DELETE, existing[name], _label_diff(existing[name].labels, {})))
         else:
-            skipped.append(name)
+            withheld.append(name)
     return Plan(
-        tuple(changes), tuple(unchanged), tuple(conflicts), tuple(sorted(hold)), tuple(skipped)
+        tuple(changes), tuple(unchanged), tuple(conflicts), tuple(sorted(hold)), tuple(withheld)
     )
 
 

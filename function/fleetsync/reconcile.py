@@ -15,7 +15,14 @@ from typing import Protocol
 from fleetsync.errors import ConflictError, PermanentError, RetryableError
 from fleetsync.events import CLUSTER, AuditEvent
 from fleetsync.fleet import FleetListing
-from fleetsync.model import CLUSTER_ANNOTATION, READY, ClusterSecret, Membership, MembershipRef
+from fleetsync.model import (
+    CLUSTER_ANNOTATION,
+    READY,
+    TRANSITIONAL_STATES,
+    ClusterSecret,
+    Membership,
+    MembershipRef,
+)
 from fleetsync.naming import cluster_ref, parse_secret_name, secret_name
 from fleetsync.planning import (
     CREATE,
@@ -33,7 +40,6 @@ from fleetsync.settings import Settings
 logger = logging.getLogger(__name__)
 CONFLICT_ATTEMPTS = 3
 Progress = Callable[[int, int], None]  # (writes done, writes planned)
-_TRANSITIONAL = {"CREATING", "UPDATING", "SERVICE_UPDATING"}
 
 
 class FleetReader(Protocol):
@@ -77,7 +83,7 @@ class Reconciler:
         """Make every Secret equal to the fleet: list everything once, write the difference."""
         listing = self.fleet.list_fleet()
         existing = self.argocd.list_cluster_secrets()
-        desired, hold, warnings = self._desired(listing.memberships)
+        desired, hold, warnings = self.desired_secrets(listing.memberships)
         plan = plan_changes(
             desired,
             existing,
@@ -85,20 +91,22 @@ class Reconciler:
             complete=listing.complete,
             hold=hold,
         )
-        report = self._report(plan, dry_run, warnings)
-        report.unreachable = list(listing.unreachable)
-        report.errors.extend(f"unreadable membership {name}" for name in listing.unreadable)
-        report.retryable = bool(listing.unreachable)
         owned = sum(1 for s in existing.values() if is_ours(s, self.target.project_number))
+        refused = ""
+        withheld: list[str] = []
         if not force and exceeds_delete_guard(plan, owned, self.settings.max_delete_fraction):
             withheld = plan.names(DELETE)
-            report.refused = (
+            refused = (
                 f"would delete {len(withheld)} of {owned} Secrets, more than "
                 f"{self.settings.max_delete_fraction:.0%}; repeat with force=true"
             )
-            report.deletes_withheld.extend(withheld)
             plan = replace(plan, changes=tuple(c for c in plan.changes if c.action != DELETE))
-            report.changes = [c for c in report.changes if c["action"] != DELETE]
+        report = self._report(plan, dry_run, warnings)
+        report.refused = refused
+        report.deletes_withheld.extend(withheld)
+        report.unreachable = list(listing.unreachable)
+        report.errors.extend(f"unreadable membership {name}" for name in listing.unreadable)
+        report.retryable = bool(listing.unreachable)
         if not dry_run:
             self._apply_all(plan.changes, existing, report, progress)
         logger.info("resync done", extra={"json_fields": report.summary()})
@@ -135,18 +143,9 @@ class Reconciler:
     # --- steps ------------------------------------------------------------------------
 
     def _reconcile_once(self, ref: MembershipRef, dry_run: bool) -> Report:
-        membership = self.fleet.get_membership(ref)
+        membership = self.read_membership(ref)
         name = secret_name(ref, self.target.project_number)
-        desired: dict[str, ClusterSecret] = {}
-        hold: list[str] = []
-        warnings: list[str] = []
-        if membership is not None and membership.state in _TRANSITIONAL:
-            hold.append(name)
-        elif self._wanted(membership):
-            assert membership is not None
-            membership = replace(membership, scopes=self.fleet.scopes_of(ref))
-            secret, warnings = render_secret(membership, self.target)
-            desired[name] = secret
+        desired, hold, warnings = self.desired_secrets([membership] if membership else [])
         current = self.argocd.get(name)
         existing = {name: current} if current is not None else {}
         plan = plan_changes(
@@ -158,15 +157,23 @@ class Reconciler:
                 self._apply(change, existing)
         return report
 
-    def _desired(
+    def read_membership(self, ref: MembershipRef) -> Membership | None:
+        """One membership from GKE Hub, with its scopes when it is to have a Secret."""
+        membership = self.fleet.get_membership(ref)
+        if membership is not None and self._wanted(membership):
+            membership = replace(membership, scopes=self.fleet.scopes_of(ref))
+        return membership
+
+    def desired_secrets(
         self, memberships: Iterable[Membership]
     ) -> tuple[dict[str, ClusterSecret], list[str], list[str]]:
+        """The Secrets these memberships should have, the names to hold, and label warnings."""
         desired: dict[str, ClusterSecret] = {}
         hold: list[str] = []
         warnings: list[str] = []
         for membership in memberships:
             name = secret_name(membership.ref, self.target.project_number)
-            if membership.state in _TRANSITIONAL:
+            if membership.state in TRANSITIONAL_STATES:
                 hold.append(name)
             elif self._wanted(membership):
                 desired[name], found = render_secret(membership, self.target)

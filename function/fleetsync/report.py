@@ -71,7 +71,7 @@ class Report:
             unchanged=len(plan.unchanged),
             conflicts=list(plan.conflicts),
             held=list(plan.held),
-            deletes_withheld=list(plan.deletes_skipped),
+            deletes_withheld=list(plan.deletes_withheld),
             warnings=list(warnings),
         )
 

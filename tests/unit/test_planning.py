@@ -67,7 +67,7 @@ def test_plan_changes(want, have, complete, creates, updates, deletes, conflicts
 
 def test_incomplete_listing_reports_withheld_deletes():
     plan = plan_changes({}, {A.name: applied(A)}, project_number=NUMBER, complete=False)
-    assert plan.deletes_skipped == (A.name,)
+    assert plan.deletes_withheld == (A.name,)
 
 
 def test_held_secrets_are_neither_changed_nor_deleted():
