@@ -34,6 +34,12 @@ class FleetChanges:
     def __init__(self, store: Store, eventarc: Eventarc) -> None:
         self.store, self.eventarc = store, eventarc
 
+    def apply(self, endpoint: str, body: dict[str, Any], args: dict[str, str]) -> Answer:
+        """Run one change; the body is checked before anything in the fleet moves."""
+        if body.get("api_version", "v1") not in HUB_SERVICES:
+            raise ControlError(400, f"api_version must be one of {sorted(HUB_SERVICES)}")
+        return getattr(self, endpoint)(body, **args)  # type: ignore[no-any-return]
+
     def _emit(
         self,
         body: dict[str, Any],
@@ -73,11 +79,17 @@ class FleetChanges:
                 ),
             )
 
-    def _hub_method(self, body: dict[str, Any], verb: str) -> str:
-        version = body.get("api_version", "v1")
-        if version not in HUB_SERVICES:
-            raise ControlError(400, f"api_version must be one of {sorted(HUB_SERVICES)}")
-        return f"{HUB_SERVICES[version]}.{verb}"
+    def _emit_hub(
+        self,
+        body: dict[str, Any],
+        verb: str,
+        resource: str,
+        request: dict[str, Any],
+        result: dict[str, Any],
+    ) -> None:
+        """Log a GKE Hub change in the API version the body asks for (v1 by default)."""
+        method = f"{HUB_SERVICES[body.get('api_version', 'v1')]}.{verb}"
+        self._emit(body, "gkehub.googleapis.com", method, resource, request, result)
 
     def _membership_name(self, location: str, ident: str) -> str:
         return f"projects/{{project}}/locations/{location}/memberships/{ident}"
@@ -88,10 +100,9 @@ class FleetChanges:
         record = self._add_membership(body)
         name = self._membership_name(record.location, record.membership)
         membership = self.store.membership_json(self.store.project_id, record)
-        self._emit(
+        self._emit_hub(
             body,
-            "gkehub.googleapis.com",
-            self._hub_method(body, "CreateMembership"),
+            "CreateMembership",
             name,
             {"parent": name.rsplit("/", 2)[0], "membershipId": record.membership},
             {**membership, "@type": "type.googleapis.com/google.cloud.gkehub.v1.Membership"},
@@ -133,10 +144,9 @@ class FleetChanges:
             record.update_time = now()
             membership = self.store.membership_json(self.store.project_id, record)
         name = self._membership_name(location, ident)
-        self._emit(
+        self._emit_hub(
             body,
-            "gkehub.googleapis.com",
-            self._hub_method(body, "UpdateMembership"),
+            "UpdateMembership",
             name,
             {"name": name, "updateMask": ",".join(k for k in body if k in ("labels", "state"))},
             membership,
@@ -147,10 +157,9 @@ class FleetChanges:
         if self.store.remove_membership(location, ident) is None:
             raise ControlError(404, f"membership {location}/{ident} not found")
         name = self._membership_name(location, ident)
-        self._emit(
+        self._emit_hub(
             body,
-            "gkehub.googleapis.com",
-            self._hub_method(body, "DeleteMembership"),
+            "DeleteMembership",
             name,
             {"name": name},
             {},
@@ -175,10 +184,9 @@ class FleetChanges:
             record = self.store.bindings[key] = BindingRecord(location, ident, binding, scope)
             result = self.store.binding_json(self.store.project_id, record)
         name = self._membership_name(location, ident) + f"/bindings/{binding}"
-        self._emit(
+        self._emit_hub(
             body,
-            "gkehub.googleapis.com",
-            self._hub_method(body, "CreateMembershipBinding"),
+            "CreateMembershipBinding",
             name,
             {"parent": name.rsplit("/", 2)[0], "membershipBindingId": binding},
             result,
@@ -192,10 +200,9 @@ class FleetChanges:
             if self.store.bindings.pop((location, ident, binding), None) is None:
                 raise ControlError(404, f"binding {location}/{ident}/{binding} not found")
         name = self._membership_name(location, ident) + f"/bindings/{binding}"
-        self._emit(
+        self._emit_hub(
             body,
-            "gkehub.googleapis.com",
-            self._hub_method(body, "DeleteMembershipBinding"),
+            "DeleteMembershipBinding",
             name,
             {"name": name},
             {},

@@ -68,7 +68,7 @@ class Control:
         try:
             endpoint, args = ROUTES.bind_to_environ(request.environ).match()
             if hasattr(self.changes, endpoint):
-                result, status = getattr(self.changes, endpoint)(self._json(request), **args)
+                result, status = self.changes.apply(endpoint, self._json(request), args)
                 return _answer(result, status)
             return getattr(self, endpoint)(request, **args)  # type: ignore[no-any-return]
         except HTTPException as err:

@@ -8,6 +8,7 @@ google-cloud-gke-hub's REST transport parses. Writes go through the control API 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
@@ -77,7 +78,7 @@ def _list_memberships(
         for key, r in sorted(store.memberships.items())
         if location in ("-", key[0]) and key[0] not in unreachable
     ]
-    body = _page_of(request, "resources", [store.membership_json(project, r) for r in records])
+    body = _page_of(request, "resources", records, lambda r: store.membership_json(project, r))
     return _with_unreachable(body, project, location, unreachable)
 
 
@@ -110,8 +111,9 @@ def _list_bindings(
         for key, b in sorted(store.bindings.items())
         if location in ("-", key[0]) and ident in ("-", key[1]) and key[0] not in unreachable
     ]
-    bindings = [store.binding_json(project, b) for b in records]
-    body = _page_of(request, "membershipBindings", bindings)
+    body = _page_of(
+        request, "membershipBindings", records, lambda b: store.binding_json(project, b)
+    )
     return _with_unreachable(body, project, location, unreachable)
 
 
@@ -132,13 +134,18 @@ def _list_scopes(
     project = match["project"]
     if match["location"] != "global":
         raise GoogleError(400, "Scopes exist only in location 'global'")
-    return _page_of(request, "scopes", [store.scope_json(project, s) for s in sorted(store.scopes)])
+    return _page_of(request, "scopes", sorted(store.scopes), lambda s: store.scope_json(project, s))
 
 
-def _page_of(request: Request, field: str, items: list[dict[str, Any]]) -> dict[str, Any]:
-    """One page of a list answer: `field` holds the items, `nextPageToken` the rest."""
-    chosen, token = page(items, request.args.get("pageSize"), request.args.get("pageToken"))
-    body: dict[str, Any] = {field: chosen}
+def _page_of(
+    request: Request, field: str, records: list[Any], render: Callable[[Any], dict[str, Any]]
+) -> dict[str, Any]:
+    """One page of a list answer: `field` holds the page, `nextPageToken` the rest.
+
+    Only the page is rendered, so listing N items in pages costs N renders, not N per page.
+    """
+    chosen, token = page(records, request.args.get("pageSize"), request.args.get("pageToken"))
+    body: dict[str, Any] = {field: [render(record) for record in chosen]}
     if token:
         body["nextPageToken"] = token
     return body

@@ -151,6 +151,12 @@ def test_membership_with_another_cluster(sandbox):
             400,
         ),
         ("POST", "/sandbox/memberships", '{"location": "global", "id": "argocd-hub"}', 409),
+        (
+            "POST",
+            "/sandbox/memberships",
+            '{"location": "us-central1", "id": "a", "api_version": "v9"}',
+            400,
+        ),
         ("PATCH", "/sandbox/memberships/us-central1/ghost", "{}", 404),
         ("DELETE", "/sandbox/memberships/us-central1/ghost", "", 404),
         ("POST", "/sandbox/bindings", '{"membership": "us-central1/ghost", "scope": "a"}', 404),
@@ -170,6 +176,11 @@ def test_bad_control_requests_get_a_clear_4xx(sandbox, running_sandbox, method, 
     payload = answer.json()
     assert "error" in payload
     assert "Traceback" not in answer.text
+    assert sandbox.ok("GET", "/sandbox/secrets") == []
+    listing = requests.get(
+        f"{running_sandbox.base_url}/v1/projects/acme-fleet/locations/-/memberships", timeout=5
+    ).json()["resources"]
+    assert [m["name"].rsplit("/", 1)[1] for m in listing] == ["argocd-hub"]  # nothing moved
 
 
 def test_oversized_bodies_are_refused(sandbox, running_sandbox):
