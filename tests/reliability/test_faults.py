@@ -58,11 +58,19 @@ def test_fault_matrix(calm, running_sandbox, instances, admin, name, fault, stat
     calm.add_membership("us-central1", "new-1", {"env": "prod"}, emit=False)
     calm.update_membership("us-central1", "m1", labels={"env": "canary"}, emit=False)
     calm.delete_membership("europe-west1", "m0", emit=False)
+    before = versions(calm)
     calm.fault(count=50, **fault)
     answered, body = resync(instances[0])
     assert answered == status, body
-    if fault.get("unreachable") or status >= 500:
-        assert f"m0.europe-west1.{NUMBER}" in calm.secrets() or "unreachable" not in name
+    after = versions(calm)
+    if "method" in fault:
+        # Only creates fail: the update and the delete of a gone membership went through.
+        assert f"new-1.us-central1.{NUMBER}" not in after
+        assert f"m0.europe-west1.{NUMBER}" not in after
+        assert after[f"m1.us-central1.{NUMBER}"] != before[f"m1.us-central1.{NUMBER}"]
+    else:
+        # The listing failed or was partial: not one Secret was written or deleted.
+        assert after == before
     calm.ok("DELETE", "/sandbox/faults")
     answered, body = resync(instances[0])
     assert answered == 200, body
@@ -174,6 +182,10 @@ def test_resync_killed_halfway_then_run_again(calm, running_sandbox, admin, tmp_
         survivor.stop()
     assert answered == 200 and body["errors"] == []
     assert_converged(running_sandbox, foreign)
+
+
+def versions(sandbox: SandboxClient) -> dict[str, str]:
+    return {name: s["metadata"]["resourceVersion"] for name, s in sandbox.secrets().items()}
 
 
 def _quietly_post(url: str) -> None:
