@@ -145,6 +145,10 @@ def test_scheduler_calls_resync_with_an_oidc_token(module):
     assert target["uri"].endswith("/resync")
     assert "google_service_account.scheduler" in target["oidc_token"][0]["service_account_email"]
     assert module["variable"]["resync_schedule"]["default"] == "0 * * * *"
+    command = module["output"]["resync_command"]["value"]
+    assert command.startswith("gcloud scheduler jobs run ${google_cloud_scheduler_job.resync.name}")
+    assert "rbac.authorization.k8s.io" in module["locals"]["rbac_manifest"]
+    assert '"secrets"' in module["locals"]["rbac_manifest"]
 
 
 @pytest.mark.parametrize("directory", [MODULE, EXAMPLE], ids=["module", "example"])
