@@ -36,7 +36,7 @@ METHODS = {
     "unrelated": "google.cloud.gkehub.v1.GkeHub.SetIamPolicy",
 }
 TARGETS = {
-    "calls_per_event": 4,
+    "calls_per_event": 6,
     "first_sync_1000_s": 5.0,
     "peak_rss_5000_mib": 200,
     "cold_start_ratio": 2.0,

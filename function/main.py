@@ -15,7 +15,7 @@ import os
 import threading
 from typing import Any
 
-from fleetsync.errors import PermanentError, RetryableError
+from fleetsync.errors import AccessError, PermanentError, RetryableError
 from fleetsync.naming import parse_membership
 from fleetsync.settings import Settings
 
@@ -81,6 +81,10 @@ def _handle_event(request: Any, body: bytes) -> tuple[str, int, dict[str, str]]:
         attributes, data = _read_cloudevent(request, body)
         event = parse_audit_event(attributes, data, SETTINGS.fleet_project_number)
         report = reconciler().handle_event(event, dry_run=SETTINGS.dry_run)
+    except AccessError as err:
+        # Grants and RBAC take minutes to propagate: retried, and loud until they do.
+        logger.error("event will be retried, access denied: %s", err)
+        return _answer({"error": str(err), "retry": True}, 503)
     except RetryableError as err:
         logger.warning("event will be retried: %s", err)
         return _answer({"error": str(err), "retry": True}, 503)
@@ -120,6 +124,9 @@ def _handle_resync(request: Any) -> tuple[str, int, dict[str, str]]:
             )
         else:
             report = reconciler().resync(dry_run=options["dry_run"], force=options["force"])
+    except AccessError as err:
+        logger.error("resync failed, access denied: %s", err)
+        return _answer({"error": str(err), "retry": True}, 503)
     except RetryableError as err:
         logger.warning("resync failed, try again: %s", err)
         return _answer({"error": str(err), "retry": True}, 503)

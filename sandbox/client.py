@@ -58,6 +58,13 @@ class SandboxClient:
     def fault(self, **fields: Any) -> Any:
         return self.ok("POST", "/sandbox/faults", fields)
 
+    def held(self) -> int:
+        """How many requests wait on a `hold` fault now."""
+        return sum(f["held"] for f in self.ok("GET", "/sandbox/faults"))
+
+    def release(self) -> Any:
+        return self.ok("POST", "/sandbox/faults/release")
+
     def requests(self) -> list[dict[str, Any]]:
         return list(self.ok("GET", "/sandbox/requests"))
 

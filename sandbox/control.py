@@ -43,6 +43,7 @@ ROUTES = Map(
         Rule("/sandbox/clusters", methods=["POST"], endpoint="create_cluster"),
         Rule("/sandbox/clusters/<location>/<name>", methods=["DELETE"], endpoint="delete_cluster"),
         Rule("/sandbox/faults", methods=["GET", "POST", "DELETE"], endpoint="faults"),
+        Rule("/sandbox/faults/release", methods=["POST"], endpoint="release"),
         Rule("/sandbox/requests", methods=["GET", "DELETE"], endpoint="requests"),
         Rule("/sandbox/tokens", methods=["POST"], endpoint="create_token"),
         Rule("/sandbox/tokens/<token>", methods=["DELETE"], endpoint="delete_token"),
@@ -95,10 +96,20 @@ class Control:
     def faults(self, request: Request) -> Response:
         with self.store.lock:
             if request.method == "DELETE":
+                for fault in self.store.faults:
+                    fault.released.set()  # nothing stays held once its fault is gone
                 self.store.faults.clear()
             elif request.method == "POST":
                 self.store.faults.append(_fault(self._json(request)))
-            return _answer([f.__dict__ for f in self.store.faults])
+            return _answer([f.to_json() for f in self.store.faults])
+
+    def release(self, request: Request) -> Response:
+        """Let every request held now go on; a hold fault not yet reached stays armed."""
+        with self.store.lock:
+            for fault in self.store.faults:
+                if fault.held:
+                    fault.released.set()
+            return _answer([f.to_json() for f in self.store.faults])
 
     def requests(self, request: Request) -> Response:
         with self.store.lock:
@@ -195,6 +206,7 @@ def _fault(body: dict[str, Any]) -> Fault:
             delay_s=float(body.get("delay_s", 0)),
             unreachable=[str(x) for x in body.get("unreachable", [])],
             count=int(body.get("count", 1)),
+            hold=body.get("hold", False) is True,
         )
     except (TypeError, ValueError) as err:
         raise ControlError(400, f"invalid fault: {err}") from None

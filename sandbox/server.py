@@ -74,6 +74,8 @@ class SandboxApp:
         fault = self.store.take_fault(request.method, path)
         unreachable: list[str] = []
         if fault is not None:
+            if fault.hold:
+                fault.wait_for_release()
             if fault.delay_s:
                 time.sleep(fault.delay_s)
             if fault.status:

@@ -35,6 +35,22 @@ class Fault:
     delay_s: float = 0.0
     unreachable: list[str] = field(default_factory=list)
     count: int = 1
+    # A held request waits until `POST /sandbox/faults/release`: tests use it to put another
+    # worker's actions exactly between two reads, with no timing involved.
+    hold: bool = False
+    held: int = 0  # requests waiting now
+    released: threading.Event = field(default_factory=threading.Event, repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        fields = ("match", "method", "status", "delay_s", "unreachable", "count", "hold", "held")
+        return {name: getattr(self, name) for name in fields}
+
+    def wait_for_release(self, timeout_s: float = 120.0) -> None:
+        self.held += 1
+        try:
+            self.released.wait(timeout_s)
+        finally:
+            self.held -= 1
 
 
 @dataclass

@@ -14,13 +14,21 @@ from functools import partial
 from typing import Any, TypeVar
 
 from fleetsync.credentials import TokenSource
-from fleetsync.errors import ConflictError, PermanentError, RetryableError, with_backoff
+from fleetsync.errors import (
+    AccessError,
+    ConflictError,
+    PermanentError,
+    RetryableError,
+    SyncError,
+    with_backoff,
+)
 from fleetsync.model import SECRET_TYPE_CLUSTER, SECRET_TYPE_LABEL, ClusterSecret
 from fleetsync.naming import gateway_url
 from fleetsync.settings import Settings
 
 T = TypeVar("T")
 LIST_PAGE_SIZE = 500
+LIST_RESTARTS = 3
 _RETRYABLE_CODES = {408, 429, 500, 502, 503, 504}
 
 
@@ -51,7 +59,19 @@ class ArgoCD:
         self._force_refresh = False
 
     def list_cluster_secrets(self) -> dict[str, ClusterSecret]:
-        """Every Argo CD cluster Secret in the namespace (ours and others'), all pages."""
+        """Every Argo CD cluster Secret in the namespace (ours and others'), all pages.
+
+        A `continue` token expires (410 Expired) when a long list outlives the API server's
+        compaction window; the list then starts again, a bounded number of times.
+        """
+        for _ in range(LIST_RESTARTS):
+            try:
+                return self._list_pages()
+            except _ExpiredError:
+                continue
+        raise RetryableError(f"listing Secrets: continue token expired {LIST_RESTARTS} times")
+
+    def _list_pages(self) -> dict[str, ClusterSecret]:
         secrets: dict[str, ClusterSecret] = {}
         token: str | None = None
         while True:
@@ -82,7 +102,8 @@ class ArgoCD:
             return None
         return _cluster_secret(item)
 
-    def create(self, secret: ClusterSecret) -> None:
+    def create(self, secret: ClusterSecret) -> ClusterSecret:
+        """Create the Secret; it returns as stored, with its resourceVersion."""
         k = self._k
         body = k.V1Secret(
             api_version="v1",
@@ -96,13 +117,15 @@ class ArgoCD:
             ),
             data=_encode(secret.data),
         )
-        self._call(
-            lambda: self._api.create_namespaced_secret(
-                self._namespace, body, _request_timeout=self._timeout
+        return _cluster_secret(
+            self._call(
+                lambda: self._api.create_namespaced_secret(
+                    self._namespace, body, _request_timeout=self._timeout
+                )
             )
         )
 
-    def update(self, current: ClusterSecret, merged: ClusterSecret) -> None:
+    def update(self, current: ClusterSecret, merged: ClusterSecret) -> ClusterSecret:
         """Merge-patch `current` into `merged`, on condition it is still at the version we read."""
         patch = {
             "metadata": {
@@ -116,7 +139,7 @@ class ArgoCD:
             },
         }
         try:
-            self._call(
+            patched = self._call(
                 lambda: self._api.patch_namespaced_secret(
                     current.name,
                     self._namespace,
@@ -127,6 +150,7 @@ class ArgoCD:
             )
         except _SecretMissingError:
             raise ConflictError(f"Secret {current.name} disappeared before our update") from None
+        return _cluster_secret(patched)
 
     def delete(self, current: ClusterSecret) -> None:
         k = self._k
@@ -143,7 +167,13 @@ class ArgoCD:
             return  # already gone: the outcome we wanted
 
     def _call(self, call: Callable[[], T]) -> T:
-        return with_backoff(lambda: self._once(call))
+        try:
+            return with_backoff(lambda: self._once(call))
+        except _UnauthorizedError as err:
+            raise AccessError(
+                f"{err}; a fresh token did not help: the function's service account needs "
+                "roles/gkehub.gatewayEditor on the fleet host project"
+            ) from err
 
     def _once(self, call: Callable[[], T]) -> T:
         from urllib3.exceptions import HTTPError
@@ -155,18 +185,31 @@ class ArgoCD:
         except HTTPError as err:
             raise RetryableError(f"Connect Gateway unreachable: {err}") from err
 
-    def _translate(self, err: Any) -> Exception:
+    def _translate(self, err: Any) -> Exception:  # noqa: PLR0911 - one return per answer kind
         status, body = int(err.status or 0), _json(err.body)
         is_kubernetes = body.get("kind") == "Status"
         reason = body.get("reason", "") if is_kubernetes else ""
         message = body.get("message") or (body.get("error") or {}).get("message") or err.reason
         if status == 404 and is_kubernetes and reason == "NotFound":
             return _SecretMissingError(message)
+        if status == 410 and reason == "Expired":
+            return _ExpiredError(message)
         if status == 409:
             return ConflictError(f"{reason or 'Conflict'}: {message}")
         if status == 401:
             self._force_refresh = True
-            return RetryableError(f"Connect Gateway refused our token (401): {message}")
+            return _UnauthorizedError(f"Connect Gateway refused our token (401): {message}")
+        if status == 403 and is_kubernetes:
+            return AccessError(
+                f"Argo CD cluster answered 403 Forbidden: {message}; the function's identity "
+                f"needs an RBAC Role allowing get, list, create, update, patch and delete on "
+                f"secrets in namespace {self._namespace} (terraform output rbac_manifest)"
+            )
+        if status == 403:
+            return AccessError(
+                f"Connect Gateway answered 403: {message}; the function's service account "
+                "needs roles/gkehub.gatewayEditor on the fleet host project"
+            )
         if status == 404:
             # A Google error body, not a Kubernetes Status: the gateway cannot reach the
             # cluster's agent (or the membership is unknown). Never read as "Secret gone".
@@ -178,6 +221,14 @@ class ArgoCD:
 
 class _SecretMissingError(PermanentError):
     """The Kubernetes API says the Secret does not exist."""
+
+
+class _ExpiredError(SyncError):
+    """410 Expired: a list's `continue` token is too old; the list must start again."""
+
+
+class _UnauthorizedError(RetryableError):
+    """401: retried in place once the token is refreshed; an AccessError if it persists."""
 
 
 def _json(text: Any) -> dict[str, Any]:

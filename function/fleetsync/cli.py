@@ -17,6 +17,7 @@ from typing import Any, TextIO
 from fleetsync.errors import PermanentError, SyncError
 from fleetsync.events import AUDIT_LOG_TYPE, parse_audit_event
 from fleetsync.naming import parse_membership
+from fleetsync.planning import desired_secrets
 from fleetsync.settings import Settings
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
@@ -122,14 +123,15 @@ def _render(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
         raise PermanentError(
             f"membership {ref} does not exist in fleet {settings.fleet_project_number}"
         )
-    desired, _, warnings = reconciler.desired_secrets([membership])
-    if not desired:
+    desired = desired_secrets([membership], {}, settings.membership_selector, reconciler.target)
+    warnings = desired.warnings
+    if not desired.secrets:
         print(
             f"# {ref} is {membership.state} or does not match the selector: it gets no Secret",
             file=out,
         )
         return EXIT_OK
-    (secret,) = desired.values()
+    (secret,) = desired.secrets.values()
     for warning in warnings:
         print(f"# warning: {warning}", file=out)
     manifest = {

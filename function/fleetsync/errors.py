@@ -19,11 +19,19 @@ class RetryableError(SyncError):
 
 
 class PermanentError(SyncError):
-    """Trying again will not help: bad settings, 403, malformed names or events."""
+    """Trying again will not help: bad settings, malformed names or events."""
 
 
 class ConflictError(RetryableError):
     """Someone changed the Secret between our read and our write; read again and re-plan."""
+
+
+class AccessError(RetryableError):
+    """401/403 that a fresh token did not cure: a missing IAM grant or RBAC rule.
+
+    Retryable because grants and RBAC take minutes to propagate after a first deploy; the
+    message names what is missing, and callers log it at ERROR.
+    """
 
 
 def with_backoff(
@@ -36,12 +44,12 @@ def with_backoff(
     """Run `call`, retrying RetryableError a bounded number of times with doubling delays.
 
     A ConflictError is not retried here: the same conditional write would fail again; the
-    caller must read again first.
+    caller must read again first. Nor is an AccessError: a grant does not appear in a second.
     """
     for attempt in range(attempts - 1):
         try:
             return call()
-        except ConflictError:
+        except (ConflictError, AccessError):
             raise
         except RetryableError:
             sleep(first_delay_s * 2**attempt)

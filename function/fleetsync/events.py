@@ -31,12 +31,13 @@ HANDLED_METHODS = load_handled_methods()
 
 @dataclass(frozen=True)
 class AuditEvent:
-    event_id: str
     method: str
     kind: str  # MEMBERSHIP or CLUSTER
     ref: MembershipRef
     resource_name: str
-    operation_id: str = ""
+    # google.rpc.Status code of the operation; a failed one is still a hint, since the
+    # resource may have changed before it failed (a DeleteMembership that left it READY).
+    status_code: int = 0
     first: bool = False
     last: bool = False
 
@@ -61,7 +62,7 @@ def parse_audit_event(
     service = payload.get("serviceName", HANDLED_METHODS[method])
     if service != HANDLED_METHODS[method]:
         raise PermanentError(f"method {method} does not belong to service {service!r}")
-    _check_status(payload.get("status"), method)
+    status_code = _status_code(payload.get("status"))
     resource_name = payload.get("resourceName") or attributes.get("resourcename")
     if not isinstance(resource_name, str):
         raise PermanentError("protoPayload.resourceName is missing")
@@ -73,12 +74,11 @@ def parse_audit_event(
     operation = entry.get("operation")
     operation = operation if isinstance(operation, dict) else {}
     return AuditEvent(
-        event_id=str(attributes.get("id", "")),
         method=method,
         kind=kind,
         ref=ref,
         resource_name=resource_name,
-        operation_id=str(operation.get("id", "")),
+        status_code=status_code,
         first=operation.get("first") is True,
         last=operation.get("last") is True,
     )
@@ -95,12 +95,15 @@ def _as_object(value: object, what: str) -> dict[str, object]:
     return value
 
 
-def _check_status(status: object, method: str) -> None:
+def _status_code(status: object) -> int:
     # google.rpc.Status: an absent or zero code means the operation succeeded.
-    if status is None or status == {}:
-        return
+    if status is None:
+        return 0
     if not isinstance(status, dict):
         raise PermanentError("protoPayload.status must be an object")
     code = status.get("code", 0)
-    if code not in (0, None):
-        raise PermanentError(f"{method} failed (code {code}): {status.get('message', '')}")
+    if code is None:
+        return 0
+    if not isinstance(code, int) or isinstance(code, bool):
+        raise PermanentError(f"protoPayload.status.code must be an integer, got {code!r}")
+    return code

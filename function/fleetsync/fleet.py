@@ -7,31 +7,18 @@ RetryableError / PermanentError. It decides nothing about Secrets.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from fleetsync.credentials import TokenSource
-from fleetsync.errors import PermanentError, RetryableError, with_backoff
-from fleetsync.model import Membership, MembershipRef
+from fleetsync.errors import AccessError, PermanentError, RetryableError, with_backoff
+from fleetsync.model import FleetListing, Membership, MembershipRef
 from fleetsync.naming import membership_name, parse_resource_name
 from fleetsync.settings import Settings
 
 T = TypeVar("T")
 PAGE_SIZE = 1000
-_RETRYABLE_CODES = {401, 408, 429, 500, 502, 503, 504}
-
-
-@dataclass(frozen=True)
-class FleetListing:
-    """Every membership the Hub returned, and what it could not return."""
-
-    memberships: tuple[Membership, ...] = ()
-    unreachable: tuple[str, ...] = ()
-    unreadable: tuple[str, ...] = field(default=())
-
-    @property
-    def complete(self) -> bool:
-        return not self.unreachable and not self.unreadable
+_RETRYABLE_CODES = {408, 429, 500, 502, 503, 504}
+_ACCESS_CODES = {401, 403}
 
 
 class Fleet:
@@ -47,24 +34,26 @@ class Fleet:
         )
 
     def get_membership(self, ref: MembershipRef) -> Membership | None:
-        """The membership, or None when the Hub says it does not exist."""
+        """The membership (scopes not read), or None when the Hub says it does not exist."""
         name = membership_name(self._project, ref)
         found = with_backoff(
             lambda: _call(
                 lambda: self._client.get_membership(name=name, retry=None, timeout=self._timeout)
             )
         )
-        return None if found is None else _membership(found, ())
+        return None if found is None else _membership(found, None)
 
-    def scopes_of(self, ref: MembershipRef) -> tuple[str, ...]:
-        parent = membership_name(self._project, ref)
-        bindings, _ = self._list_bindings(parent)
-        return tuple(sorted({scope for scopes in bindings.values() for scope in scopes}))
+    def scopes_of(self, ref: MembershipRef) -> tuple[str, ...] | None:
+        """The scopes a membership is bound to; None when not every binding could be read."""
+        scopes = self._list_bindings(membership_name(self._project, ref))
+        if scopes is None:
+            return None
+        return tuple(sorted({scope for found in scopes.values() for scope in found}))
 
     def list_fleet(self) -> FleetListing:
         """All memberships in every location, with their scopes; all pages."""
         parent = f"projects/{self._project}/locations/-"
-        scopes, bindings_unreachable = self._list_bindings(f"{parent}/memberships/-")
+        scopes = self._list_bindings(f"{parent}/memberships/-")
 
         listed = self._list_all(self._client.list_memberships, parent, "resources")
         if listed is None:
@@ -74,28 +63,28 @@ class Fleet:
         for item in raw:
             try:
                 ref = _ref(item.name)
-                memberships.append(_membership(item, scopes.get(ref, ())))
+                found = None if scopes is None else scopes.get(ref, ())
+                memberships.append(_membership(item, found))
             except PermanentError:
                 unreadable.append(str(item.name))
-        return FleetListing(
-            tuple(memberships),
-            tuple(sorted({*unreachable, *bindings_unreachable})),
-            tuple(unreadable),
-        )
+        return FleetListing(tuple(memberships), tuple(sorted(set(unreachable))), tuple(unreadable))
 
-    def _list_bindings(self, parent: str) -> tuple[dict[MembershipRef, list[str]], list[str]]:
+    def _list_bindings(self, parent: str) -> dict[MembershipRef, list[str]] | None:
+        """Scopes by membership; None when the listing was partial (unreachable locations)
+        or answered 404: neither means "no bindings"."""
         listed = self._list_all(
             self._client.list_membership_bindings, parent, "membership_bindings"
         )
-        bindings, unreachable = listed or ([], [])
+        if listed is None or listed[1]:
+            return None
         scopes: dict[MembershipRef, list[str]] = {}
-        for binding in bindings:
+        for binding in listed[0]:
             try:
                 ref = _ref(binding.name)
             except PermanentError:
-                continue
+                return None  # a binding we cannot place: the view is not complete
             scopes.setdefault(ref, []).append(str(binding.scope).rsplit("/", 1)[-1])
-        return scopes, unreachable
+        return scopes
 
     def _list_all(
         self, method: Callable[..., Any], parent: str, field_name: str
@@ -131,15 +120,23 @@ def _ref(name: str) -> MembershipRef:
     return ref
 
 
-def _membership(item: Any, scopes: Iterable[str]) -> Membership:
+def _membership(item: Any, scopes: Iterable[str] | None) -> Membership:
+    gke = item.endpoint.gke_cluster
     return Membership(
         ref=_ref(item.name),
-        state=item.state.code.name,
+        state=_state_name(item.state.code),
         labels=dict(item.labels),
-        scopes=tuple(sorted(set(scopes))),
+        scopes=None if scopes is None else tuple(sorted(set(scopes))),
         unique_id=str(item.unique_id),
-        cluster=str(item.endpoint.gke_cluster.resource_link),
+        cluster=str(gke.resource_link),
+        cluster_missing=bool(gke.cluster_missing),
     )
+
+
+def _state_name(code: Any) -> str:
+    # A value newer than the client library arrives as a plain int, with no `.name`.
+    name = getattr(code, "name", None)
+    return name if isinstance(name, str) else f"CODE_{int(code)}"
 
 
 def _call(call: Callable[[], T]) -> T | None:
@@ -154,10 +151,15 @@ def _call(call: Callable[[], T]) -> T | None:
         return None
     except exceptions.GoogleAPICallError as err:
         code = int(err.code or 0)
+        if code in _ACCESS_CODES:
+            raise AccessError(
+                f"GKE Hub answered {code}: {err.message}; the function's service account "
+                "needs roles/gkehub.viewer on the fleet host project"
+            ) from err
         kind = RetryableError if code in _RETRYABLE_CODES else PermanentError
         raise kind(f"GKE Hub answered {code}: {err.message}") from err
     except (exceptions.RetryError, RequestException, TransportError) as err:
         raise RetryableError(f"GKE Hub unreachable: {err}") from err
     except RefreshError as err:
         # A 401 made google-auth refresh the token and that failed: maybe later it won't.
-        raise RetryableError(f"GKE Hub refused our credentials: {err}") from err
+        raise AccessError(f"GKE Hub refused our credentials: {err}") from err

@@ -13,24 +13,25 @@ from dataclasses import dataclass
 from fleetsync.errors import PermanentError
 
 _NAME = r"([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]"
-_NAME_RE = re.compile(rf"^{_NAME}$")
-_DNS_SUBDOMAIN_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_NAME_RE = re.compile(_NAME)
+# Always `fullmatch`: `$` would also accept a trailing newline.
+_DNS_SUBDOMAIN_RE = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 _TOKEN_RE = re.compile(r"\s*(==|!=|=|\(|\)|,|!|[^\s=!(),]+)")
 
 
 def is_dns_subdomain(text: str) -> bool:
-    return len(text) <= 253 and bool(_DNS_SUBDOMAIN_RE.match(text))
+    return len(text) <= 253 and bool(_DNS_SUBDOMAIN_RE.fullmatch(text))
 
 
 def is_label_key(key: str) -> bool:
     prefix, slash, name = key.rpartition("/")
     if slash and not is_dns_subdomain(prefix):
         return False
-    return len(name) <= 63 and bool(_NAME_RE.match(name))
+    return len(name) <= 63 and bool(_NAME_RE.fullmatch(name))
 
 
 def is_label_value(value: str) -> bool:
-    return value == "" or (len(value) <= 63 and bool(_NAME_RE.match(value)))
+    return value == "" or (len(value) <= 63 and bool(_NAME_RE.fullmatch(value)))
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,7 @@ ARGOCD_CONFIG = json.dumps(
 )
 
 READY = "READY"
+DELETING = "DELETING"
 # While a membership changes state its Secret is left as it is; a later event settles it.
 TRANSITIONAL_STATES = frozenset({"CREATING", "UPDATING", "SERVICE_UPDATING"})
 
@@ -76,11 +77,26 @@ class Membership:
     """What the sync needs to know of one fleet membership."""
 
     ref: MembershipRef
-    state: str
+    state: str  # the enum's name, or `CODE_<n>` for a value this client does not know
     labels: Mapping[str, str] = field(default_factory=_frozen)
-    scopes: tuple[str, ...] = ()
+    # None when the bindings could not all be read: then nothing derived from them changes.
+    scopes: tuple[str, ...] | None = ()
     unique_id: str = ""
     cluster: str = ""
+    cluster_missing: bool = False  # endpoint.gkeCluster.clusterMissing: the cluster is gone
+
+
+@dataclass(frozen=True)
+class FleetListing:
+    """Every membership GKE Hub returned, and what it could not return."""
+
+    memberships: tuple[Membership, ...] = ()
+    unreachable: tuple[str, ...] = ()
+    unreadable: tuple[str, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return not self.unreachable and not self.unreadable
 
 
 @dataclass(frozen=True)

@@ -20,13 +20,14 @@ from fleetsync.model import (
 
 # Membership ids are RFC 1123 labels (GKE Hub: "at most 63 characters ... lower case
 # alphanumeric characters or '-'"); locations are `global` or a region such as us-central1.
+# Always `fullmatch`: `$` would also accept a trailing newline.
 _ID = r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"
 _LOCATION = r"global|[a-z]+(-[a-z0-9]+)+"
 _PROJECT = r"[0-9]{1,20}|[a-z][-a-z0-9]{4,28}[a-z0-9]"
-_ID_RE = re.compile(rf"^{_ID}$")
-_LOCATION_RE = re.compile(rf"^({_LOCATION})$")
-_PROJECT_RE = re.compile(rf"^({_PROJECT})$")
-_PROJECT_NUMBER_RE = re.compile(r"^[0-9]{1,20}$")
+_ID_RE = re.compile(_ID)
+_LOCATION_RE = re.compile(_LOCATION)
+_PROJECT_RE = re.compile(_PROJECT)
+_PROJECT_NUMBER_RE = re.compile(r"[0-9]{1,20}")
 
 # Collections we accept after `projects/{p}/locations/{l}/`, with the kind they name.
 _COLLECTIONS = {"memberships": "membership", "clusters": "cluster"}
@@ -41,7 +42,7 @@ def parse_resource_name(name: str) -> tuple[str, str, MembershipRef]:
     its membership. Raises PermanentError for any other shape.
     """
     parts = name.split("/") if isinstance(name, str) else []
-    if len(parts) == 8 and parts[6] == "bindings" and _ID_RE.match(parts[7]):
+    if len(parts) == 8 and parts[6] == "bindings" and _ID_RE.fullmatch(parts[7]):
         parts = parts[:6]
     if (
         len(parts) != 6
@@ -51,16 +52,16 @@ def parse_resource_name(name: str) -> tuple[str, str, MembershipRef]:
     ):
         raise PermanentError(f"unexpected resource name {name!r}")
     project, location, ident = parts[1], parts[3], parts[5]
-    if not _PROJECT_RE.match(project):
+    if not _PROJECT_RE.fullmatch(project):
         raise PermanentError(f"invalid project in resource name {name!r}")
     return project, _COLLECTIONS[parts[4]], membership_ref(location, ident)
 
 
 def membership_ref(location: str, membership: str) -> MembershipRef:
     """Validate a `{location}/{id}` pair; raise PermanentError naming the bad part."""
-    if not _LOCATION_RE.match(location or ""):
+    if not _LOCATION_RE.fullmatch(location or ""):
         raise PermanentError(f"invalid location {location!r}")
-    if not _ID_RE.match(membership or ""):
+    if not _ID_RE.fullmatch(membership or ""):
         raise PermanentError(f"invalid membership id {membership!r}")
     return MembershipRef(location, membership)
 
@@ -77,7 +78,7 @@ def parse_membership(text: str) -> MembershipRef:
 
 
 def is_project_number(text: str) -> bool:
-    return bool(_PROJECT_NUMBER_RE.match(text))
+    return bool(_PROJECT_NUMBER_RE.fullmatch(text))
 
 
 def membership_name(project: str, ref: MembershipRef) -> str:

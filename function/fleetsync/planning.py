@@ -1,26 +1,40 @@
 """Decide which Secrets to create, update and delete. Pure: data in, data out.
 
 Safety rules live here, where they can be read and tested on their own:
+- only READY, selected memberships with a cluster get a Secret; only a membership that is
+  gone, DELETING, missing its cluster or no longer selected loses it; any other state
+  (transitional, unspecified, unknown to this version) leaves the Secret as it is;
 - only Secrets we own are updated or deleted; a foreign Secret of the same name is a conflict;
-- nothing is deleted when the fleet listing was incomplete;
-- labels, annotations and data keys that someone else added to our Secret survive updates.
+- nothing is deleted when the fleet listing was incomplete, and scope labels keep their
+  current values when the bindings could not all be read;
+- labels, annotations and data keys that someone else added to our Secret survive updates;
+- the mass-delete guard withholds a plan's deletes when they are too many.
+The order of reads that makes these decisions safe under concurrency is `reconcile`'s.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, replace
 
+from fleetsync.labels import Selector
 from fleetsync.model import (
+    DELETING,
     LABEL_PREFIX,
     OWNED_DATA_ANNOTATION,
     OWNED_LABELS_ANNOTATION,
     PLUGIN_ANNOTATION,
+    READY,
+    SCOPE_LABEL_PREFIX,
+    TRANSITIONAL_STATES,
     ClusterSecret,
+    Membership,
 )
-from fleetsync.naming import parse_secret_name
+from fleetsync.naming import parse_secret_name, secret_name
+from fleetsync.rendering import SecretTarget, render_secret
 
 CREATE, UPDATE, DELETE = "create", "update", "delete"
+WANT, DROP, HOLD = "want", "drop", "hold"
 
 
 @dataclass(frozen=True)
@@ -40,6 +54,93 @@ class Plan:
 
     def names(self, action: str) -> list[str]:
         return [c.secret.name for c in self.changes if c.action == action]
+
+
+@dataclass(frozen=True)
+class Desired:
+    """What a set of memberships asks for: Secrets, names to leave alone, and why."""
+
+    secrets: Mapping[str, ClusterSecret]
+    hold: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    scopes_kept: tuple[str, ...] = ()  # scope labels not derived: the bindings view was partial
+
+
+def verdict(membership: Membership | None, selector: Selector) -> tuple[str, str]:
+    """WANT, DROP or HOLD a membership's Secret (None: GKE Hub says it does not exist).
+
+    The second value is a warning for a state this version does not know.
+    """
+    if membership is None or membership.state == DELETING:
+        return DROP, ""
+    if membership.state in TRANSITIONAL_STATES:
+        return HOLD, ""
+    if membership.state != READY:
+        return HOLD, (
+            f"membership {membership.ref} is in state {membership.state}, which this version "
+            "does not act on; its Secret is left as it is"
+        )
+    if membership.cluster_missing or not selector.matches(membership.labels):
+        return DROP, ""
+    return WANT, ""
+
+
+def desired_secrets(
+    memberships: Iterable[Membership],
+    existing: Mapping[str, ClusterSecret],
+    selector: Selector,
+    target: SecretTarget,
+) -> Desired:
+    """The Secrets these memberships should have, given the Secrets there are now."""
+    secrets: dict[str, ClusterSecret] = {}
+    hold: list[str] = []
+    warnings: list[str] = []
+    kept: list[str] = []
+    for membership in memberships:
+        name = secret_name(membership.ref, target.project_number)
+        decision, warning = verdict(membership, selector)
+        if warning:
+            warnings.append(warning)
+        if decision == HOLD:
+            hold.append(name)
+        elif decision == WANT:
+            rendered = membership
+            if membership.scopes is None:
+                kept.append(name)
+                rendered = replace(membership, scopes=current_scopes(existing.get(name)))
+            secrets[name], found = render_secret(rendered, target)
+            warnings.extend(found)
+    return Desired(secrets, tuple(hold), tuple(warnings), tuple(kept))
+
+
+def current_scopes(secret: ClusterSecret | None) -> tuple[str, ...]:
+    """The scopes a Secret of ours carries now (those we wrote, not someone else's labels)."""
+    if secret is None:
+        return ()
+    owned = _key_list(secret.annotations.get(OWNED_LABELS_ANNOTATION, ""))
+    return tuple(
+        sorted(
+            key.removeprefix(SCOPE_LABEL_PREFIX)
+            for key in secret.labels
+            if key.startswith(SCOPE_LABEL_PREFIX) and key in owned
+        )
+    )
+
+
+def guard_deletes(
+    plan: Plan, owned_count: int, max_fraction: float, *, force: bool
+) -> tuple[Plan, str]:
+    """The plan with its deletes withheld when they are too many, and the reason (or "")."""
+    deletes = plan.names(DELETE)
+    if force or not exceeds_delete_guard(plan, owned_count, max_fraction):
+        return plan, ""
+    reason = (
+        f"would delete {len(deletes)} of {owned_count} Secrets, more than "
+        f"{max_fraction:.0%}; repeat with force"
+    )
+    kept = tuple(c for c in plan.changes if c.action != DELETE)
+    withheld = tuple(sorted({*plan.deletes_withheld, *deletes}))
+    return replace(plan, changes=kept, deletes_withheld=withheld), reason
 
 
 def is_ours(secret: ClusterSecret, project_number: str) -> bool:

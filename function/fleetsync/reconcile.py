@@ -1,25 +1,41 @@
-"""Read -> plan -> apply. The only module that calls both the fleet and the Argo CD adapters.
+"""Sequence reads and writes between GKE Hub and the Argo CD cluster; `planning` decides.
 
-Events and single-membership requests read that one membership (and its Secret) afresh;
-a resync lists everything once. Either way the decision is `planning.plan_changes`.
+The only module that calls both adapters. Events and single-membership requests converge
+one membership; a resync lists everything once. Several instances run at once (Cloud Run
+scales out, Eventarc delivers at least once and in any order), so the order of reads is
+what keeps a Secret from being deleted while live or rolled back:
+
+1. Read what will be written over first: the Secret (every Secret, for a resync), with its
+   resourceVersion.
+2. Then read the truth: the membership and its bindings (the whole fleet, for a resync).
+3. Write conditionally: an update or delete carries the resourceVersion read in 1, a create
+   fails if the Secret exists. A write therefore lands only if nobody wrote the Secret since
+   1, and it is justified by a Hub read made after 1: it cannot undo a newer write (that
+   write would have changed the resourceVersion), and it deletes only a Secret whose
+   membership was gone, DELETING, missing its cluster or unselected at a moment after that
+   Secret was read. A conflict means someone wrote in between: read the Secret again, go on.
+4. After writing, read Hub again and converge again if the truth moved while we wrote (a
+   membership deleted and registered again, a label or binding changed and changed back).
+   So the last write anyone makes is checked against a Hub state newer than itself, and
+   the handler of the last event reads both after the last change: events alone converge.
+`tests/safety` explores every interleaving of two workers and a changing fleet to check it.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from functools import partial
 from typing import Protocol
 
-from fleetsync.errors import ConflictError, PermanentError, RetryableError
+from fleetsync.errors import AccessError, ConflictError, PermanentError, RetryableError
 from fleetsync.events import CLUSTER, AuditEvent
-from fleetsync.fleet import FleetListing
 from fleetsync.model import (
     CLUSTER_ANNOTATION,
-    READY,
-    TRANSITIONAL_STATES,
     ClusterSecret,
+    FleetListing,
     Membership,
     MembershipRef,
 )
@@ -27,32 +43,38 @@ from fleetsync.naming import cluster_ref, parse_secret_name, secret_name
 from fleetsync.planning import (
     CREATE,
     DELETE,
+    WANT,
     Change,
+    Desired,
     Plan,
-    exceeds_delete_guard,
+    desired_secrets,
+    guard_deletes,
     is_ours,
     plan_changes,
+    verdict,
 )
-from fleetsync.rendering import SecretTarget, render_secret
+from fleetsync.rendering import SecretTarget
 from fleetsync.report import Report, membership_of
 from fleetsync.settings import Settings
 
 logger = logging.getLogger(__name__)
-CONFLICT_ATTEMPTS = 3
+# Rounds of step 4 before giving up with a RetryableError (the event is then redelivered).
+MAX_ROUNDS = 4
 Progress = Callable[[int, int], None]  # (writes done, writes planned)
+Written = dict[str, ClusterSecret | None]  # Secret name -> as written, None when deleted
 
 
 class FleetReader(Protocol):
     def get_membership(self, ref: MembershipRef) -> Membership | None: ...
-    def scopes_of(self, ref: MembershipRef) -> tuple[str, ...]: ...
+    def scopes_of(self, ref: MembershipRef) -> tuple[str, ...] | None: ...
     def list_fleet(self) -> FleetListing: ...
 
 
 class SecretStore(Protocol):
     def list_cluster_secrets(self) -> dict[str, ClusterSecret]: ...
     def get(self, name: str) -> ClusterSecret | None: ...
-    def create(self, secret: ClusterSecret) -> None: ...
-    def update(self, current: ClusterSecret, merged: ClusterSecret) -> None: ...
+    def create(self, secret: ClusterSecret) -> ClusterSecret: ...
+    def update(self, current: ClusterSecret, merged: ClusterSecret) -> ClusterSecret: ...
     def delete(self, current: ClusterSecret) -> None: ...
 
 
@@ -75,126 +97,104 @@ class Reconciler:
             settings.connect_gateway_endpoint,
         )
 
-    # --- entry points -----------------------------------------------------------------
-
     def resync(
         self, *, dry_run: bool = False, force: bool = False, progress: Progress | None = None
     ) -> Report:
         """Make every Secret equal to the fleet: list everything once, write the difference."""
-        listing = self.fleet.list_fleet()
         existing = self.argocd.list_cluster_secrets()
-        desired, hold, warnings = self.desired_secrets(listing.memberships)
-        plan = plan_changes(
-            desired,
-            existing,
-            project_number=self.target.project_number,
-            complete=listing.complete,
-            hold=hold,
-        )
+        listing = self.fleet.list_fleet()
+        desired = self._desired(listing.memberships, existing)
+        plan = self._plan(desired, existing, complete=listing.complete)
         owned = sum(1 for s in existing.values() if is_ours(s, self.target.project_number))
-        refused = ""
-        withheld: list[str] = []
-        if not force and exceeds_delete_guard(plan, owned, self.settings.max_delete_fraction):
-            withheld = plan.names(DELETE)
-            refused = (
-                f"would delete {len(withheld)} of {owned} Secrets, more than "
-                f"{self.settings.max_delete_fraction:.0%}; repeat with force=true"
-            )
-            plan = replace(plan, changes=tuple(c for c in plan.changes if c.action != DELETE))
-        report = self._report(plan, dry_run, warnings)
+        plan, refused = guard_deletes(plan, owned, self.settings.max_delete_fraction, force=force)
+        report = self._report(plan, desired, dry_run)
         report.refused = refused
-        report.deletes_withheld.extend(withheld)
         report.unreachable = list(listing.unreachable)
         report.errors.extend(f"unreadable membership {name}" for name in listing.unreadable)
-        report.retryable = bool(listing.unreachable)
-        if not dry_run:
-            self._apply_all(plan.changes, existing, report, progress)
+        report.retryable = report.retryable or bool(listing.unreachable)
+        if not dry_run and plan.changes:
+            written = self._apply_all(plan.changes, existing, report, progress)
+            self._verify(written, report)
         logger.info("resync done", extra={"json_fields": report.summary()})
         return report
 
     def reconcile_membership(self, ref: MembershipRef, *, dry_run: bool = False) -> Report:
-        """Converge one membership's Secret to what GKE Hub says now."""
-        for attempt in range(CONFLICT_ATTEMPTS):
+        """Converge one membership's Secret to what GKE Hub says now (steps 1 to 4)."""
+        name = secret_name(ref, self.target.project_number)
+        current = self.argocd.get(name)
+        applied: list[Report] = []
+        for _ in range(MAX_ROUNDS):
+            existing = {name: current} if current is not None else {}
+            membership = self.read_membership(ref)
+            desired = self._desired([membership] if membership else [], existing)
+            plan = self._plan(desired, existing, complete=True)
+            report = self._report(plan, desired, dry_run)
+            if dry_run or not plan.changes:
+                for done in applied:
+                    report.changes[:0] = done.changes
+                return report
             try:
-                return self._reconcile_once(ref, dry_run)
+                current = self._apply(plan.changes[0], existing)
             except ConflictError:
-                if attempt == CONFLICT_ATTEMPTS - 1:
-                    raise
-        raise AssertionError("unreachable")
+                current = self.argocd.get(name)
+                continue
+            applied.append(report)
+        raise RetryableError(f"membership {ref} kept changing while it was synced")
 
     def handle_event(self, event: AuditEvent, *, dry_run: bool = False) -> Report:
+        """An audit entry, whatever its status, is a hint: converge what it names."""
         refs = [event.ref] if event.kind != CLUSTER else self._memberships_of_cluster(event.ref)
         report = Report(dry_run=dry_run)
         for ref in refs:
             report.absorb(self.reconcile_membership(ref, dry_run=dry_run))
-        logger.info(
-            "event handled",
-            extra={
-                "json_fields": {
-                    **report.summary(),
-                    "method": event.method,
-                    "resource": event.resource_name,
-                    "phase": event.phase,
-                }
-            },
-        )
-        return report
-
-    # --- steps ------------------------------------------------------------------------
-
-    def _reconcile_once(self, ref: MembershipRef, dry_run: bool) -> Report:
-        membership = self.read_membership(ref)
-        name = secret_name(ref, self.target.project_number)
-        desired, hold, warnings = self.desired_secrets([membership] if membership else [])
-        current = self.argocd.get(name)
-        existing = {name: current} if current is not None else {}
-        plan = plan_changes(
-            desired, existing, project_number=self.target.project_number, complete=True, hold=hold
-        )
-        report = self._report(plan, dry_run, warnings)
-        if not dry_run:
-            for change in plan.changes:
-                self._apply(change, existing)
+        fields: dict[str, object] = {
+            "method": event.method,
+            "resource": event.resource_name,
+            "phase": event.phase,
+        }
+        if event.status_code:
+            fields["operation_status"] = event.status_code
+        logger.info("event handled", extra={"json_fields": {**report.summary(), **fields}})
         return report
 
     def read_membership(self, ref: MembershipRef) -> Membership | None:
         """One membership from GKE Hub, with its scopes when it is to have a Secret."""
         membership = self.fleet.get_membership(ref)
-        if membership is not None and self._wanted(membership):
+        if membership is not None and self._verdict(membership) == WANT:
             membership = replace(membership, scopes=self.fleet.scopes_of(ref))
         return membership
 
-    def desired_secrets(
-        self, memberships: Iterable[Membership]
-    ) -> tuple[dict[str, ClusterSecret], list[str], list[str]]:
-        """The Secrets these memberships should have, the names to hold, and label warnings."""
-        desired: dict[str, ClusterSecret] = {}
-        hold: list[str] = []
-        warnings: list[str] = []
-        for membership in memberships:
-            name = secret_name(membership.ref, self.target.project_number)
-            if membership.state in TRANSITIONAL_STATES:
-                hold.append(name)
-            elif self._wanted(membership):
-                desired[name], found = render_secret(membership, self.target)
-                warnings.extend(found)
-        return desired, hold, warnings
+    # --- steps ------------------------------------------------------------------------
 
-    def _wanted(self, membership: Membership | None) -> bool:
-        return (
-            membership is not None
-            and membership.state == READY
-            and self.settings.membership_selector.matches(membership.labels)
+    def _verify(self, written: Written, report: Report) -> None:
+        """Step 4 for a resync: one more listing; converge one by one what moved since."""
+        if not written:
+            return
+        listing = self.fleet.list_fleet()
+        existing = {name: s for name, s in written.items() if s is not None}
+        desired = self._desired(listing.memberships, existing)
+        wanted = {n: s for n, s in desired.secrets.items() if n in written}
+        plan = plan_changes(
+            wanted,
+            existing,
+            project_number=self.target.project_number,
+            complete=listing.complete,
+            hold=desired.hold,
         )
+        for change in plan.changes:
+            ref = parse_secret_name(change.secret.name, self.target.project_number)
+            if ref is not None:
+                self._record(report, change, partial(self.reconcile_membership, ref))
 
     def _memberships_of_cluster(self, cluster: MembershipRef) -> list[MembershipRef]:
         """Memberships registered for a cluster, and those our Secrets say were."""
-        listing = self.fleet.list_fleet()
-        refs = {m.ref for m in listing.memberships if cluster_ref(m.cluster) == cluster}
+        refs = set()
         for secret in self.argocd.list_cluster_secrets().values():
             ref = parse_secret_name(secret.name, self.target.project_number)
             if ref and cluster_ref(secret.annotations.get(CLUSTER_ANNOTATION, "")) == cluster:
                 refs.add(ref)
+        listing = self.fleet.list_fleet()
+        refs.update(m.ref for m in listing.memberships if cluster_ref(m.cluster) == cluster)
         return sorted(refs, key=str)
 
     def _apply_all(
@@ -203,40 +203,65 @@ class Reconciler:
         existing: Mapping[str, ClusterSecret],
         report: Report,
         progress: Progress | None,
-    ) -> None:
+    ) -> Written:
+        written: Written = {}
+
         def apply(change: Change) -> Report | None:
             try:
-                self._apply(change, existing)
+                written[change.secret.name] = self._apply(change, existing)
                 return None
             except ConflictError:
-                # Someone wrote in between: read this one membership again and converge.
+                # Someone wrote in between: this one membership converges on its own.
                 ref = parse_secret_name(change.secret.name, self.target.project_number)
                 return self.reconcile_membership(ref) if ref else None
 
-        with ThreadPoolExecutor(max_workers=self.settings.concurrency) as pool:
-            futures = [(c, pool.submit(apply, c)) for c in changes]
-            for done, (change, future) in enumerate(futures, start=1):
-                try:
-                    again = future.result()
-                except RetryableError as err:
-                    report.retryable = True
-                    report.errors.append(f"{change.action} {change.secret.name}: {err}")
-                except PermanentError as err:
-                    report.errors.append(f"{change.action} {change.secret.name}: {err}")
-                else:
-                    if again is not None:
-                        report.conflicts.extend(again.conflicts)
-                if progress is not None:
-                    progress(done, len(futures))
+        for done, (change, outcome) in enumerate(self._each(apply, changes), start=1):
+            self._record(report, change, outcome)
+            if progress is not None:
+                progress(done, len(changes))
+        return written
 
-    def _apply(self, change: Change, existing: Mapping[str, ClusterSecret]) -> None:
+    def _each(
+        self, run: Callable[[Change], Report | None], changes: Sequence[Change]
+    ) -> Iterator[tuple[Change, Callable[[], Report | None]]]:
+        """Each change with its outcome; in order in this thread when concurrency is 1."""
+        if self.settings.concurrency == 1:
+            for change in changes:
+                yield change, partial(run, change)
+            return
+        with ThreadPoolExecutor(max_workers=self.settings.concurrency) as pool:
+            futures = [(change, pool.submit(run, change)) for change in changes]
+            for change, future in futures:
+                yield change, future.result
+
+    def _record(self, report: Report, change: Change, outcome: Callable[[], Report | None]) -> None:
+        """Fold one change's outcome into the report; a failed write fails only itself."""
+        try:
+            again = outcome()
+        except AccessError as err:
+            logger.error("%s %s: %s", change.action, change.secret.name, err)
+            report.retryable = True
+            report.errors.append(f"{change.action} {change.secret.name}: {err}")
+        except RetryableError as err:
+            report.retryable = True
+            report.errors.append(f"{change.action} {change.secret.name}: {err}")
+        except PermanentError as err:
+            report.errors.append(f"{change.action} {change.secret.name}: {err}")
+        else:
+            if again is not None:
+                report.conflicts.extend(again.conflicts)
+                report.retryable = report.retryable or again.retryable
+
+    def _apply(self, change: Change, existing: Mapping[str, ClusterSecret]) -> ClusterSecret | None:
+        """Write one change; the Secret as it now stands, None after a delete."""
         secret = change.secret
+        written: ClusterSecret | None = None
         if change.action == CREATE:
-            self.argocd.create(secret)
+            written = self.argocd.create(secret)
         elif change.action == DELETE:
             self.argocd.delete(secret)
         else:
-            self.argocd.update(existing[secret.name], secret)
+            written = self.argocd.update(existing[secret.name], secret)
         logger.info(
             "%s Secret %s",
             change.action,
@@ -249,9 +274,31 @@ class Reconciler:
                 }
             },
         )
+        return written
 
-    def _report(self, plan: Plan, dry_run: bool, warnings: list[str]) -> Report:
-        for warning in warnings:
+    def _verdict(self, membership: Membership) -> str:
+        return verdict(membership, self.settings.membership_selector)[0]
+
+    def _desired(
+        self, memberships: Sequence[Membership], existing: Mapping[str, ClusterSecret]
+    ) -> Desired:
+        return desired_secrets(
+            memberships, existing, self.settings.membership_selector, self.target
+        )
+
+    def _plan(
+        self, desired: Desired, existing: Mapping[str, ClusterSecret], *, complete: bool
+    ) -> Plan:
+        return plan_changes(
+            desired.secrets,
+            existing,
+            project_number=self.target.project_number,
+            complete=complete,
+            hold=desired.hold,
+        )
+
+    def _report(self, plan: Plan, desired: Desired, dry_run: bool) -> Report:
+        for warning in desired.warnings:
             logger.warning(warning)
         for name in plan.conflicts:
             logger.warning(
@@ -259,4 +306,4 @@ class Reconciler:
                 name,
                 extra={"json_fields": {"action": "conflict", "secret": name}},
             )
-        return Report.from_plan(plan, self.target.project_number, dry_run, warnings)
+        return Report.from_plan(plan, desired, self.target.project_number, dry_run=dry_run)

@@ -44,7 +44,7 @@ def render_secret(membership: Membership, target: SecretTarget) -> tuple[Cluster
     """The desired Secret for a membership, and warnings for labels that could not be copied."""
     name = secret_name(membership.ref, target.project_number)
     copied, warnings = _copyable_labels(membership)
-    scope_labels = {SCOPE_LABEL_PREFIX + scope: "true" for scope in membership.scopes}
+    scope_labels = {SCOPE_LABEL_PREFIX + scope: "true" for scope in membership.scopes or ()}
     scope_labels = {k: v for k, v in scope_labels.items() if is_label_key(k)}
     owned = {**copied, **scope_labels}
     labels = {

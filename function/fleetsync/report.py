@@ -7,7 +7,7 @@ from typing import Any
 
 from fleetsync.model import ClusterSecret
 from fleetsync.naming import parse_secret_name
-from fleetsync.planning import CREATE, DELETE, UPDATE, Change, Plan
+from fleetsync.planning import CREATE, DELETE, UPDATE, Change, Desired, Plan
 
 
 @dataclass
@@ -21,6 +21,7 @@ class Report:
     held: list[str] = field(default_factory=list)
     deletes_withheld: list[str] = field(default_factory=list)
     unreachable: list[str] = field(default_factory=list)
+    scopes_kept: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     retryable: bool = False
@@ -36,6 +37,7 @@ class Report:
             "held",
             "deletes_withheld",
             "unreachable",
+            "scopes_kept",
             "warnings",
             "errors",
         ):
@@ -56,6 +58,7 @@ class Report:
             "held": sorted(self.held),
             "deletes_withheld": sorted(self.deletes_withheld),
             "unreachable": sorted(self.unreachable),
+            "scopes_kept": sorted(self.scopes_kept),
             "refused": self.refused,
             "warnings": self.warnings,
             "changes": self.changes,
@@ -63,8 +66,9 @@ class Report:
 
     @classmethod
     def from_plan(
-        cls, plan: Plan, project_number: str, dry_run: bool, warnings: list[str]
+        cls, plan: Plan, desired: Desired, project_number: str, *, dry_run: bool
     ) -> Report:
+        """The report of a plan; incomplete when scope labels could not be derived."""
         return cls(
             dry_run=dry_run,
             changes=[_describe(c, project_number) for c in plan.changes],
@@ -72,7 +76,10 @@ class Report:
             conflicts=list(plan.conflicts),
             held=list(plan.held),
             deletes_withheld=list(plan.deletes_withheld),
-            warnings=list(warnings),
+            scopes_kept=list(desired.scopes_kept),
+            warnings=list(desired.warnings),
+            # Retried so the scope labels are derived once the bindings can be read.
+            retryable=bool(desired.scopes_kept),
         )
 
     def summary(self) -> dict[str, Any]:

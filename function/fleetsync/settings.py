@@ -15,7 +15,7 @@ from fleetsync.model import MembershipRef
 from fleetsync.naming import is_project_number, parse_membership
 
 DEFAULT_GKEHUB_ENDPOINT = "https://gkehub.googleapis.com"
-_DNS_LABEL_RE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+_DNS_LABEL_RE = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 # Every variable Settings.from_env reads; the Terraform module's environment must use these.
 ENV_VARIABLES = (
     "FLEET_PROJECT_NUMBER",
@@ -106,7 +106,7 @@ def _required_membership(raw: str) -> MembershipRef:
 
 
 def _namespace(raw: str) -> str:
-    if not _DNS_LABEL_RE.match(raw):
+    if not _DNS_LABEL_RE.fullmatch(raw):
         raise ValueError(f"must be a Kubernetes namespace name, got {raw!r}")
     return raw
 
@@ -118,7 +118,7 @@ def _app_project(raw: str) -> str:
 
 
 def _url(raw: str) -> str:
-    if not re.match(r"^https?://[^\s/?#]+(/[^\s?#]*)?$", raw):
+    if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", raw):
         raise ValueError(f"must be an http(s) URL, got {raw!r}")
     return raw.rstrip("/")
 

@@ -7,9 +7,11 @@ from bench.run import measure_events, measure_resync
 
 def test_calls_per_event(sandbox, function):
     events = measure_events(sandbox, function.url, repeats=2)
+    # A write is followed by a second read of the membership and its bindings, so a change
+    # made while we wrote is caught (reconcile.py, step 4): 6 calls for a write, 3 without.
     for kind in ("create", "update", "delete", "unchanged"):
         calls = events[kind]["calls"]
-        assert calls["total"] <= 4, (kind, calls)
+        assert calls["total"] <= (6 if kind != "unchanged" else 3), (kind, calls)
         assert calls["gateway_reads"] <= 1 and calls["writes"] <= 1, (kind, calls)
     assert events["create"]["calls"]["writes"] == 1
     assert events["unchanged"]["calls"]["writes"] == 0

@@ -47,6 +47,9 @@ def test_routing(sandbox, function, method, path, status):
         {"membership": "../../etc"},
         {"membership": "us-central1/UPPER"},
         {"membership": "x" * 300},
+        {"membership": "us-central1/m1\n"},
+        {"membership": "us-central1\n/m1"},
+        {"dry_run": "true\n"},
         {"everything": "true"},
     ],
 )
@@ -99,7 +102,17 @@ def _variants():
             "unrelated method",
             *audit_event("google.cloud.gkehub.v1.GkeHub.GetMembership", MEMBERSHIP),
         ),
-        ("failed operation", *audit_event(CREATE, MEMBERSHIP, status={"code": 9})),
+        ("status code not a number", *audit_event(CREATE, MEMBERSHIP, status={"code": "9"})),
+        (
+            "trailing newline",
+            headers,
+            json.dumps(
+                {
+                    **entry,
+                    "protoPayload": {**entry["protoPayload"], "resourceName": MEMBERSHIP + "\n"},
+                }
+            ).encode(),
+        ),
         (
             "traversal",
             *audit_event(

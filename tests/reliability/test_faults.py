@@ -37,7 +37,8 @@ FAULTS = [
     ("gateway 500", {"match": GATEWAY, "status": 500}, 503),
     ("gateway 503 on writes", {"match": GATEWAY, "method": "POST", "status": 503}, 503),
     ("gateway timeout", {"match": GATEWAY, "delay_s": 1.5}, 503),
-    ("gateway 403", {"match": GATEWAY, "status": 403}, 500),
+    # 403 is a grant or RBAC rule not yet propagated: retried, never acknowledged.
+    ("gateway 403", {"match": GATEWAY, "status": 403}, 503),
 ]
 
 

@@ -91,14 +91,26 @@ def test_missing_at_type_and_string_data_are_fine():
         event(resource="projects/999/locations/us-central1/memberships/x"),
         event(resource="projects/acme-fleet/locations/us-central1/clusters/x"),
         event("google.container.v1.ClusterManager.CreateCluster", MEMBERSHIP_NAME),
-        event(status={"code": 7, "message": "PERMISSION_DENIED"}),
+        event(status={"code": "7"}),
+        event(status={"code": True}),
         event(status="broken"),
+        event(resource=MEMBERSHIP_NAME + "\n"),
         event(serviceName="container.googleapis.com"),
     ],
 )
 def test_unusable_events_are_permanent(attributes, data):
+    """Each of these is acknowledged (2xx) and logged, never retried for a day."""
     with pytest.raises(PermanentError):
         parse_audit_event(attributes, data, NUMBER)
+
+
+@pytest.mark.parametrize(("status", "code"), [(None, 0), ({}, 0), ({"code": 9}, 9)])
+def test_a_failed_operation_is_still_a_hint(status, code):
+    """A DeleteMembership that failed may have left the membership READY again: re-read."""
+    attributes, data = event(status=status) if status is not None else event()
+    parsed = parse_audit_event(attributes, data, "123456789012")
+    assert parsed.status_code == code
+    assert str(parsed.ref) == "us-central1/prod-1"
 
 
 def test_handled_methods_cover_every_version():

@@ -1,0 +1,183 @@
+"""The Reconciler over in-memory adapters: read order, partial views, unknown states, faults.
+No network, no sleeps: each case takes milliseconds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from fleetsync.errors import AccessError, RetryableError
+from fleetsync.model import MembershipRef
+from fleetsync.reconcile import Reconciler
+from tests.safety.memory import LOCATION, NUMBER, Member, MemoryFleet, MemorySecrets, World
+from tests.safety.simulation import SCOPE, settings, view, wanted
+
+
+def name(ident: str) -> str:
+    return f"{ident}.{LOCATION}.{NUMBER}"
+
+
+def ref(ident: str) -> MembershipRef:
+    return MembershipRef(LOCATION, ident)
+
+
+def synced(members: dict[str, Member]) -> tuple[World, Reconciler]:
+    world = World(members)
+    reconciler = Reconciler(settings(), MemoryFleet(world), MemorySecrets(world))
+    reconciler.resync()
+    world.calls.clear()
+    return world, reconciler
+
+
+def between(world: World, reads: set[str], action: Callable[[], None]) -> None:
+    """Run `action` (another worker, in effect) once, between the two `reads`, whichever
+    order they come in: the window the read order has to make harmless."""
+    made: set[str] = set()
+
+    def hook(worker: str, call: str) -> None:
+        if call in reads:
+            made.add(call)
+        if made == reads:
+            world.hook = lambda w, c: None
+            action()
+
+    world.hook = hook
+
+
+def test_resync_lists_secrets_before_the_fleet_and_events_read_the_secret_first():
+    world, reconciler = synced({"m1": Member()})
+    reconciler.resync()
+    assert [c for _, c in world.calls][:2] == ["list_secrets", "list_fleet"]
+    world.calls.clear()
+    reconciler.reconcile_membership(ref("m1"))
+    assert [c for _, c in world.calls][:2] == ["get_secret", "get_membership"]
+
+
+def test_a_secret_written_by_another_worker_during_a_resync_is_not_deleted():
+    world, reconciler = synced({"m1": Member()})
+    other = Reconciler(settings(), MemoryFleet(world, "other"), MemorySecrets(world, "other"))
+
+    created = []
+
+    def register_and_handle() -> None:
+        world.members["m2"] = Member(uid="u2")
+        other.reconcile_membership(ref("m2"))
+        created.append(world.secrets[name("m2")].resource_version)
+
+    between(world, {"list_secrets", "list_fleet"}, register_and_handle)
+    reconciler.resync()
+    written = [c for w, c in world.calls if w == "other" and c in ("create", "update")]
+    assert written == ["create"]
+    # Not deleted and created again: the resync left the other worker's write alone.
+    assert world.secrets[name("m2")].resource_version == created[0]
+
+
+def test_a_delete_loses_to_a_newer_registration_of_the_same_id():
+    world, reconciler = synced({"m1": Member(uid="old")})
+    del world.members["m1"]
+    other = Reconciler(settings(), MemoryFleet(world, "other"), MemorySecrets(world, "other"))
+
+    def register_again() -> None:
+        world.members["m1"] = Member(uid="new")
+        other.reconcile_membership(ref("m1"))
+
+    between(world, {"get_secret", "get_membership"}, register_again)
+    reconciler.reconcile_membership(ref("m1"))
+    assert view(world.secrets[name("m1")]) == wanted(world.members["m1"])
+    assert ("w", "delete") not in world.calls, "the new registration's Secret was deleted"
+
+
+@pytest.mark.parametrize("via", ["event", "resync"])
+def test_scope_labels_keep_their_values_when_the_bindings_are_not_all_readable(via):
+    world, reconciler = synced({"m1": Member(scopes={"team-a"})})
+    world.members["m1"].labels["tier"] = "web"
+    world.members["m1"].scopes.clear()
+    world.faults.bindings_complete = False
+    report = reconciler.reconcile_membership(ref("m1")) if via == "event" else reconciler.resync()
+    secret = world.secrets[name("m1")]
+    assert secret.labels["tier"] == "web"  # what the complete view says is applied
+    assert secret.labels[SCOPE + "team-a"] == "true"  # what the partial one says is not
+    assert report.scopes_kept == [name("m1")] and report.retryable
+
+
+@pytest.mark.parametrize("state", ["CODE_7", "CODE_UNSPECIFIED"])
+def test_an_unknown_state_holds_that_secret_and_syncs_the_rest(state):
+    world, reconciler = synced({"m1": Member(), "m2": Member(uid="u2")})
+    before = world.secrets[name("m1")]
+    world.members["m1"].state = state
+    world.members["m1"].labels["tier"] = "web"
+    world.members["m2"].labels["tier"] = "db"
+    report = reconciler.resync()
+    assert world.secrets[name("m1")] == before
+    assert world.secrets[name("m2")].labels["tier"] == "db"
+    assert report.held == [name("m1")]
+    assert any("m1" in w and state in w for w in report.warnings)
+    assert reconciler.reconcile_membership(ref("m1")).held == [name("m1")]
+
+
+@pytest.mark.parametrize(
+    ("change", "gone"),
+    [
+        (lambda m: setattr(m, "state", "DELETING"), True),
+        (lambda m: setattr(m, "cluster_missing", True), True),
+        (lambda m: m.labels.update(env="dev"), True),
+        (lambda m: setattr(m, "state", "UPDATING"), False),
+        (lambda m: setattr(m, "state", "CREATING"), False),
+    ],
+)
+def test_which_states_remove_a_secret(change, gone):
+    world, reconciler = synced({"m1": Member()})
+    change(world.members["m1"])
+    reconciler.reconcile_membership(ref("m1"))
+    assert (name("m1") not in world.secrets) == gone
+
+
+def test_a_ready_membership_left_by_a_failed_delete_gets_its_secret_back():
+    world, reconciler = synced({"m1": Member()})
+    world.members["m1"].state = "DELETING"
+    reconciler.reconcile_membership(ref("m1"))  # DeleteMembership `first`
+    world.members["m1"].state = "READY"  # the operation failed
+    reconciler.reconcile_membership(ref("m1"))  # its `last` entry, status code 9
+    assert view(world.secrets[name("m1")]) == wanted(world.members["m1"])
+
+
+def test_access_denied_is_retryable_and_named():
+    world, reconciler = synced({"m1": Member()})
+    denied = AccessError("Argo CD cluster answered 403 Forbidden: needs an RBAC Role")
+    world.faults.queued["get_secret"] = [denied]
+    with pytest.raises(RetryableError, match="RBAC"):
+        reconciler.reconcile_membership(ref("m1"))
+
+
+def test_an_unreachable_location_withholds_deletes_but_not_other_changes():
+    world, reconciler = synced({"m1": Member(), "m2": Member(uid="u2")})
+    world.faults.unreachable = (LOCATION,)
+    report = reconciler.resync(force=True)
+    assert set(world.secrets) >= {name("m1"), name("m2")}
+    assert report.retryable and sorted(report.deletes_withheld) == [name("m1"), name("m2")]
+
+
+def test_one_failed_write_fails_only_itself():
+    world, reconciler = synced({})
+    world.members.update({"m1": Member(), "m2": Member(uid="u2")})
+    world.faults.queued["create"] = [RetryableError("Connect Gateway answered 503")]
+    report = reconciler.resync()
+    assert report.retryable and len(report.errors) == 1
+    assert len([n for n in world.secrets if n.startswith("m")]) == 1
+    reconciler.resync()
+    assert {name("m1"), name("m2")} <= set(world.secrets)
+
+
+def test_a_fleet_that_never_stops_changing_is_retried_later():
+    world, reconciler = synced({"m1": Member()})
+    flips = iter(range(100))
+
+    def keep_changing(worker: str, call: str) -> None:
+        if call in ("create", "update", "delete"):
+            world.members["m1"].labels["round"] = str(next(flips))
+
+    world.hook = keep_changing
+    world.members["m1"].labels["round"] = "start"
+    with pytest.raises(RetryableError, match="kept changing"):
+        reconciler.reconcile_membership(ref("m1"))
