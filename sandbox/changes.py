@@ -13,7 +13,9 @@ from typing import Any
 
 from fleetsync.naming import membership_ref
 from sandbox.eventarc import Eventarc, audit_entry
-from sandbox.store import MEMBERSHIP_STATES, BindingRecord, Store, now
+from sandbox.store import MEMBERSHIP_STATES, BindingRecord, Store, now, valid_state
+
+STATE_ERROR = f"state must be one of {list(MEMBERSHIP_STATES)}, or a number >= 6"
 
 Answer = tuple[Any, int]
 HUB_SERVICES = {
@@ -121,8 +123,8 @@ class FleetChanges:
         ref = membership_ref(str(body.get("location", "")), str(body.get("id", "")))
         labels = _labels(body.get("labels", {}))
         state = body.get("state", "READY")
-        if state not in MEMBERSHIP_STATES:
-            raise ControlError(400, f"state must be one of {list(MEMBERSHIP_STATES)}")
+        if not valid_state(state):
+            raise ControlError(400, STATE_ERROR)
         with self.store.lock:
             if (ref.location, ref.membership) in self.store.memberships:
                 raise ControlError(409, f"membership {ref} already exists")
@@ -138,8 +140,10 @@ class FleetChanges:
             if "labels" in body:
                 record.labels = _labels(body["labels"])
             if "state" in body:
-                if body["state"] not in MEMBERSHIP_STATES:
-                    raise ControlError(400, f"state must be one of {list(MEMBERSHIP_STATES)}")
+                if not valid_state(body["state"]):
+                    raise ControlError(
+                        400, f"state must be one of {list(MEMBERSHIP_STATES)} or >= 6"
+                    )
                 record.state = body["state"]
             record.update_time = now()
             membership = self.store.membership_json(self.store.project_id, record)

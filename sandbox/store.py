@@ -15,7 +15,25 @@ from sandbox.kube import WILDCARD, Cluster, Rule
 
 FUNCTION_IDENTITY = "fleet-argocd-sync@{project}.iam.gserviceaccount.com"
 ADMIN_IDENTITY = "admin@{project}.example.com"
-MEMBERSHIP_STATES = ("CREATING", "READY", "DELETING", "UPDATING", "SERVICE_UPDATING")
+MEMBERSHIP_STATES = (
+    "CODE_UNSPECIFIED",
+    "CREATING",
+    "READY",
+    "DELETING",
+    "UPDATING",
+    "SERVICE_UPDATING",
+)
+# MembershipState.Code values 0-5 are published; a number above stands for a value a future
+# API version adds, which an older client library can only hold as a number.
+FIRST_UNPUBLISHED_STATE = 6
+
+
+def valid_state(state: object) -> bool:
+    if isinstance(state, int) and not isinstance(state, bool):
+        return state >= FIRST_UNPUBLISHED_STATE
+    return state in MEMBERSHIP_STATES
+
+
 SECRET_VERBS = frozenset({"get", "list", "create", "update", "patch", "delete"})
 
 
@@ -64,7 +82,7 @@ class MembershipRecord:
     location: str
     membership: str
     labels: dict[str, str]
-    state: str
+    state: str | int
     cluster: str
     description: str = ""
     unique_id: str = field(default_factory=lambda: str(uuid.uuid4()))
@@ -154,7 +172,7 @@ class Store:
         location: str,
         membership: str,
         labels: dict[str, str],
-        state: str,
+        state: str | int,
         cluster: str,
         namespaces: list[str] | None = None,
     ) -> MembershipRecord:

@@ -24,13 +24,12 @@ what keeps a Secret from being deleted while live or rolled back:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from functools import partial
 from typing import Protocol
 
-from fleetsync.errors import AccessError, ConflictError, PermanentError, RetryableError
+from fleetsync.errors import ConflictError, RetryableError
 from fleetsync.events import CLUSTER, AuditEvent
 from fleetsync.model import (
     CLUSTER_ANNOTATION,
@@ -41,8 +40,6 @@ from fleetsync.model import (
 )
 from fleetsync.naming import cluster_ref, parse_secret_name, secret_name
 from fleetsync.planning import (
-    CREATE,
-    DELETE,
     WANT,
     Change,
     Desired,
@@ -54,28 +51,20 @@ from fleetsync.planning import (
     verdict,
 )
 from fleetsync.rendering import SecretTarget
-from fleetsync.report import Report, membership_of
+from fleetsync.report import Report
 from fleetsync.settings import Settings
+from fleetsync.writes import SecretStore, Written, apply_change, each, record
 
 logger = logging.getLogger(__name__)
 # Rounds of step 4 before giving up with a RetryableError (the event is then redelivered).
 MAX_ROUNDS = 4
 Progress = Callable[[int, int], None]  # (writes done, writes planned)
-Written = dict[str, ClusterSecret | None]  # Secret name -> as written, None when deleted
 
 
 class FleetReader(Protocol):
     def get_membership(self, ref: MembershipRef) -> Membership | None: ...
     def scopes_of(self, ref: MembershipRef) -> tuple[str, ...] | None: ...
     def list_fleet(self) -> FleetListing: ...
-
-
-class SecretStore(Protocol):
-    def list_cluster_secrets(self) -> dict[str, ClusterSecret]: ...
-    def get(self, name: str) -> ClusterSecret | None: ...
-    def create(self, secret: ClusterSecret) -> ClusterSecret: ...
-    def update(self, current: ClusterSecret, merged: ClusterSecret) -> ClusterSecret: ...
-    def delete(self, current: ClusterSecret) -> None: ...
 
 
 def connect(settings: Settings) -> Reconciler:
@@ -134,7 +123,7 @@ class Reconciler:
                     report.changes[:0] = done.changes
                 return report
             try:
-                current = self._apply(plan.changes[0], existing)
+                current = self._write(plan.changes[0], existing)
             except ConflictError:
                 current = self.argocd.get(name)
                 continue
@@ -143,8 +132,13 @@ class Reconciler:
 
     def handle_event(self, event: AuditEvent, *, dry_run: bool = False) -> Report:
         """An audit entry, whatever its status, is a hint: converge what it names."""
-        refs = [event.ref] if event.kind != CLUSTER else self._memberships_of_cluster(event.ref)
         report = Report(dry_run=dry_run)
+        refs = [event.ref]
+        if event.kind == CLUSTER:
+            refs, listing = self._memberships_of_cluster(event.ref)
+            # A membership of this cluster may sit in a location we could not list.
+            report.unreachable = list(listing.unreachable)
+            report.retryable = not listing.complete
         for ref in refs:
             report.absorb(self.reconcile_membership(ref, dry_run=dry_run))
         fields: dict[str, object] = {
@@ -184,9 +178,11 @@ class Reconciler:
         for change in plan.changes:
             ref = parse_secret_name(change.secret.name, self.target.project_number)
             if ref is not None:
-                self._record(report, change, partial(self.reconcile_membership, ref))
+                record(report, change, partial(self.reconcile_membership, ref))
 
-    def _memberships_of_cluster(self, cluster: MembershipRef) -> list[MembershipRef]:
+    def _memberships_of_cluster(
+        self, cluster: MembershipRef
+    ) -> tuple[list[MembershipRef], FleetListing]:
         """Memberships registered for a cluster, and those our Secrets say were."""
         refs = set()
         for secret in self.argocd.list_cluster_secrets().values():
@@ -195,7 +191,7 @@ class Reconciler:
                 refs.add(ref)
         listing = self.fleet.list_fleet()
         refs.update(m.ref for m in listing.memberships if cluster_ref(m.cluster) == cluster)
-        return sorted(refs, key=str)
+        return sorted(refs, key=str), listing
 
     def _apply_all(
         self,
@@ -208,73 +204,22 @@ class Reconciler:
 
         def apply(change: Change) -> Report | None:
             try:
-                written[change.secret.name] = self._apply(change, existing)
+                written[change.secret.name] = self._write(change, existing)
                 return None
             except ConflictError:
                 # Someone wrote in between: this one membership converges on its own.
                 ref = parse_secret_name(change.secret.name, self.target.project_number)
                 return self.reconcile_membership(ref) if ref else None
 
-        for done, (change, outcome) in enumerate(self._each(apply, changes), start=1):
-            self._record(report, change, outcome)
+        concurrency = self.settings.concurrency
+        for done, (change, outcome) in enumerate(each(apply, changes, concurrency), start=1):
+            record(report, change, outcome)
             if progress is not None:
                 progress(done, len(changes))
         return written
 
-    def _each(
-        self, run: Callable[[Change], Report | None], changes: Sequence[Change]
-    ) -> Iterator[tuple[Change, Callable[[], Report | None]]]:
-        """Each change with its outcome; in order in this thread when concurrency is 1."""
-        if self.settings.concurrency == 1:
-            for change in changes:
-                yield change, partial(run, change)
-            return
-        with ThreadPoolExecutor(max_workers=self.settings.concurrency) as pool:
-            futures = [(change, pool.submit(run, change)) for change in changes]
-            for change, future in futures:
-                yield change, future.result
-
-    def _record(self, report: Report, change: Change, outcome: Callable[[], Report | None]) -> None:
-        """Fold one change's outcome into the report; a failed write fails only itself."""
-        try:
-            again = outcome()
-        except AccessError as err:
-            logger.error("%s %s: %s", change.action, change.secret.name, err)
-            report.retryable = True
-            report.errors.append(f"{change.action} {change.secret.name}: {err}")
-        except RetryableError as err:
-            report.retryable = True
-            report.errors.append(f"{change.action} {change.secret.name}: {err}")
-        except PermanentError as err:
-            report.errors.append(f"{change.action} {change.secret.name}: {err}")
-        else:
-            if again is not None:
-                report.conflicts.extend(again.conflicts)
-                report.retryable = report.retryable or again.retryable
-
-    def _apply(self, change: Change, existing: Mapping[str, ClusterSecret]) -> ClusterSecret | None:
-        """Write one change; the Secret as it now stands, None after a delete."""
-        secret = change.secret
-        written: ClusterSecret | None = None
-        if change.action == CREATE:
-            written = self.argocd.create(secret)
-        elif change.action == DELETE:
-            self.argocd.delete(secret)
-        else:
-            written = self.argocd.update(existing[secret.name], secret)
-        logger.info(
-            "%s Secret %s",
-            change.action,
-            secret.name,
-            extra={
-                "json_fields": {
-                    "action": change.action,
-                    "secret": secret.name,
-                    "membership": membership_of(secret, self.target.project_number),
-                }
-            },
-        )
-        return written
+    def _write(self, change: Change, existing: Mapping[str, ClusterSecret]) -> ClusterSecret | None:
+        return apply_change(self.argocd, change, existing, self.target.project_number)
 
     def _verdict(self, membership: Membership) -> str:
         return verdict(membership, self.settings.membership_selector)[0]

@@ -215,3 +215,20 @@ def test_labels_that_kubernetes_refuses_are_skipped_with_a_warning(sandbox, fn):
     assert labels["env"] == "prod" and "Bad Key" not in labels and "ok" not in labels
     assert labels["app.kubernetes.io/managed-by"] == "fleet-argocd-sync"
     assert len(report["warnings"]) == 3
+
+
+@pytest.mark.parametrize("state", [7, "CODE_UNSPECIFIED"])
+def test_a_state_the_client_does_not_know_holds_that_secret_and_syncs_the_rest(sandbox, fn, state):
+    sandbox.add_membership("us-central1", "odd", {"v": "1"})
+    sandbox.add_membership("us-central1", "plain", {"v": "1"})
+    assert fn.resync()[0] == 200
+    sandbox.update_membership("us-central1", "odd", state=state, labels={"v": "2"})
+    sandbox.update_membership("us-central1", "plain", labels={"v": "2"})
+    status, report = fn.resync()
+    assert status == 200 and report["held"] == [name("odd")]
+    assert report["updated"] == [name("plain")]
+    shown = "CODE_7" if state == 7 else state
+    assert any("us-central1/odd" in w and shown in w for w in report["warnings"])
+    assert sandbox.secrets()[name("odd")]["metadata"]["labels"]["v"] == "1"
+    status, report = fn.resync(membership="us-central1/odd")
+    assert status == 200 and report["held"] == [name("odd")]

@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from tests.safety.conftest import EXPLORED
 from tests.safety.explorer import explore, sample
 from tests.safety.memory import Member
 from tests.safety.simulation import Run
@@ -80,8 +81,8 @@ def test_every_interleaving_is_safe(name: str) -> None:
     if not complete:
         runs += sample(lambda choose: Run(members, ops, workers).play(choose), SAMPLES, seed=7)
     how = "every schedule" if complete else f"first {EXHAUSTIVE_LIMIT} + {SAMPLES} sampled"
-    print(
-        f"\n{name}: {runs} schedules ({how}), {len(members)} memberships, "
+    EXPLORED.append(
+        f"{name}: {runs} schedules ({how}), {len(members)} memberships, "
         f"{len(workers)} workers + mutator, {time.perf_counter() - started:.1f} s"
     )
     assert runs > 0

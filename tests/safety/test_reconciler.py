@@ -181,3 +181,15 @@ def test_a_fleet_that_never_stops_changing_is_retried_later():
     world.members["m1"].labels["round"] = "start"
     with pytest.raises(RetryableError, match="kept changing"):
         reconciler.reconcile_membership(ref("m1"))
+
+
+def test_a_cluster_event_with_a_location_unlisted_is_retried():
+    from tests.safety.simulation import event
+
+    world, reconciler = synced({"m1": Member()})
+    world.members["m1"].cluster_missing = True
+    world.faults.unreachable = (LOCATION,)
+    lost = event("google.container.v1.ClusterManager.DeleteCluster", "m1", kind="cluster")
+    report = reconciler.handle_event(lost)
+    assert report.retryable and report.unreachable
+    assert name("m1") not in world.secrets  # what it could see, it settled

@@ -1,5 +1,6 @@
 import pytest
 
+from fleetsync.labels import Selector, parse_selector
 from fleetsync.model import (
     MANAGED_BY_LABEL,
     MANAGED_BY_VALUE,
@@ -14,10 +15,18 @@ from fleetsync.model import (
 from fleetsync.planning import (
     CREATE,
     DELETE,
+    DROP,
+    HOLD,
     UPDATE,
+    WANT,
+    Change,
+    Plan,
+    desired_secrets,
     exceeds_delete_guard,
+    guard_deletes,
     merge_secret,
     plan_changes,
+    verdict,
 )
 from fleetsync.rendering import SecretTarget, render_secret
 
@@ -157,3 +166,76 @@ def test_delete_guard(deletes, owned, fraction, refused):
     existing = {f"m{i}.us-central1.{NUMBER}": applied(desired(f"m{i}")) for i in range(deletes)}
     plan = plan_changes({}, existing, project_number=NUMBER, complete=True)
     assert exceeds_delete_guard(plan, owned, fraction) is refused
+
+
+def member(state="READY", labels=None, scopes=(), cluster_missing=False):
+    return Membership(
+        MembershipRef("us-central1", "m1"),
+        state,
+        {"env": "prod", **(labels or {})},
+        scopes,
+        "uid",
+        cluster_missing=cluster_missing,
+    )
+
+
+@pytest.mark.parametrize(
+    ("membership", "expected", "warns"),
+    [
+        (member(), WANT, False),
+        (None, DROP, False),
+        (member("DELETING"), DROP, False),
+        (member(cluster_missing=True), DROP, False),
+        (member(labels={"env": "dev"}), DROP, False),
+        (member("CREATING"), HOLD, False),
+        (member("UPDATING"), HOLD, False),
+        (member("SERVICE_UPDATING"), HOLD, False),
+        (member("CODE_UNSPECIFIED"), HOLD, True),
+        (member("CODE_7"), HOLD, True),
+    ],
+)
+def test_verdict(membership, expected, warns):
+    decision, warning = verdict(membership, parse_selector("env=prod"))
+    assert decision == expected
+    assert bool(warning) == warns
+    if warns:
+        assert "us-central1/m1" in warning and membership.state in warning
+
+
+def test_scopes_from_a_partial_view_keep_the_current_scope_labels():
+    current = applied(desired("m1", {"env": "prod"}, scopes=("team-a",)))
+    found = desired_secrets(
+        [member(labels={"tier": "web"}, scopes=None)], {current.name: current}, Selector(), TARGET
+    )
+    secret = found.secrets[current.name]
+    assert secret.labels["scope.fleet-argocd-sync.io/team-a"] == "true"
+    assert secret.labels["tier"] == "web"
+    assert found.scopes_kept == (current.name,)
+    plan = plan_changes(
+        found.secrets, {current.name: current}, project_number=NUMBER, complete=True
+    )
+    assert plan.names(UPDATE) == [current.name]
+    assert "-scope.fleet-argocd-sync.io/team-a" not in plan.changes[0].labels_changed
+
+
+def test_a_scope_label_someone_else_set_is_not_taken_for_ours():
+    current = applied(desired("m1", {"env": "prod"}))
+    hand_made = ClusterSecret(
+        current.name,
+        {**current.labels, "scope.fleet-argocd-sync.io/x": "true"},
+        current.annotations,
+        current.data,
+        "1",
+    )
+    found = desired_secrets([member(scopes=None)], {current.name: hand_made}, Selector(), TARGET)
+    assert "scope.fleet-argocd-sync.io/x" not in found.secrets[current.name].labels
+
+
+@pytest.mark.parametrize(("force", "withheld"), [(False, 3), (True, 0)])
+def test_guard_deletes_moves_deletes_to_withheld_unless_forced(force, withheld):
+    deletes = tuple(Change(DELETE, applied(desired(f"d{i}"))) for i in range(3))
+    keep = (Change(CREATE, desired("new")),)
+    plan, reason = guard_deletes(Plan(deletes + keep), 4, 0.5, force=force)
+    assert len(plan.deletes_withheld) == withheld
+    assert plan.names(CREATE) == [keep[0].secret.name]
+    assert bool(reason) == (not force) and (not reason or "3 of 4" in reason)

@@ -1,0 +1,93 @@
+"""Write planned changes to the Argo CD cluster and fold each outcome into a Report.
+
+`reconcile` decides when to write; this module only writes, logs one line per change, and
+keeps one failed write from failing the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Protocol
+
+from fleetsync.errors import AccessError, PermanentError, RetryableError
+from fleetsync.model import ClusterSecret
+from fleetsync.planning import CREATE, DELETE, Change
+from fleetsync.report import Report, membership_of
+
+logger = logging.getLogger(__name__)
+Written = dict[str, ClusterSecret | None]  # Secret name -> as written, None when deleted
+Outcome = Callable[[], Report | None]  # returns, or raises what the write raised
+
+
+class SecretStore(Protocol):
+    def list_cluster_secrets(self) -> dict[str, ClusterSecret]: ...
+    def get(self, name: str) -> ClusterSecret | None: ...
+    def create(self, secret: ClusterSecret) -> ClusterSecret: ...
+    def update(self, current: ClusterSecret, merged: ClusterSecret) -> ClusterSecret: ...
+    def delete(self, current: ClusterSecret) -> None: ...
+
+
+def apply_change(
+    store: SecretStore,
+    change: Change,
+    existing: Mapping[str, ClusterSecret],
+    project_number: str,
+) -> ClusterSecret | None:
+    """Write one change; the Secret as it now stands, None after a delete."""
+    secret = change.secret
+    written: ClusterSecret | None = None
+    if change.action == CREATE:
+        written = store.create(secret)
+    elif change.action == DELETE:
+        store.delete(secret)
+    else:
+        written = store.update(existing[secret.name], secret)
+    logger.info(
+        "%s Secret %s",
+        change.action,
+        secret.name,
+        extra={
+            "json_fields": {
+                "action": change.action,
+                "secret": secret.name,
+                "membership": membership_of(secret, project_number),
+            }
+        },
+    )
+    return written
+
+
+def each(
+    run: Callable[[Change], Report | None], changes: Sequence[Change], concurrency: int
+) -> Iterator[tuple[Change, Outcome]]:
+    """Each change with its outcome; in order, in this thread, when concurrency is 1."""
+    if concurrency == 1:
+        for change in changes:
+            yield change, partial(run, change)
+        return
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        futures = [(change, pool.submit(run, change)) for change in changes]
+        for change, future in futures:
+            yield change, future.result
+
+
+def record(report: Report, change: Change, outcome: Outcome) -> None:
+    """Fold one change's outcome into the report; a failed write fails only itself."""
+    try:
+        again = outcome()
+    except AccessError as err:
+        logger.error("%s %s: %s", change.action, change.secret.name, err)
+        report.retryable = True
+        report.errors.append(f"{change.action} {change.secret.name}: {err}")
+    except RetryableError as err:
+        report.retryable = True
+        report.errors.append(f"{change.action} {change.secret.name}: {err}")
+    except PermanentError as err:
+        report.errors.append(f"{change.action} {change.secret.name}: {err}")
+    else:
+        if again is not None:
+            report.conflicts.extend(again.conflicts)
+            report.retryable = report.retryable or again.retryable
