@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 CHECKOV := .venv-checkov/bin/checkov
 TF_EXAMPLE := terraform/examples/complete
 
-.PHONY: install test unit integration lint format demo bench requirements plan deploy clean
+.PHONY: install test unit integration explore lint format demo bench requirements plan deploy clean
 
 install: $(STAMP)
 
@@ -30,6 +30,11 @@ unit: $(STAMP)
 
 integration: $(STAMP)
 	$(BIN)/pytest tests/integration
+
+# The interleaving explorer, deeper than in `make test`: every schedule up to 200,000 a
+# scenario, then 20,000 drawn at random where there are more.
+explore: $(STAMP)
+	FLEET_EXPLORE_LIMIT=200000 FLEET_EXPLORE_SAMPLES=20000 $(BIN)/pytest tests/safety/test_explorer.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

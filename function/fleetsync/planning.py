@@ -2,8 +2,9 @@
 
 Safety rules live here, where they can be read and tested on their own:
 - only READY, selected memberships with a cluster get a Secret; only a membership that is
-  gone, DELETING, missing its cluster or no longer selected loses it; any other state
-  (transitional, unspecified, unknown to this version) leaves the Secret as it is;
+  gone (or registered again under a new uniqueId), DELETING, missing its cluster or no
+  longer selected loses it; any other state (transitional, unspecified, unknown to this
+  version) leaves the Secret as it is;
 - only Secrets we own are updated or deleted; a foreign Secret of the same name is a conflict;
 - nothing is deleted when the fleet listing was incomplete, and scope labels keep their
   current values when the bindings could not all be read;
@@ -27,14 +28,18 @@ from fleetsync.model import (
     READY,
     SCOPE_LABEL_PREFIX,
     TRANSITIONAL_STATES,
+    UNIQUE_ID_ANNOTATION,
     ClusterSecret,
     Membership,
+    MembershipRef,
 )
-from fleetsync.naming import parse_secret_name, secret_name
+from fleetsync.naming import cluster_ref, parse_secret_name, secret_name
 from fleetsync.rendering import SecretTarget, render_secret
 
 CREATE, UPDATE, DELETE = "create", "update", "delete"
 WANT, DROP, HOLD = "want", "drop", "hold"
+# States of an operation a user started: its `last` audit entry will tell us when it ends.
+OPERATIONS_WITH_LAST_ENTRY = frozenset({"CREATING", "UPDATING"})
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,9 @@ class Desired:
     hold: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     scopes_kept: tuple[str, ...] = ()  # scope labels not derived: the bindings view was partial
+    # Held, selected, with no Secret, in a state whose end may log no audit entry of ours
+    # (SERVICE_UPDATING, unknown): only a retry will see it settle.
+    unsettled: tuple[str, ...] = ()
 
 
 def verdict(membership: Membership | None, selector: Selector) -> tuple[str, str]:
@@ -96,13 +104,20 @@ def desired_secrets(
     hold: list[str] = []
     warnings: list[str] = []
     kept: list[str] = []
+    unsettled: list[str] = []
     for membership in memberships:
         name = secret_name(membership.ref, target.project_number)
         decision, warning = verdict(membership, selector)
         if warning:
             warnings.append(warning)
-        if decision == HOLD:
+        if decision == HOLD and not replaced(membership, existing.get(name)):
             hold.append(name)
+            if (
+                membership.state not in OPERATIONS_WITH_LAST_ENTRY
+                and name not in existing
+                and selector.matches(membership.labels)
+            ):
+                unsettled.append(name)
         elif decision == WANT:
             rendered = membership
             if membership.scopes is None:
@@ -110,7 +125,32 @@ def desired_secrets(
                 rendered = replace(membership, scopes=current_scopes(existing.get(name)))
             secrets[name], found = render_secret(rendered, target)
             warnings.extend(found)
-    return Desired(secrets, tuple(hold), tuple(warnings), tuple(kept))
+    return Desired(secrets, tuple(hold), tuple(warnings), tuple(kept), tuple(unsettled))
+
+
+def cluster_not_yet_missing(
+    cluster: MembershipRef, memberships: Iterable[Membership | None]
+) -> list[str]:
+    """Memberships still READY with a cluster that a DeleteCluster entry says is deleted.
+
+    GKE Hub marks `clusterMissing` on its own schedule and logs no entry of ours for it,
+    so the DeleteCluster event is retried until it has.
+    """
+    return [
+        str(m.ref)
+        for m in memberships
+        if m is not None
+        and m.state == READY
+        and not m.cluster_missing
+        and cluster_ref(m.cluster) == cluster
+    ]
+
+
+def replaced(membership: Membership, secret: ClusterSecret | None) -> bool:
+    """The Secret was written for an earlier membership of the same id (another uniqueId):
+    that membership is gone, whatever state the new one is in."""
+    written_for = secret.annotations.get(UNIQUE_ID_ANNOTATION, "") if secret else ""
+    return bool(written_for and membership.unique_id and written_for != membership.unique_id)
 
 
 def current_scopes(secret: ClusterSecret | None) -> tuple[str, ...]:

@@ -40,10 +40,12 @@ from fleetsync.model import (
 )
 from fleetsync.naming import cluster_ref, parse_secret_name, secret_name
 from fleetsync.planning import (
+    DELETE,
     WANT,
     Change,
     Desired,
     Plan,
+    cluster_not_yet_missing,
     desired_secrets,
     guard_deletes,
     is_ours,
@@ -102,6 +104,7 @@ class Reconciler:
         report.errors.extend(f"unreadable membership {name}" for name in listing.unreadable)
         report.retryable = report.retryable or bool(listing.unreachable)
         if not dry_run and plan.changes:
+            report.changes = []  # from here on, what was done rather than what was planned
             written = self._apply_all(plan.changes, existing, report, progress)
             self._verify(written, report)
         logger.info("resync done", extra={"json_fields": report.summary()})
@@ -119,8 +122,12 @@ class Reconciler:
             plan = self._plan(desired, existing, complete=True)
             report = self._report(plan, desired, dry_run)
             if dry_run or not plan.changes:
-                for done in applied:
-                    report.changes[:0] = done.changes
+                if applied:  # the Secret changed in an earlier round: not "unchanged"
+                    report.changes[:0] = [c for done in applied for c in done.changes]
+                    report.unchanged = 0
+                    # We wrote, then found the membership changing state: where it settles
+                    # may want the Secret back, and a state change may log no event. Retry.
+                    report.retryable = report.retryable or bool(report.held)
                 return report
             try:
                 current = self._write(plan.changes[0], existing)
@@ -141,6 +148,8 @@ class Reconciler:
             report.retryable = not listing.complete
         for ref in refs:
             report.absorb(self.reconcile_membership(ref, dry_run=dry_run))
+        if event.kind == CLUSTER and event.method.endswith(".DeleteCluster"):
+            self._await_cluster_missing(event, refs, report)
         fields: dict[str, object] = {
             "method": event.method,
             "resource": event.resource_name,
@@ -150,6 +159,20 @@ class Reconciler:
             fields["operation_status"] = event.status_code
         logger.info("event handled", extra={"json_fields": {**report.summary(), **fields}})
         return report
+
+    def _await_cluster_missing(
+        self, event: AuditEvent, refs: Sequence[MembershipRef], report: Report
+    ) -> None:
+        """Once a DeleteCluster has succeeded, its memberships must say clusterMissing."""
+        if event.phase == "first" or event.status_code:
+            return  # the cluster is not gone (yet, or at all)
+        waiting = cluster_not_yet_missing(event.ref, map(self.fleet.get_membership, refs))
+        if waiting:
+            report.retryable = True
+            report.warnings.append(
+                f"cluster {event.ref} is deleted but GKE Hub does not yet mark "
+                f"{', '.join(waiting)} clusterMissing; retried until it does"
+            )
 
     def read_membership(self, ref: MembershipRef) -> Membership | None:
         """One membership from GKE Hub, with its scopes when it is to have a Secret."""
@@ -175,10 +198,16 @@ class Reconciler:
             complete=listing.complete,
             hold=desired.hold,
         )
+        project_number = self.target.project_number
         for change in plan.changes:
-            ref = parse_secret_name(change.secret.name, self.target.project_number)
+            ref = parse_secret_name(change.secret.name, project_number)
             if ref is not None:
-                record(report, change, partial(self.reconcile_membership, ref))
+                record(report, change, partial(self.reconcile_membership, ref), project_number)
+        # What this listing could not settle is left to the next run: say so, and retry.
+        unsettled = [n for n in desired.hold if n in written] + list(plan.deletes_withheld)
+        report.deletes_withheld.extend(plan.deletes_withheld)
+        report.unreachable = sorted({*report.unreachable, *listing.unreachable})
+        report.retryable = report.retryable or bool(unsettled) or not listing.complete
 
     def _memberships_of_cluster(
         self, cluster: MembershipRef
@@ -203,17 +232,21 @@ class Reconciler:
         written: Written = {}
 
         def apply(change: Change) -> Report | None:
+            ref = parse_secret_name(change.secret.name, self.target.project_number)
+            if ref is not None and change.action == DELETE:
+                # A listing can be minutes old by now: confirm with this one membership,
+                # read again right before the delete.
+                return self.reconcile_membership(ref)
             try:
                 written[change.secret.name] = self._write(change, existing)
                 return None
             except ConflictError:
                 # Someone wrote in between: this one membership converges on its own.
-                ref = parse_secret_name(change.secret.name, self.target.project_number)
                 return self.reconcile_membership(ref) if ref else None
 
-        concurrency = self.settings.concurrency
+        concurrency, project_number = self.settings.concurrency, self.target.project_number
         for done, (change, outcome) in enumerate(each(apply, changes, concurrency), start=1):
-            record(report, change, outcome)
+            record(report, change, outcome, project_number)
             if progress is not None:
                 progress(done, len(changes))
         return written

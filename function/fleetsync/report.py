@@ -71,15 +71,22 @@ class Report:
         """The report of a plan; incomplete when scope labels could not be derived."""
         return cls(
             dry_run=dry_run,
-            changes=[_describe(c, project_number) for c in plan.changes],
+            changes=[describe(c, project_number) for c in plan.changes],
             unchanged=len(plan.unchanged),
             conflicts=list(plan.conflicts),
             held=list(plan.held),
             deletes_withheld=list(plan.deletes_withheld),
             scopes_kept=list(desired.scopes_kept),
-            warnings=list(desired.warnings),
-            # Retried so the scope labels are derived once the bindings can be read.
-            retryable=bool(desired.scopes_kept),
+            warnings=[
+                *desired.warnings,
+                *(
+                    f"{name}: no Secret while its membership settles; retried"
+                    for name in desired.unsettled
+                ),
+            ],
+            # Retried so scope labels are derived once the bindings can be read, and so a
+            # membership settling without an audit entry of ours is seen once it has.
+            retryable=bool(desired.scopes_kept or desired.unsettled),
         )
 
     def summary(self) -> dict[str, Any]:
@@ -95,7 +102,8 @@ def membership_of(secret: ClusterSecret, project_number: str) -> str:
     return str(ref) if ref else ""
 
 
-def _describe(change: Change, project_number: str) -> dict[str, Any]:
+def describe(change: Change, project_number: str) -> dict[str, Any]:
+    """One change as the report lists it."""
     return {
         "action": change.action,
         "secret": change.secret.name,

@@ -15,7 +15,7 @@ from typing import Protocol
 from fleetsync.errors import AccessError, PermanentError, RetryableError
 from fleetsync.model import ClusterSecret
 from fleetsync.planning import CREATE, DELETE, Change
-from fleetsync.report import Report, membership_of
+from fleetsync.report import Report, describe, membership_of
 
 logger = logging.getLogger(__name__)
 Written = dict[str, ClusterSecret | None]  # Secret name -> as written, None when deleted
@@ -74,8 +74,9 @@ def each(
             yield change, future.result
 
 
-def record(report: Report, change: Change, outcome: Outcome) -> None:
-    """Fold one change's outcome into the report; a failed write fails only itself."""
+def record(report: Report, change: Change, outcome: Outcome, project_number: str) -> None:
+    """Fold into the report what one change did: the write, or what converging its
+    membership again did instead; a failed write fails only itself and is not reported done."""
     try:
         again = outcome()
     except AccessError as err:
@@ -88,6 +89,11 @@ def record(report: Report, change: Change, outcome: Outcome) -> None:
     except PermanentError as err:
         report.errors.append(f"{change.action} {change.secret.name}: {err}")
     else:
-        if again is not None:
+        if again is None:
+            report.changes.append(describe(change, project_number))
+        else:
+            report.changes.extend(again.changes)
             report.conflicts.extend(again.conflicts)
+            report.held.extend(again.held)
+            report.scopes_kept.extend(again.scopes_kept)
             report.retryable = report.retryable or again.retryable

@@ -63,6 +63,7 @@ class World:
         self.on_write = lambda worker, action, before, after: None
         self.on_read: Callable[[str, str, ClusterSecret | None], None]
         self.on_read = lambda worker, name, secret: None
+        self.on_hub_read: Callable[[str, str], None] = lambda worker, ident: None
 
     def enter(self, worker: str, call: str) -> None:
         self.hook(worker, call)
@@ -102,6 +103,7 @@ class MemoryFleet:
 
     def get_membership(self, ref: MembershipRef) -> Membership | None:
         self.world.enter(self.worker, "get_membership")
+        self.world.on_hub_read(self.worker, ref.membership)
         member = self.world.members.get(ref.membership)
         return None if member is None else membership(ref.membership, member, scopes=False)
 
@@ -114,6 +116,7 @@ class MemoryFleet:
 
     def list_fleet(self) -> FleetListing:
         self.world.enter(self.worker, "list_fleet")
+        self.world.on_hub_read(self.worker, "*")
         unreachable = self.world.faults.unreachable
         listed = tuple(
             membership(ident, member, scopes=self.world.faults.bindings_complete)

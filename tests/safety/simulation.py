@@ -4,8 +4,11 @@ resyncing, all on the in-memory adapters, each adapter call a step of the explor
 The oracle here is independent of the product's planning: it knows only the fleet's truth
 after every step and reads Secrets by their documented contract (the membership-uid
 annotation, the copied labels, `scope.fleet-argocd-sync.io/*`). It checks, at every write:
-- a delete never removes a Secret whose membership was READY and selected during the whole
-  time from the worker's read of that Secret to the delete;
+- a delete is justified by the worker's last read of that membership in GKE Hub, made after
+  its read of the Secret, which showed the membership not READY-and-selected. (That the
+  membership is not live *at the moment* of the delete no protocol can promise: the fleet
+  may change between any read and any write. A change after that read logs an event, and
+  the deleting worker reads Hub again after writing, so the Secret comes back.)
 - a create or update writes what the fleet said at some moment between the worker's read of
   that Secret and the write (never older);
 - a Secret without our managed-by label is never updated or deleted;
@@ -16,6 +19,7 @@ and a resync then writes nothing.
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -36,6 +40,21 @@ Op = tuple[str, ...]  # ("create", id) ... see Mutation.apply
 View = tuple[str, tuple[tuple[str, str], ...], tuple[str, ...]]  # uid, labels, scopes
 
 
+_SYNCED: dict[str, tuple[dict[str, ClusterSecret], int]] = {}
+
+
+def synced_secrets(key: str, members: dict[str, Member]) -> tuple[dict[str, ClusterSecret], int]:
+    """The Secrets of a fleet in sync (and a foreign one), made once per fleet: every
+    schedule of a scenario starts from them."""
+    if key not in _SYNCED:
+        world = World(copy.deepcopy(members))
+        Reconciler(settings(), MemoryFleet(world), MemorySecrets(world)).resync()
+        world.put(ClusterSecret(FOREIGN, {"argocd.argoproj.io/secret-type": "cluster"}))
+        _SYNCED[key] = (dict(world.secrets), world.version)
+    return _SYNCED[key]
+
+
+@functools.cache
 def settings() -> Settings:
     return Settings(
         fleet_project_number=NUMBER,
@@ -71,17 +90,22 @@ class Run:
     world: World = field(init=False)
     history: list[tuple[int, dict[str, View | None]]] = field(default_factory=list)
     seen: dict[tuple[str, str], int] = field(default_factory=dict)  # (worker, name) -> step
+    hub_seen: dict[tuple[str, str], int] = field(default_factory=dict)  # (worker, id) -> step
     events: list[AuditEvent] = field(default_factory=list)
+    # Answered 5xx: Eventarc redelivers after a backoff (10 s and more), so after the fleet's
+    # next change, not in a tight loop.
+    retries: list[AuditEvent] = field(default_factory=list)
     mutator_done: bool = False
     scheduler: Scheduler = field(default_factory=Scheduler)
 
     def __post_init__(self) -> None:
         self.world = World(copy.deepcopy(self.members), hook=self._hook)
-        Reconciler(settings(), MemoryFleet(self.world), MemorySecrets(self.world)).resync()
-        foreign = ClusterSecret(FOREIGN, {"argocd.argoproj.io/secret-type": "cluster"})
-        self.foreign_version = self.world.put(foreign).resource_version
+        secrets, version = synced_secrets(repr(sorted(self.members.items())), self.members)
+        self.world.secrets, self.world.version = dict(secrets), version
+        self.foreign_version = secrets[FOREIGN].resource_version
         self._snapshot()
         self.world.on_read, self.world.on_write = self._read, self._write
+        self.world.on_hub_read = self._hub_read
 
     # --- the schedule -------------------------------------------------------------------
 
@@ -103,6 +127,8 @@ class Run:
             self.scheduler.point()
             self.events.extend(apply(self.world.members, op))
             self._snapshot()
+            self.events.extend(self.retries)
+            self.retries.clear()
         self.mutator_done = True
 
     def _work(self, worker: str, kind: str) -> None:
@@ -127,7 +153,7 @@ class Run:
             if failed:  # Eventarc redelivers a 5xx answer
                 attempts += 1
                 assert attempts < 20, f"{event.ref} never settles"
-                self.events.append(event)
+                (self.events if self.mutator_done else self.retries).append(event)
 
     # --- invariants ---------------------------------------------------------------------
 
@@ -138,6 +164,12 @@ class Run:
     def _views_since(self, step: int, ident: str) -> list[View | None]:
         start = max(i for i, (at, _) in enumerate(self.history) if at <= step)
         return [truth.get(ident) for _, truth in self.history[start:]]
+
+    def _hub_read(self, worker: str, ident: str) -> None:
+        self.hub_seen[(worker, ident)] = self.scheduler.steps  # "*": a listing of them all
+
+    def _truth_at(self, step: int, ident: str) -> View | None:
+        return [truth for at, truth in self.history if at <= step][-1].get(ident)
 
     def _read(self, worker: str, name: str, secret: ClusterSecret | None) -> None:
         self.seen[(worker, name)] = self.scheduler.steps  # "*": a list, of every name
@@ -155,7 +187,12 @@ class Run:
             managed = before.labels.get("app.kubernetes.io/managed-by") == "fleet-argocd-sync"
             assert managed, f"{worker} {action}d {name}, which is not ours"
         if after is None:
-            assert None in views, f"{worker} deleted {name} while its membership stayed live"
+            hub_reads = [self.hub_seen.get((worker, k)) for k in (ident, "*")]
+            hub_at = max((r for r in hub_reads if r is not None), default=-1)
+            assert hub_at >= read_at, f"{worker} deleted {name} with no Hub read after its read"
+            assert self._truth_at(hub_at, ident) is None, (
+                f"{worker} deleted {name} although its last Hub read showed it live"
+            )
         else:
             assert view(after) in views, f"{worker} wrote {view(after)} for {name}, not in {views}"
         self.seen[(worker, name)] = self.scheduler.steps
@@ -166,7 +203,14 @@ class Run:
     def check_converged(self) -> None:
         ours = {n.split(".")[0]: s for n, s in self.world.secrets.items() if n != FOREIGN}
         for ident in self._ids():
-            expected = wanted(self.world.members.get(ident))
+            member = self.world.members.get(ident)
+            if member is not None and member.state not in ("READY", "DELETING"):
+                # A state in motion or unknown: its Secret is left as it is, but never one
+                # written for an earlier membership of the same id.
+                kept = ours.get(ident)
+                assert kept is None or view(kept)[0] == member.uid, f"{ident}: stale Secret"
+                continue
+            expected = wanted(member)
             actual = view(ours[ident]) if ident in ours else None
             assert actual == expected, f"after all events {ident}: {actual} != {expected}"
         foreign = self.world.secrets[FOREIGN].resource_version
@@ -216,6 +260,18 @@ def apply(members: dict[str, Member], op: Op) -> list[AuditEvent]:  # noqa: PLR0
     if verb == "label":
         member.labels = dict(pair.split("=") for pair in args)
         return [event(hub + "UpdateMembership", ident)]
+    if verb == "updating":  # UpdateMembership as a long-running operation: `first`...
+        member.state = "UPDATING"
+        return [event(hub + "UpdateMembership", ident, "first")]
+    if verb == "updated":  # ... and `last`, with the new labels
+        member.state, member.labels = "READY", dict(pair.split("=") for pair in args)
+        return [event(hub + "UpdateMembership", ident, "last")]
+    if verb == "unknown":  # a state newer than this version; Hub logs nothing of the user's
+        member.state = "CODE_7"
+        return []
+    if verb in ("service-update", "service-done"):  # Google's own update: no entry of ours
+        member.state = "SERVICE_UPDATING" if verb == "service-update" else "READY"
+        return []
     if verb in ("bind", "unbind"):
         (member.scopes.add if verb == "bind" else member.scopes.discard)(args[0])
         method = "CreateMembershipBinding" if verb == "bind" else "DeleteMembershipBinding"

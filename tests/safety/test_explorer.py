@@ -4,6 +4,7 @@ events alone converge. The figures printed here are quoted in the README."""
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -13,8 +14,9 @@ from tests.safety.explorer import explore, sample
 from tests.safety.memory import Member
 from tests.safety.simulation import Run
 
-EXHAUSTIVE_LIMIT = 6_000
-SAMPLES = 2_000
+# `make explore` raises both (FLEET_EXPLORE_LIMIT, FLEET_EXPLORE_SAMPLES) for a deeper run.
+EXHAUSTIVE_LIMIT = int(os.environ.get("FLEET_EXPLORE_LIMIT", "6000"))
+SAMPLES = int(os.environ.get("FLEET_EXPLORE_SAMPLES", "1000"))
 
 
 def prod(**labels: str) -> dict[str, str]:
@@ -67,6 +69,63 @@ SCENARIOS = {
         {"m1": Member(), "m2": Member(uid="u2"), "m3": Member(uid="u3")},
         [("label", "m1", "env=dev"), ("label", "m2", "env=prod", "team=a")],
         ["resync+events", "resync+events"],
+    ),
+    "label flipped back during a service update": (
+        {"m1": Member()},
+        [
+            ("label", "m1", "env=dev"),
+            ("label", "m1", "env=prod"),
+            ("service-update", "m1"),
+            ("service-done", "m1"),
+        ],
+        ["events", "events"],
+    ),
+    "re-registration still creating": (
+        {"m1": Member(uid="old")},
+        [("delete", "m1"), ("gone", "m1"), ("create", "m1", "new")],
+        ["events", "events"],
+    ),
+    "created, relabelled, deleted": (
+        {},
+        [
+            ("create", "m1", "u1"),
+            ("ready", "m1"),
+            ("label", "m1", "env=prod", "t=a"),
+            ("delete", "m1"),
+            ("gone", "m1"),
+        ],
+        ["events", "events"],
+    ),
+    "bound while deleting": (
+        {"m1": Member()},
+        [("delete", "m1"), ("bind", "m1", "a"), ("gone", "m1")],
+        ["events", "events"],
+    ),
+    "cluster lost after a re-registration": (
+        {"m1": Member(uid="old")},
+        [
+            ("delete", "m1"),
+            ("gone", "m1"),
+            ("create", "m1", "new"),
+            ("ready", "m1"),
+            ("lose-cluster", "m1"),
+        ],
+        ["events", "events"],
+    ),
+    "three memberships, resync and events against events": (
+        {"m1": Member(), "m2": Member(uid="u2"), "m3": Member(uid="u3", labels={"env": "dev"})},
+        [("label", "m3", "env=prod"), ("delete", "m1"), ("bind", "m2", "x"), ("gone", "m1")],
+        ["resync+events", "events"],
+    ),
+    "update operation ending unselected": (
+        {"m1": Member()},
+        [("updating", "m1"), ("updated", "m1", "env=dev")],
+        ["resync+events", "events"],
+    ),
+    "two resyncs, a label flipped away and back": (
+        {"m1": Member(), "m2": Member(uid="u2")},
+        [("label", "m1", "env=dev"), ("label", "m1", "env=prod")],
+        ["resync", "resync+events"],
     ),
 }
 

@@ -7,9 +7,10 @@ from collections.abc import Callable
 
 import pytest
 
-from fleetsync.errors import AccessError, RetryableError
-from fleetsync.model import MembershipRef
+from fleetsync.errors import AccessError, ConflictError, RetryableError
+from fleetsync.model import ClusterSecret, MembershipRef
 from fleetsync.reconcile import Reconciler
+from tests.safety import simulation
 from tests.safety.memory import LOCATION, NUMBER, Member, MemoryFleet, MemorySecrets, World
 from tests.safety.simulation import SCOPE, settings, view, wanted
 
@@ -28,6 +29,10 @@ def synced(members: dict[str, Member]) -> tuple[World, Reconciler]:
     reconciler.resync()
     world.calls.clear()
     return world, reconciler
+
+
+def other(world: World) -> Reconciler:
+    return Reconciler(settings(), MemoryFleet(world, "other"), MemorySecrets(world, "other"))
 
 
 def between(world: World, reads: set[str], action: Callable[[], None]) -> None:
@@ -184,8 +189,7 @@ def test_a_fleet_that_never_stops_changing_is_retried_later():
 
 
 def test_a_cluster_event_with_a_location_unlisted_is_retried():
-    from tests.safety.simulation import event
-
+    event = simulation.event
     world, reconciler = synced({"m1": Member()})
     world.members["m1"].cluster_missing = True
     world.faults.unreachable = (LOCATION,)
@@ -193,3 +197,170 @@ def test_a_cluster_event_with_a_location_unlisted_is_retried():
     report = reconciler.handle_event(lost)
     assert report.retryable and report.unreachable
     assert name("m1") not in world.secrets  # what it could see, it settled
+
+
+def once_before(world: World, call: str, action, worker: str = "w") -> None:
+    """Run `action` once, just before `worker`'s first `call` takes effect."""
+
+    def hook(who: str, what: str) -> None:
+        if who == worker and what == call:
+            world.hook = lambda w, c: None
+            action()
+
+    world.hook = hook
+
+
+def flip_back_then_service_update(world: World) -> None:
+    """The label flips back to env=prod (its event handled at once by another instance: a
+    no-op, the Secret still matches) and Google starts a service update, which logs no
+    audit entry of the user's (SERVICE_UPDATING -> READY)."""
+    world.members["m1"].labels["env"] = "prod"
+    other(world).reconcile_membership(ref("m1"))  # UpdateMembership event: nothing to do
+    world.members["m1"].state = "SERVICE_UPDATING"
+
+
+def test_a_delete_followed_by_a_held_state_is_retried():
+    """A delete justified by env=dev lands after the label flipped back (its event already
+    handled, as a no-op); the re-read after writing sees SERVICE_UPDATING, whose end logs no
+    entry of ours. Not converged: the event is retried, so the Secret comes back once READY."""
+    world, reconciler = synced({"m1": Member()})
+    world.members["m1"].labels["env"] = "dev"
+    once_before(world, "delete", lambda: flip_back_then_service_update(world))
+    report = reconciler.reconcile_membership(ref("m1"))  # UpdateMembership env=dev
+    world.members["m1"].state = "READY"  # service update over, no audit entry
+    assert name("m1") in world.secrets or report.retryable, (
+        f"READY, selected m1 left without a Secret; event answered 200: {report.to_json()}"
+    )
+
+
+def test_a_resync_delete_followed_by_a_held_state_is_retried():
+    """The same for a resync: its confirmed delete, then a held state, answers 503."""
+    world, reconciler = synced({"m1": Member(), "m2": Member(uid="u2")})
+    world.members["m1"].labels["env"] = "dev"
+    once_before(world, "delete", lambda: flip_back_then_service_update(world))
+    report = reconciler.resync()
+    world.members["m1"].state = "READY"
+    assert name("m1") in world.secrets or report.retryable, (
+        f"resync deleted a live Secret and answered 200: {report.to_json()}"
+    )
+
+
+def test_an_incomplete_verify_listing_is_reported_and_retried():
+    """The resync creates m2's Secret from a listing made before m2 was deleted (its
+    DeleteMembership event found nothing to delete yet); the listing after writing misses a
+    location, so the delete is withheld: reported, and retried."""
+    world, reconciler = synced({"m1": Member()})
+    world.members["m2"] = Member(uid="u2")
+
+    def delete_m2() -> None:
+        del world.members["m2"]
+        other(world).reconcile_membership(ref("m2"))  # DeleteMembership: no Secret yet
+        world.faults.unreachable = (LOCATION,)  # the verify listing misses a location
+
+    once_before(world, "create", delete_m2)
+    report = reconciler.resync()
+    assert name("m2") not in world.secrets or report.retryable, (
+        f"stale Secret kept, resync answered success: {report.to_json()}"
+    )
+
+
+def test_delete_cluster_is_retried_until_hub_marks_the_cluster_missing():
+    """GKE Hub may set clusterMissing after the DeleteCluster entry, logging nothing of its
+    own (nothing public says when): the event is retried until it has."""
+    world, reconciler = synced({"m1": Member()})
+    event = simulation.event(
+        "google.container.v1.ClusterManager.DeleteCluster", "m1", kind=simulation.CLUSTER
+    )
+    assert reconciler.handle_event(event).retryable  # gone; Hub has not noticed yet
+    world.members["m1"].cluster_missing = True  # a little later, with no audit entry
+    assert not reconciler.handle_event(event).retryable
+    assert name("m1") not in world.secrets
+    first = simulation.event(
+        "google.container.v1.ClusterManager.DeleteCluster", "m2", "first", kind=simulation.CLUSTER
+    )
+    assert not reconciler.handle_event(first).retryable  # at `first` the cluster still runs
+
+
+def test_the_report_lists_what_was_done_not_a_delete_that_lost():
+    """The resync plans to delete m2's Secret (gone in its listing); m2 is registered again
+    and another instance updates the Secret before the delete: the Secret stays, and the
+    report does not claim a delete."""
+    world, reconciler = synced({"m1": Member(), "m2": Member(uid="old")})
+    del world.members["m2"]
+
+    def register_again() -> None:
+        world.members["m2"] = Member(uid="new")
+        other(world).reconcile_membership(ref("m2"))
+
+    once_before(world, "delete", register_again)
+    report = reconciler.resync()
+    assert name("m2") in world.secrets and not report.retryable
+    assert name("m2") not in report.to_json()["deleted"], report.to_json()
+
+
+def test_the_report_does_not_list_a_create_that_failed():
+    """A create that failed with 503 is reported as an error, not under `created`."""
+    world, reconciler = synced({})
+    world.members.update({"m1": Member(), "m2": Member(uid="u2")})
+    world.faults.queued["create"] = [RetryableError("Connect Gateway answered 503")]
+    report = reconciler.resync()
+    claimed = set(report.to_json()["created"])
+    assert claimed <= set(world.secrets), f"claimed {claimed}, exist {set(world.secrets)}"
+
+
+def test_a_human_edit_between_read_and_write_survives():
+    """The update conflicts, is read again and merged; the human's label stays."""
+    world, reconciler = synced({"m1": Member()})
+    world.members["m1"].labels["tier"] = "web"
+
+    def human_edit() -> None:
+        cur = world.secrets[name("m1")]
+        world.put(
+            ClusterSecret(cur.name, {**cur.labels, "owner": "alice"}, cur.annotations, cur.data)
+        )
+
+    once_before(world, "update", human_edit)
+    reconciler.reconcile_membership(ref("m1"))
+    labels = world.secrets[name("m1")].labels
+    assert labels["owner"] == "alice" and labels["tier"] == "web"
+
+
+def test_a_foreign_secret_with_our_name_is_never_touched():
+    """A Secret with our name but not our label is a conflict, not a retry."""
+    world, reconciler = synced({})
+    world.put(ClusterSecret(name("m1"), {"argocd.argoproj.io/secret-type": "cluster"}))
+    version = world.secrets[name("m1")].resource_version
+    for state in ("READY", None):
+        if state:
+            world.members["m1"] = Member()
+        else:
+            world.members.pop("m1")
+        report = reconciler.reconcile_membership(ref("m1"))
+        assert not report.retryable and not report.changes
+        assert report.conflicts == ([name("m1")] if state else [])
+    reconciler.resync(force=True)
+    assert world.secrets[name("m1")].resource_version == version
+
+
+@pytest.mark.parametrize("call", ["get_secret", "get_membership", "scopes_of", "update"])
+@pytest.mark.parametrize("err", [RetryableError("503"), AccessError("403 RBAC")])
+def test_any_fault_on_the_event_path_is_retried(call, err):
+    """A fault at any call of the event path raises a RetryableError (503), and the
+    redelivery converges."""
+    world, reconciler = synced({"m1": Member()})
+    world.members["m1"].labels["tier"] = "web"
+    world.faults.queued[call] = [err] * 3
+    with pytest.raises(RetryableError):
+        reconciler.reconcile_membership(ref("m1"))
+    world.faults.queued.clear()
+    reconciler.reconcile_membership(ref("m1"))
+    assert view(world.secrets[name("m1")]) == wanted(world.members["m1"])
+
+
+def test_conflicts_on_every_round_end_in_a_retry():
+    """Someone else writing on every round ends in a RetryableError after MAX_ROUNDS."""
+    world, reconciler = synced({"m1": Member()})
+    world.members["m1"].labels["tier"] = "web"
+    world.faults.queued["update"] = [ConflictError("409")] * 10
+    with pytest.raises(RetryableError, match="kept changing"):
+        reconciler.reconcile_membership(ref("m1"))
