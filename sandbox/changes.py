@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
-from fleetsync.naming import membership_ref
 from sandbox.eventarc import Eventarc, audit_entry
+from sandbox.googlenames import membership_problem
 from sandbox.store import MEMBERSHIP_STATES, BindingRecord, Store, now
 
 Answer = tuple[Any, int]
@@ -118,7 +119,7 @@ class FleetChanges:
         return {"created": len(items)}, 201
 
     def _add_membership(self, body: dict[str, Any]) -> Any:
-        ref = membership_ref(str(body.get("location", "")), str(body.get("id", "")))
+        ref = _ref(str(body.get("location", "")), str(body.get("id", "")))
         labels = _labels(body.get("labels", {}))
         state = body.get("state", "READY")
         if state not in MEMBERSHIP_STATES:
@@ -171,9 +172,9 @@ class FleetChanges:
     def create_binding(self, body: dict[str, Any]) -> Answer:
         location, _, ident = str(body.get("membership", "")).partition("/")
         scope = str(body.get("scope", ""))
-        membership_ref("global", scope or "-")
+        _ref("global", scope)
         binding = str(body.get("id") or scope)
-        membership_ref(location or "-", binding)
+        _ref(location, binding)
         with self.store.lock:
             if (location, ident) not in self.store.memberships:
                 raise ControlError(404, f"membership {location}/{ident} not found")
@@ -212,7 +213,7 @@ class FleetChanges:
     # --- clusters registered at creation ----------------------------------------------
 
     def create_cluster(self, body: dict[str, Any]) -> Answer:
-        ref = membership_ref(str(body.get("location", "")), str(body.get("name", "")))
+        ref = _ref(str(body.get("location", "")), str(body.get("name", "")))
         with self.store.lock:
             if (ref.location, ref.membership) in self.store.memberships:
                 raise ControlError(409, f"cluster {ref} already exists")
@@ -247,6 +248,22 @@ class FleetChanges:
             {},
         )
         return {}, 200
+
+
+@dataclass(frozen=True)
+class _Ref:
+    location: str
+    membership: str
+
+    def __str__(self) -> str:
+        return f"{self.location}/{self.membership}"
+
+
+def _ref(location: str, ident: str) -> _Ref:
+    problem = membership_problem(location, ident)
+    if problem:
+        raise ControlError(400, problem)
+    return _Ref(location, ident)
 
 
 def _labels(value: Any) -> dict[str, str]:

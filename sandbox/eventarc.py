@@ -120,7 +120,10 @@ class Eventarc:
         max_backoff_s: float = 5.0,
         max_attempts: int = 12,
         timeout_s: float = 30.0,
+        time_scale: float = 1.0,
     ) -> None:
+        self.initial_time_scale = time_scale
+        self.time_scale, self.shuffle, self.duplicates = time_scale, False, False
         self.sinks = list(sinks)
         self.initial_backoff_s, self.max_backoff_s = initial_backoff_s, max_backoff_s
         self.max_attempts, self.timeout_s = max_attempts, timeout_s
@@ -154,6 +157,15 @@ class Eventarc:
         with self._wake:
             self.events.clear()
             self._queue.clear()
+
+    def restore_behaviour(self) -> None:
+        with self._wake:
+            self.time_scale, self.shuffle, self.duplicates = self.initial_time_scale, False, False
+            self._wake.notify()
+
+    def wake(self) -> None:
+        with self._wake:
+            self._wake.notify()
 
     def stop(self) -> None:
         with self._wake:

@@ -7,11 +7,13 @@ import datetime
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sandbox.googleapi import jwt_claims
 from sandbox.kube import WILDCARD, Cluster, Rule
+from sandbox.kubelists import ListPolicy
 
 FUNCTION_IDENTITY = "fleet-argocd-sync@{project}.iam.gserviceaccount.com"
 ADMIN_IDENTITY = "admin@{project}.example.com"
@@ -35,6 +37,20 @@ class Fault:
     delay_s: float = 0.0
     unreachable: list[str] = field(default_factory=list)
     count: int = 1
+
+
+@dataclass
+class Behaviour:
+    """How realistic the emulated services are; set at start, changed by the control API.
+
+    `POST /sandbox/reset` goes back to the values the sandbox was started with.
+    """
+
+    operation_delay_s: float = 0.0
+    continue_ttl_s: float = 300.0
+    gateway_latency_ms: float = 0.0
+    gateway_quota_rpm: int = 0
+    hub_allow_anonymous: bool = False
 
 
 @dataclass
@@ -73,8 +89,12 @@ class Store:
         project_number: str,
         argocd_membership: str,
         argocd_namespace: str = "argocd",
+        behaviour: Behaviour | None = None,
     ) -> None:
         self.project_id, self.project_number = project_id, project_number
+        self.initial_behaviour = behaviour or Behaviour()
+        # Every timed behaviour reads this clock, so a test can move time instead of sleeping.
+        self.clock: Callable[[], float] = time.monotonic
         self.argocd_membership, self.argocd_namespace = argocd_membership, argocd_namespace
         self.lock = threading.RLock()
         self.reset()
@@ -94,8 +114,15 @@ class Store:
             self.tokens_issued = 0
             self.revoked_identities: set[str] = set()
             self.requests: list[dict[str, Any]] = []
+            self.behaviour = replace(self.initial_behaviour)
+            self.operations_to_fail = 0
+            self.list_policy = ListPolicy(self.behaviour.continue_ttl_s, clock=self.now_s)
             location, _, ident = self.argocd_membership.partition("/")
             self.add_membership(location, ident, {}, "READY", "", [self.argocd_namespace])
+
+    def now_s(self) -> float:
+        """The sandbox's monotonic time: `clock` is read late, so a test may replace it."""
+        return self.clock()
 
     # --- identities -------------------------------------------------------------------
 
@@ -152,7 +179,10 @@ class Store:
             self.memberships[key] = record
             is_argocd = f"{location}/{membership}" == self.argocd_membership
             self.clusters[key] = Cluster(
-                f"{location}/{membership}", namespaces or [], self._rules(is_argocd)
+                f"{location}/{membership}",
+                namespaces or [],
+                self._rules(is_argocd),
+                self.list_policy,
             )
             return record
 
