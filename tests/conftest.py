@@ -29,11 +29,15 @@ def running_sandbox() -> Iterator[RunningSandbox]:
 
 
 @pytest.fixture
-def sandbox(running_sandbox: RunningSandbox) -> SandboxClient:
+def sandbox(running_sandbox: RunningSandbox, request: pytest.FixtureRequest) -> SandboxClient:
     """The sandbox control API, on a fresh fleet with no sinks."""
     client = SandboxClient(running_sandbox.base_url)
     client.reset()
     client.set_sinks()
+    if "reliability" in request.path.parts:
+        # tests/reliability/conftest.py reads memberships from the Hub without a token; the
+        # sandbox now requires one (issue 11). Until that helper sends one, let it through.
+        client.ok("POST", "/sandbox/hub", {"allow_anonymous": True})
     return client
 
 
