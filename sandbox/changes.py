@@ -14,7 +14,7 @@ from typing import Any
 
 from sandbox.eventarc import Eventarc, audit_entry
 from sandbox.googlenames import membership_problem
-from sandbox.store import MEMBERSHIP_STATES, BindingRecord, Store, now
+from sandbox.store import MEMBERSHIP_STATES, PLATFORMS, BindingRecord, Store, now
 
 Answer = tuple[Any, int]
 HUB_SERVICES = {
@@ -124,11 +124,21 @@ class FleetChanges:
         state = body.get("state", "READY")
         if state not in MEMBERSHIP_STATES:
             raise ControlError(400, f"state must be one of {list(MEMBERSHIP_STATES)}")
+        platform = body.get("platform", "gke")
+        if platform not in PLATFORMS:
+            raise ControlError(400, f"platform must be one of {list(PLATFORMS)}")
+        if platform != "gke" and body.get("cluster"):
+            raise ControlError(400, "only a gke member has a cluster resource link")
         with self.store.lock:
             if (ref.location, ref.membership) in self.store.memberships:
                 raise ControlError(409, f"membership {ref} already exists")
             return self.store.add_membership(
-                ref.location, ref.membership, labels, state, str(body.get("cluster", ""))
+                ref.location,
+                ref.membership,
+                labels,
+                state,
+                str(body.get("cluster", "")),
+                platform=platform,
             )
 
     def update_membership(self, body: dict[str, Any], location: str, ident: str) -> Answer:
@@ -218,7 +228,12 @@ class FleetChanges:
             if (ref.location, ref.membership) in self.store.memberships:
                 raise ControlError(409, f"cluster {ref} already exists")
             record = self.store.add_membership(
-                ref.location, ref.membership, _labels(body.get("labels", {})), "READY", ""
+                ref.location,
+                ref.membership,
+                _labels(body.get("labels", {})),
+                "READY",
+                "",
+                at_creation=True,
             )
         name = f"projects/{{project}}/locations/{ref.location}/clusters/{ref.membership}"
         version = "v1beta1" if body.get("api_version") == "v1beta1" else "v1"
@@ -236,8 +251,20 @@ class FleetChanges:
         return self.store.membership_json(self.store.project_id, record), 201
 
     def delete_cluster(self, body: dict[str, Any], location: str, name: str) -> Answer:
-        if self.store.remove_membership(location, name) is None:
-            raise ControlError(404, f"cluster {location}/{name} not found")
+        link = self.store.cluster_link(location, name)
+        with self.store.lock:
+            linked = [
+                r
+                for r in self.store.memberships.values()
+                if r.cluster == link and not r.cluster_missing
+            ]
+            if not linked:
+                raise ControlError(404, f"cluster {location}/{name} not found")
+            for record in linked:
+                if record.at_creation:
+                    self.store.remove_membership(record.location, record.membership)
+                else:
+                    self.store.lose_cluster(record)
         resource = f"projects/{{project}}/locations/{location}/clusters/{name}"
         self._emit(
             body,

@@ -18,6 +18,8 @@ from sandbox.kubelists import ListPolicy
 FUNCTION_IDENTITY = "fleet-argocd-sync@{project}.iam.gserviceaccount.com"
 ADMIN_IDENTITY = "admin@{project}.example.com"
 MEMBERSHIP_STATES = ("CREATING", "READY", "DELETING", "UPDATING", "SERVICE_UPDATING")
+# Member platforms and what their nodes report as providerID (KubernetesMetadata).
+PLATFORMS = {"gke": "", "eks": "aws", "aks": "azure", "on-prem": "vsphere"}
 SECRET_VERBS = frozenset({"get", "list", "create", "update", "patch", "delete"})
 
 
@@ -67,6 +69,11 @@ class MembershipRecord:
     state: str
     cluster: str
     description: str = ""
+    platform: str = "gke"
+    # A GKE cluster created with its fleet membership: deleting the cluster deletes both.
+    # Registered by hand, the membership outlives the cluster, with clusterMissing set.
+    at_creation: bool = False
+    cluster_missing: bool = False
     unique_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     create_time: str = field(default_factory=now)
     update_time: str = field(default_factory=now)
@@ -168,14 +175,21 @@ class Store:
         state: str,
         cluster: str,
         namespaces: list[str] | None = None,
+        platform: str = "gke",
+        at_creation: bool = False,
     ) -> MembershipRecord:
         with self.lock:
             key = (location, membership)
-            link = cluster or (
-                f"//container.googleapis.com/projects/{self.project_id}"
-                f"/locations/{location}/clusters/{membership}"
+            link = cluster or self.cluster_link(location, membership)
+            record = MembershipRecord(
+                location,
+                membership,
+                dict(labels),
+                state,
+                link if platform == "gke" else "",
+                platform=platform,
+                at_creation=at_creation,
             )
-            record = MembershipRecord(location, membership, dict(labels), state, link)
             self.memberships[key] = record
             is_argocd = f"{location}/{membership}" == self.argocd_membership
             self.clusters[key] = Cluster(
@@ -193,6 +207,17 @@ class Store:
                 del self.bindings[key]
             return self.memberships.pop((location, membership), None)
 
+    def cluster_link(self, location: str, name: str) -> str:
+        project = self.project_id
+        return f"//container.googleapis.com/projects/{project}/locations/{location}/clusters/{name}"
+
+    def lose_cluster(self, record: MembershipRecord) -> None:
+        """The GKE cluster behind a hand-registered membership is gone; the membership stays."""
+        with self.lock:
+            record.cluster_missing = True
+            record.update_time = now()
+            self.clusters.pop((record.location, record.membership), None)
+
     def cluster_for(self, location: str, membership: str) -> Cluster | None:
         with self.lock:
             return self.clusters.get((location, membership))
@@ -204,7 +229,7 @@ class Store:
             "name": f"projects/{project}/locations/{location}/memberships/{ident}",
             "labels": dict(record.labels),
             "description": record.description,
-            "endpoint": {"gkeCluster": {"resourceLink": record.cluster}},
+            "endpoint": _endpoint(record),
             "state": {"code": record.state},
             "createTime": record.create_time,
             "updateTime": record.update_time,
@@ -244,3 +269,27 @@ class Store:
     def log_request(self, method: str, path: str, status: int) -> None:
         with self.lock:
             self.requests.append({"method": method, "path": path, "status": status})
+
+
+def _endpoint(record: MembershipRecord) -> dict[str, Any]:
+    """`MembershipEndpoint` as google/cloud/gkehub/v1/membership.proto defines it.
+
+    v1 has no field for attached or on-prem clusters (v1beta1's `multiCloudCluster` and
+    `onPremCluster`), so those members carry only `kubernetesMetadata`.
+    """
+    metadata: dict[str, Any] = {
+        "kubernetesApiServerVersion": "v1.31.4",
+        "updateTime": record.update_time,
+    }
+    if record.platform != "gke":
+        # proto3 JSON omits zero values: GKE reports no nodes here, others do.
+        metadata.update(
+            nodeProviderId=PLATFORMS[record.platform], nodeCount=3, vcpuCount=12, memoryMb=49152
+        )
+    endpoint: dict[str, Any] = {"kubernetesMetadata": metadata}
+    if record.platform == "gke":
+        gke: dict[str, Any] = {"resourceLink": record.cluster}
+        if record.cluster_missing:
+            gke["clusterMissing"] = True
+        endpoint["gkeCluster"] = gke
+    return endpoint

@@ -26,3 +26,31 @@ def test_expired_continue_restarts_the_list(sandbox, fn, admin):
     assert status == 200, report
     assert name("m0") in sandbox.secrets()
     assert len([s for s in sandbox.secrets() if s.startswith("foreign-")]) == PRODUCT_PAGE + 1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="product change needed: a membership whose GKE cluster is gone "
+    "(endpoint.gkeCluster.clusterMissing) must get no Secret, and its Secret be deleted",
+)
+def test_cluster_missing_membership_loses_its_secret(sandbox, fn):
+    sandbox.add_membership("us-central1", "hand")
+    assert fn.resync()[0] == 200
+    assert name("hand") in sandbox.secrets()
+    sandbox.ok("DELETE", "/sandbox/clusters/us-central1/hand")
+    status, report = fn.resync()
+    assert status == 200, report
+    assert name("hand") not in sandbox.secrets()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="product change needed: members that are not GKE clusters are reached through "
+    "Connect Gateway's .../memberships/{id} path, not .../gkeMemberships/{id}",
+)
+def test_attached_member_secret_uses_the_memberships_path(sandbox, fn):
+    sandbox.add_membership("us-central1", "eks-1", platform="eks")
+    status, report = fn.resync()
+    assert status == 200, report
+    server = sandbox.secrets()[name("eks-1")]["data"]["server"]
+    assert server.endswith("/locations/us-central1/memberships/eks-1")
