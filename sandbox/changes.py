@@ -6,14 +6,13 @@ a `gcloud container fleet memberships ...` call would be.
 
 from __future__ import annotations
 
-import json
-import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox.eventarc import Eventarc, audit_entry
+from sandbox.eventarc import Eventarc
 from sandbox.googlenames import membership_problem
+from sandbox.operations import Finish, Operations
 from sandbox.store import MEMBERSHIP_STATES, PLATFORMS, BindingRecord, Store, now
 
 Answer = tuple[Any, int]
@@ -34,6 +33,7 @@ class ControlError(Exception):
 class FleetChanges:
     def __init__(self, store: Store, eventarc: Eventarc) -> None:
         self.store, self.eventarc = store, eventarc
+        self.operations = Operations(store, eventarc)
 
     def apply(self, endpoint: str, body: dict[str, Any], args: dict[str, str]) -> Answer:
         """Run one change; the body is checked before anything in the fleet moves."""
@@ -41,56 +41,23 @@ class FleetChanges:
             raise ControlError(400, f"api_version must be one of {sorted(HUB_SERVICES)}")
         return getattr(self, endpoint)(body, **args)  # type: ignore[no-any-return]
 
-    def _emit(
-        self,
-        body: dict[str, Any],
-        service: str,
-        method: str,
-        resource: str,
-        request: dict[str, Any],
-        result: dict[str, Any],
-    ) -> None:
-        """Log the change as a long-running operation: a `first` and a `last` entry."""
-        if body.get("emit", True) is False:
-            return
-        project = (
-            self.store.project_number
-            if body.get("audit_project") == "number"
-            else self.store.project_id
-        )
-        resource = resource.replace("{project}", project)
-        request = json.loads(json.dumps(request).replace("{project}", project))
-        operation = f"operation-{int(time.time() * 1000)}-{uuid.uuid4().hex[:8]}"
-        started = {
-            "@type": "type.googleapis.com/google.longrunning.Operation",
-            "name": f"projects/{project}/locations/global/operations/{operation}",
-        }
-        for phase, response in (("first", started), ("last", result)):
-            self.eventarc.publish(
-                self.store.project_id,
-                audit_entry(
-                    self.store.project_id,
-                    service,
-                    method,
-                    resource,
-                    operation,
-                    phase,
-                    request,
-                    response,
-                ),
-            )
-
     def _emit_hub(
         self,
         body: dict[str, Any],
         verb: str,
         resource: str,
         request: dict[str, Any],
-        result: dict[str, Any],
+        finish: Finish,
     ) -> None:
-        """Log a GKE Hub change in the API version the body asks for (v1 by default)."""
+        """Run a GKE Hub operation, logged in the API version the body asks for (v1 default)."""
         method = f"{HUB_SERVICES[body.get('api_version', 'v1')]}.{verb}"
-        self._emit(body, "gkehub.googleapis.com", method, resource, request, result)
+        self.operations.run(body, "gkehub.googleapis.com", method, resource, request, finish)
+
+    def _emit(
+        self, body: dict[str, Any], service: str, method: str, resource: str, request: Any
+    ) -> None:
+        """Log a change that is done at once (GKE cluster create and delete)."""
+        self.operations.run(body, service, method, resource, request, lambda _: {}, False)
 
     def _membership_name(self, location: str, ident: str) -> str:
         return f"projects/{{project}}/locations/{location}/memberships/{ident}"
@@ -99,16 +66,28 @@ class FleetChanges:
 
     def create_membership(self, body: dict[str, Any]) -> Answer:
         record = self._add_membership(body)
+        final = record.state
+        if "state" not in body:
+            record.state = "CREATING"
         name = self._membership_name(record.location, record.membership)
-        membership = self.store.membership_json(self.store.project_id, record)
+
+        def finish(failed: bool) -> dict[str, Any]:
+            if failed:
+                self.store.remove_membership(record.location, record.membership)
+                return {}
+            record.state, record.update_time = final, now()
+            membership = self.store.membership_json(self.store.project_id, record)
+            return {**membership, "@type": "type.googleapis.com/google.cloud.gkehub.v1.Membership"}
+
         self._emit_hub(
             body,
             "CreateMembership",
             name,
             {"parent": name.rsplit("/", 2)[0], "membershipId": record.membership},
-            {**membership, "@type": "type.googleapis.com/google.cloud.gkehub.v1.Membership"},
+            finish,
         )
-        return membership, 201
+        with self.store.lock:
+            return self.store.membership_json(self.store.project_id, record), 201
 
     def create_memberships(self, body: dict[str, Any]) -> Answer:
         items = body.get("memberships")
@@ -146,35 +125,46 @@ class FleetChanges:
             record = self.store.memberships.get((location, ident))
             if record is None:
                 raise ControlError(404, f"membership {location}/{ident} not found")
-            if "labels" in body:
-                record.labels = _labels(body["labels"])
-            if "state" in body:
-                if body["state"] not in MEMBERSHIP_STATES:
-                    raise ControlError(400, f"state must be one of {list(MEMBERSHIP_STATES)}")
-                record.state = body["state"]
-            record.update_time = now()
-            membership = self.store.membership_json(self.store.project_id, record)
+            labels = _labels(body["labels"]) if "labels" in body else record.labels
+            if body.get("state", "READY") not in MEMBERSHIP_STATES:
+                raise ControlError(400, f"state must be one of {list(MEMBERSHIP_STATES)}")
+            before, final = record.state, body.get("state", record.state)
+            record.state = "UPDATING" if "state" not in body else final
+
+        def finish(failed: bool) -> dict[str, Any]:
+            if failed:
+                record.state = before
+                return {}
+            record.labels, record.state, record.update_time = labels, final, now()
+            return self.store.membership_json(self.store.project_id, record)
+
         name = self._membership_name(location, ident)
         self._emit_hub(
             body,
             "UpdateMembership",
             name,
             {"name": name, "updateMask": ",".join(k for k in body if k in ("labels", "state"))},
-            membership,
+            finish,
         )
-        return membership, 200
+        with self.store.lock:
+            return self.store.membership_json(self.store.project_id, record), 200
 
     def delete_membership(self, body: dict[str, Any], location: str, ident: str) -> Answer:
-        if self.store.remove_membership(location, ident) is None:
-            raise ControlError(404, f"membership {location}/{ident} not found")
+        with self.store.lock:
+            record = self.store.memberships.get((location, ident))
+            if record is None:
+                raise ControlError(404, f"membership {location}/{ident} not found")
+            before, record.state = record.state, "DELETING"
+
+        def finish(failed: bool) -> dict[str, Any]:
+            if failed:
+                record.state = before
+            else:
+                self.store.remove_membership(location, ident)
+            return {}
+
         name = self._membership_name(location, ident)
-        self._emit_hub(
-            body,
-            "DeleteMembership",
-            name,
-            {"name": name},
-            {},
-        )
+        self._emit_hub(body, "DeleteMembership", name, {"name": name}, finish)
         return {}, 200
 
     # --- bindings ---------------------------------------------------------------------
@@ -200,7 +190,7 @@ class FleetChanges:
             "CreateMembershipBinding",
             name,
             {"parent": name.rsplit("/", 2)[0], "membershipBindingId": binding},
-            result,
+            lambda _: result,
         )
         return result, 201
 
@@ -216,7 +206,7 @@ class FleetChanges:
             "DeleteMembershipBinding",
             name,
             {"name": name},
-            {},
+            lambda _: {},
         )
         return {}, 200
 
@@ -246,7 +236,6 @@ class FleetChanges:
                 "parent": name.rsplit("/", 2)[0],
                 "cluster": {"name": ref.membership, "fleet": {"project": self.store.project_id}},
             },
-            {},
         )
         return self.store.membership_json(self.store.project_id, record), 201
 
@@ -272,7 +261,6 @@ class FleetChanges:
             "google.container.v1.ClusterManager.DeleteCluster",
             resource,
             {"name": resource},
-            {},
         )
         return {}, 200
 

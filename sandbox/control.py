@@ -66,6 +66,8 @@ class Control:
         self.changes = FleetChanges(store, eventarc)
 
     def __call__(self, request: Request) -> Response:
+        # Operations due on the (possibly injected) clock finish before anything is read.
+        self.changes.operations.run_due()
         try:
             endpoint, args = ROUTES.bind_to_environ(request.environ).match()
             if hasattr(self.changes, endpoint):
@@ -189,6 +191,7 @@ class Control:
             raise ControlError(400, str(err)) from None
 
     def reset(self, request: Request) -> Response:
+        self.changes.operations.clear()
         self.store.reset()
         self.eventarc.clear()
         self.eventarc.restore_behaviour()

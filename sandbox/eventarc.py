@@ -37,12 +37,13 @@ def audit_entry(
     phase: str,
     request: dict[str, Any],
     response: dict[str, Any],
+    status: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """One Cloud Audit Logs LogEntry, as Cloud Logging writes it for an admin activity."""
     entry: dict[str, Any] = {
         "protoPayload": {
             "@type": "type.googleapis.com/google.cloud.audit.AuditLog",
-            "status": {},
+            "status": status or {},
             "authenticationInfo": {"principalEmail": CALLER.format(project=project_id)},
             "requestMetadata": {"callerIp": "192.0.2.10", "callerSuppliedUserAgent": "sandbox"},
             "serviceName": service,
@@ -106,6 +107,7 @@ class Event:
             "methodName": self.headers["ce-methodname"],
             "resourceName": self.headers["ce-resourcename"],
             "operation": entry["operation"],
+            "status": entry["protoPayload"].get("status", {}),
             "deliveries": [d.__dict__ for d in self.deliveries],
         }
 
