@@ -13,6 +13,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from sandbox.gatewayquota import add_latency
 from sandbox.googleapi import error_response
 from sandbox.kube import Cluster
 from sandbox.kubeapi import KubeError, ok, status_response
@@ -43,6 +44,16 @@ def handle_gateway(store: Store, request: Request, found: re.Match[str]) -> Resp
 
 
 def _gateway(store: Store, request: Request, match: dict[str, str]) -> Response:
+    add_latency(store)
+    wait = store.gateway_quota.admit(store)
+    if wait:
+        answer = error_response(
+            429,
+            "Quota exceeded for quota metric 'Requests' and limit 'Requests per minute' of "
+            "service 'connectgateway.googleapis.com'",
+        )
+        answer.headers["Retry-After"] = str(wait)
+        return answer
     identity = store.identity_for(request.headers.get("Authorization", ""))
     if identity is None:
         return error_response(

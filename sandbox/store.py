@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from sandbox.gatewayquota import GatewayQuota
 from sandbox.googleapi import jwt_claims
 from sandbox.kube import WILDCARD, Cluster, Rule
 from sandbox.kubelists import ListPolicy
@@ -123,6 +124,7 @@ class Store:
             self.requests: list[dict[str, Any]] = []
             self.behaviour = replace(self.initial_behaviour)
             self.operations_to_fail = 0
+            self.gateway_quota = GatewayQuota()
             self.list_policy = ListPolicy(self.behaviour.continue_ttl_s, clock=self.now_s)
             location, _, ident = self.argocd_membership.partition("/")
             self.add_membership(location, ident, {}, "READY", "", [self.argocd_namespace])
