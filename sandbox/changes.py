@@ -6,14 +6,14 @@ a `gcloud container fleet memberships ...` call would be.
 
 from __future__ import annotations
 
-import json
-import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
-from fleetsync.naming import membership_ref
-from sandbox.eventarc import Eventarc, audit_entry
-from sandbox.store import MEMBERSHIP_STATES, BindingRecord, Store, now, valid_state
+from sandbox.eventarc import Eventarc
+from sandbox.googlenames import membership_problem
+from sandbox.operations import Finish, Operations
+from sandbox.store import MEMBERSHIP_STATES, PLATFORMS, BindingRecord, Store, now, valid_state
 
 STATE_ERROR = f"state must be one of {list(MEMBERSHIP_STATES)}, or a number >= 6"
 
@@ -35,6 +35,7 @@ class ControlError(Exception):
 class FleetChanges:
     def __init__(self, store: Store, eventarc: Eventarc) -> None:
         self.store, self.eventarc = store, eventarc
+        self.operations = Operations(store, eventarc)
 
     def apply(self, endpoint: str, body: dict[str, Any], args: dict[str, str]) -> Answer:
         """Run one change; the body is checked before anything in the fleet moves."""
@@ -42,56 +43,23 @@ class FleetChanges:
             raise ControlError(400, f"api_version must be one of {sorted(HUB_SERVICES)}")
         return getattr(self, endpoint)(body, **args)  # type: ignore[no-any-return]
 
-    def _emit(
-        self,
-        body: dict[str, Any],
-        service: str,
-        method: str,
-        resource: str,
-        request: dict[str, Any],
-        result: dict[str, Any],
-    ) -> None:
-        """Log the change as a long-running operation: a `first` and a `last` entry."""
-        if body.get("emit", True) is False:
-            return
-        project = (
-            self.store.project_number
-            if body.get("audit_project") == "number"
-            else self.store.project_id
-        )
-        resource = resource.replace("{project}", project)
-        request = json.loads(json.dumps(request).replace("{project}", project))
-        operation = f"operation-{int(time.time() * 1000)}-{uuid.uuid4().hex[:8]}"
-        started = {
-            "@type": "type.googleapis.com/google.longrunning.Operation",
-            "name": f"projects/{project}/locations/global/operations/{operation}",
-        }
-        for phase, response in (("first", started), ("last", result)):
-            self.eventarc.publish(
-                self.store.project_id,
-                audit_entry(
-                    self.store.project_id,
-                    service,
-                    method,
-                    resource,
-                    operation,
-                    phase,
-                    request,
-                    response,
-                ),
-            )
-
     def _emit_hub(
         self,
         body: dict[str, Any],
         verb: str,
         resource: str,
         request: dict[str, Any],
-        result: dict[str, Any],
+        finish: Finish,
     ) -> None:
-        """Log a GKE Hub change in the API version the body asks for (v1 by default)."""
+        """Run a GKE Hub operation, logged in the API version the body asks for (v1 default)."""
         method = f"{HUB_SERVICES[body.get('api_version', 'v1')]}.{verb}"
-        self._emit(body, "gkehub.googleapis.com", method, resource, request, result)
+        self.operations.run(body, "gkehub.googleapis.com", method, resource, request, finish)
+
+    def _emit(
+        self, body: dict[str, Any], service: str, method: str, resource: str, request: Any
+    ) -> None:
+        """Log a change that is done at once (GKE cluster create and delete)."""
+        self.operations.run(body, service, method, resource, request, lambda _: {}, False)
 
     def _membership_name(self, location: str, ident: str) -> str:
         return f"projects/{{project}}/locations/{location}/memberships/{ident}"
@@ -100,16 +68,28 @@ class FleetChanges:
 
     def create_membership(self, body: dict[str, Any]) -> Answer:
         record = self._add_membership(body)
+        final = record.state
+        if "state" not in body:
+            record.state = "CREATING"
         name = self._membership_name(record.location, record.membership)
-        membership = self.store.membership_json(self.store.project_id, record)
+
+        def finish(failed: bool) -> dict[str, Any]:
+            if failed:
+                self.store.remove_membership(record.location, record.membership)
+                return {}
+            record.state, record.update_time = final, now()
+            membership = self.store.membership_json(self.store.project_id, record)
+            return {**membership, "@type": "type.googleapis.com/google.cloud.gkehub.v1.Membership"}
+
         self._emit_hub(
             body,
             "CreateMembership",
             name,
             {"parent": name.rsplit("/", 2)[0], "membershipId": record.membership},
-            {**membership, "@type": "type.googleapis.com/google.cloud.gkehub.v1.Membership"},
+            finish,
         )
-        return membership, 201
+        with self.store.lock:
+            return self.store.membership_json(self.store.project_id, record), 201
 
     def create_memberships(self, body: dict[str, Any]) -> Answer:
         items = body.get("memberships")
@@ -120,16 +100,26 @@ class FleetChanges:
         return {"created": len(items)}, 201
 
     def _add_membership(self, body: dict[str, Any]) -> Any:
-        ref = membership_ref(str(body.get("location", "")), str(body.get("id", "")))
+        ref = _ref(str(body.get("location", "")), str(body.get("id", "")))
         labels = _labels(body.get("labels", {}))
         state = body.get("state", "READY")
         if not valid_state(state):
             raise ControlError(400, STATE_ERROR)
+        platform = body.get("platform", "gke")
+        if platform not in PLATFORMS:
+            raise ControlError(400, f"platform must be one of {list(PLATFORMS)}")
+        if platform != "gke" and body.get("cluster"):
+            raise ControlError(400, "only a gke member has a cluster resource link")
         with self.store.lock:
             if (ref.location, ref.membership) in self.store.memberships:
                 raise ControlError(409, f"membership {ref} already exists")
             return self.store.add_membership(
-                ref.location, ref.membership, labels, state, str(body.get("cluster", ""))
+                ref.location,
+                ref.membership,
+                labels,
+                state,
+                str(body.get("cluster", "")),
+                platform=platform,
             )
 
     def update_membership(self, body: dict[str, Any], location: str, ident: str) -> Answer:
@@ -137,37 +127,46 @@ class FleetChanges:
             record = self.store.memberships.get((location, ident))
             if record is None:
                 raise ControlError(404, f"membership {location}/{ident} not found")
-            if "labels" in body:
-                record.labels = _labels(body["labels"])
-            if "state" in body:
-                if not valid_state(body["state"]):
-                    raise ControlError(
-                        400, f"state must be one of {list(MEMBERSHIP_STATES)} or >= 6"
-                    )
-                record.state = body["state"]
-            record.update_time = now()
-            membership = self.store.membership_json(self.store.project_id, record)
+            labels = _labels(body["labels"]) if "labels" in body else record.labels
+            if not valid_state(body.get("state", "READY")):
+                raise ControlError(400, STATE_ERROR)
+            before, final = record.state, body.get("state", record.state)
+            record.state = "UPDATING" if "state" not in body else final
+
+        def finish(failed: bool) -> dict[str, Any]:
+            if failed:
+                record.state = before
+                return {}
+            record.labels, record.state, record.update_time = labels, final, now()
+            return self.store.membership_json(self.store.project_id, record)
+
         name = self._membership_name(location, ident)
         self._emit_hub(
             body,
             "UpdateMembership",
             name,
             {"name": name, "updateMask": ",".join(k for k in body if k in ("labels", "state"))},
-            membership,
+            finish,
         )
-        return membership, 200
+        with self.store.lock:
+            return self.store.membership_json(self.store.project_id, record), 200
 
     def delete_membership(self, body: dict[str, Any], location: str, ident: str) -> Answer:
-        if self.store.remove_membership(location, ident) is None:
-            raise ControlError(404, f"membership {location}/{ident} not found")
+        with self.store.lock:
+            record = self.store.memberships.get((location, ident))
+            if record is None:
+                raise ControlError(404, f"membership {location}/{ident} not found")
+            before, record.state = record.state, "DELETING"
+
+        def finish(failed: bool) -> dict[str, Any]:
+            if failed:
+                record.state = before
+            else:
+                self.store.remove_membership(location, ident)
+            return {}
+
         name = self._membership_name(location, ident)
-        self._emit_hub(
-            body,
-            "DeleteMembership",
-            name,
-            {"name": name},
-            {},
-        )
+        self._emit_hub(body, "DeleteMembership", name, {"name": name}, finish)
         return {}, 200
 
     # --- bindings ---------------------------------------------------------------------
@@ -175,9 +174,9 @@ class FleetChanges:
     def create_binding(self, body: dict[str, Any]) -> Answer:
         location, _, ident = str(body.get("membership", "")).partition("/")
         scope = str(body.get("scope", ""))
-        membership_ref("global", scope or "-")
+        _ref("global", scope)
         binding = str(body.get("id") or scope)
-        membership_ref(location or "-", binding)
+        _ref(location, binding)
         with self.store.lock:
             if (location, ident) not in self.store.memberships:
                 raise ControlError(404, f"membership {location}/{ident} not found")
@@ -193,7 +192,7 @@ class FleetChanges:
             "CreateMembershipBinding",
             name,
             {"parent": name.rsplit("/", 2)[0], "membershipBindingId": binding},
-            result,
+            lambda _: result,
         )
         return result, 201
 
@@ -209,19 +208,24 @@ class FleetChanges:
             "DeleteMembershipBinding",
             name,
             {"name": name},
-            {},
+            lambda _: {},
         )
         return {}, 200
 
     # --- clusters registered at creation ----------------------------------------------
 
     def create_cluster(self, body: dict[str, Any]) -> Answer:
-        ref = membership_ref(str(body.get("location", "")), str(body.get("name", "")))
+        ref = _ref(str(body.get("location", "")), str(body.get("name", "")))
         with self.store.lock:
             if (ref.location, ref.membership) in self.store.memberships:
                 raise ControlError(409, f"cluster {ref} already exists")
             record = self.store.add_membership(
-                ref.location, ref.membership, _labels(body.get("labels", {})), "READY", ""
+                ref.location,
+                ref.membership,
+                _labels(body.get("labels", {})),
+                "READY",
+                "",
+                at_creation=True,
             )
         name = f"projects/{{project}}/locations/{ref.location}/clusters/{ref.membership}"
         version = "v1beta1" if body.get("api_version") == "v1beta1" else "v1"
@@ -234,13 +238,24 @@ class FleetChanges:
                 "parent": name.rsplit("/", 2)[0],
                 "cluster": {"name": ref.membership, "fleet": {"project": self.store.project_id}},
             },
-            {},
         )
         return self.store.membership_json(self.store.project_id, record), 201
 
     def delete_cluster(self, body: dict[str, Any], location: str, name: str) -> Answer:
-        if self.store.remove_membership(location, name) is None:
-            raise ControlError(404, f"cluster {location}/{name} not found")
+        link = self.store.cluster_link(location, name)
+        with self.store.lock:
+            linked = [
+                r
+                for r in self.store.memberships.values()
+                if r.cluster == link and not r.cluster_missing
+            ]
+            if not linked:
+                raise ControlError(404, f"cluster {location}/{name} not found")
+            for record in linked:
+                if record.at_creation:
+                    self.store.remove_membership(record.location, record.membership)
+                else:
+                    self.store.lose_cluster(record)
         resource = f"projects/{{project}}/locations/{location}/clusters/{name}"
         self._emit(
             body,
@@ -248,9 +263,24 @@ class FleetChanges:
             "google.container.v1.ClusterManager.DeleteCluster",
             resource,
             {"name": resource},
-            {},
         )
         return {}, 200
+
+
+@dataclass(frozen=True)
+class _Ref:
+    location: str
+    membership: str
+
+    def __str__(self) -> str:
+        return f"{self.location}/{self.membership}"
+
+
+def _ref(location: str, ident: str) -> _Ref:
+    problem = membership_problem(location, ident)
+    if problem:
+        raise ControlError(400, problem)
+    return _Ref(location, ident)
 
 
 def _labels(value: Any) -> dict[str, str]:

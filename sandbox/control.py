@@ -15,10 +15,10 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from fleetsync.errors import PermanentError
 from sandbox.changes import ControlError, FleetChanges
 from sandbox.eventarc import Eventarc
 from sandbox.store import Fault, Store, Token
+from sandbox.tuning import AREAS, TuningError, tune
 
 ROUTES = Map(
     [
@@ -52,6 +52,7 @@ ROUTES = Map(
         Rule("/sandbox/secrets", methods=["GET"], endpoint="secrets"),
         Rule("/sandbox/oauth", methods=["GET", "POST"], endpoint="oauth"),
         Rule("/sandbox/reset", methods=["POST"], endpoint="reset"),
+        *(Rule(f"/sandbox/{area}", methods=["GET", "POST"], endpoint="tuning") for area in AREAS),
     ]
 )
 
@@ -66,6 +67,8 @@ class Control:
         self.changes = FleetChanges(store, eventarc)
 
     def __call__(self, request: Request) -> Response:
+        # Operations due on the (possibly injected) clock finish before anything is read.
+        self.changes.operations.run_due()
         try:
             endpoint, args = ROUTES.bind_to_environ(request.environ).match()
             if hasattr(self.changes, endpoint):
@@ -76,8 +79,6 @@ class Control:
             return _answer({"error": err.description}, err.code or 400)
         except ControlError as err:
             return _answer({"error": str(err)}, err.code)
-        except PermanentError as err:
-            return _answer({"error": str(err)}, 400)
 
     # --- helpers ----------------------------------------------------------------------
 
@@ -191,9 +192,20 @@ class Control:
             {"token_ttl_s": self.store.access_token_ttl_s, "issued": self.store.tokens_issued}
         )
 
+    def tuning(self, request: Request) -> Response:
+        """How realistic (and slow, and strict) each emulated service is."""
+        area = request.path.rsplit("/", 1)[1]
+        body = self._json(request) if request.method == "POST" else None
+        try:
+            return _answer(tune(self.store, self.eventarc, area, body))
+        except TuningError as err:
+            raise ControlError(400, str(err)) from None
+
     def reset(self, request: Request) -> Response:
+        self.changes.operations.clear()
         self.store.reset()
         self.eventarc.clear()
+        self.eventarc.restore_behaviour()
         return _answer({})
 
 

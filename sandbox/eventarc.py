@@ -37,12 +37,13 @@ def audit_entry(
     phase: str,
     request: dict[str, Any],
     response: dict[str, Any],
+    status: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """One Cloud Audit Logs LogEntry, as Cloud Logging writes it for an admin activity."""
     entry: dict[str, Any] = {
         "protoPayload": {
             "@type": "type.googleapis.com/google.cloud.audit.AuditLog",
-            "status": {},
+            "status": status or {},
             "authenticationInfo": {"principalEmail": CALLER.format(project=project_id)},
             "requestMetadata": {"callerIp": "192.0.2.10", "callerSuppliedUserAgent": "sandbox"},
             "serviceName": service,
@@ -106,6 +107,7 @@ class Event:
             "methodName": self.headers["ce-methodname"],
             "resourceName": self.headers["ce-resourcename"],
             "operation": entry["operation"],
+            "status": entry["protoPayload"].get("status", {}),
             "deliveries": [d.__dict__ for d in self.deliveries],
         }
 
@@ -120,7 +122,10 @@ class Eventarc:
         max_backoff_s: float = 5.0,
         max_attempts: int = 12,
         timeout_s: float = 30.0,
+        time_scale: float = 1.0,
     ) -> None:
+        self.initial_time_scale = time_scale
+        self.time_scale, self.shuffle, self.duplicates = time_scale, False, False
         self.sinks = list(sinks)
         self.initial_backoff_s, self.max_backoff_s = initial_backoff_s, max_backoff_s
         self.max_attempts, self.timeout_s = max_attempts, timeout_s
@@ -154,6 +159,15 @@ class Eventarc:
         with self._wake:
             self.events.clear()
             self._queue.clear()
+
+    def restore_behaviour(self) -> None:
+        with self._wake:
+            self.time_scale, self.shuffle, self.duplicates = self.initial_time_scale, False, False
+            self._wake.notify()
+
+    def wake(self) -> None:
+        with self._wake:
+            self._wake.notify()
 
     def stop(self) -> None:
         with self._wake:

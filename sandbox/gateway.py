@@ -13,21 +13,47 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from sandbox.gatewayquota import add_latency
 from sandbox.googleapi import error_response
 from sandbox.kube import Cluster
 from sandbox.kubeapi import KubeError, ok, status_response
 from sandbox.store import Store
 
+# The sandbox serves Hub and the gateway on one host, so `memberships/{id}` is the gateway's
+# only when a Kubernetes path follows; alone, or with `/bindings`, it is the Hub's.
 GATEWAY_PATH = re.compile(
-    r"^/v1/projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)"
-    r"/gkeMemberships/(?P<membership>[^/]+)(?P<rest>/.*)?$"
+    r"^/v1/projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)/(?:"
+    r"(?P<gke>gkeMemberships)/(?P<gke_member>[^/]+)(?P<gke_rest>/.*)?"
+    r"|memberships/(?P<member>[^/]+)(?P<rest>/(?:api|apis|version)(?:/.*)?))$"
 )
 _SECRETS = re.compile(r"^/api/v1/namespaces/(?P<ns>[^/]+)/secrets(?:/(?P<name>[^/]+))?/?$")
 _NAMESPACES = re.compile(r"^/api/v1/namespaces(?:/(?P<ns>[^/]+))?/?$")
 _VERBS = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
 
 
-def handle_gateway(store: Store, request: Request, match: re.Match[str]) -> Response:
+def handle_gateway(store: Store, request: Request, found: re.Match[str]) -> Response:
+    """Serve one gateway call, whichever of the two URL forms it came in."""
+    match = {
+        "project": found["project"],
+        "location": found["location"],
+        "collection": "gkeMemberships" if found["gke"] else "memberships",
+        "membership": found["gke_member"] or found["member"],
+        "rest": found["gke_rest"] if found["gke"] else found["rest"],
+    }
+    return _gateway(store, request, match)
+
+
+def _gateway(store: Store, request: Request, match: dict[str, str]) -> Response:
+    add_latency(store)
+    wait = store.gateway_quota.admit(store)
+    if wait:
+        answer = error_response(
+            429,
+            "Quota exceeded for quota metric 'Requests' and limit 'Requests per minute' of "
+            "service 'connectgateway.googleapis.com'",
+        )
+        answer.headers["Retry-After"] = str(wait)
+        return answer
     identity = store.identity_for(request.headers.get("Authorization", ""))
     if identity is None:
         return error_response(
@@ -38,8 +64,16 @@ def handle_gateway(store: Store, request: Request, match: re.Match[str]) -> Resp
         )
     if not store.is_project(match["project"]):
         return error_response(404, f"Project {match['project']} not found")
+    with store.lock:
+        record = store.memberships.get((match["location"], match["membership"]))
+        # gcloud builds `gkeMemberships/` URLs for GKE members only, `memberships/` otherwise.
+        wrong_kind = (
+            record is not None
+            and match["collection"] == "gkeMemberships"
+            and record.platform != "gke"
+        )
     cluster = store.cluster_for(match["location"], match["membership"])
-    if cluster is None:
+    if cluster is None or wrong_kind:
         return error_response(
             404,
             f"membership projects/{match['project']}/locations/{match['location']}"

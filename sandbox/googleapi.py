@@ -30,7 +30,6 @@ STATUS_NAMES = {
     504: "DEADLINE_EXCEEDED",
 }
 MAX_PAGE_SIZE = 1000
-DEFAULT_PAGE_SIZE = 100
 
 
 # proto3 JSON may carry enums as numbers; clients ask with `$alt=json;enum-encoding=int`.
@@ -76,16 +75,19 @@ def error_response(code: int, message: str) -> Response:
 def page(
     items: Sequence[Any], page_size: str | None, page_token: str | None
 ) -> tuple[list[Any], str]:
-    """One page of `items` and the token of the next, as AIP-158 describes."""
+    """One page of `items` and the token of the next, as AIP-158 describes.
+
+    GKE Hub's list requests say "If unspecified or set to 0, all resources will be returned"
+    (google/cloud/gkehub/v1/service.proto); a larger size than the maximum is coerced down.
+    """
     try:
-        size = int(page_size) if page_size else DEFAULT_PAGE_SIZE
+        size = int(page_size) if page_size else 0
     except ValueError:
         raise GoogleError(400, f"Invalid value for pageSize: {page_size!r}") from None
     if size < 0:
         raise GoogleError(400, "pageSize must not be negative")
-    size = min(size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
     start = _decode_token(page_token) if page_token else 0
-    end = start + size
+    end = start + min(size, MAX_PAGE_SIZE) if size else len(items)
     token = base64.urlsafe_b64encode(f"offset:{end}".encode()).decode() if end < len(items) else ""
     return list(items[start:end]), token
 

@@ -14,6 +14,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from sandbox.googleapi import GoogleError, encode_enums, error_response, json_response, page
+from sandbox.hubquery import membership_filter, ordered
 from sandbox.store import Store
 
 _BASE = r"^/v1/projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)"
@@ -40,7 +41,13 @@ def handle_hub(
     store: Store, request: Request, handler: str, match: re.Match[str], unreachable: list[str]
 ) -> Response:
     authorization = request.headers.get("Authorization")
-    if authorization and store.identity_for(authorization) is None:
+    if authorization is None and not store.behaviour.hub_allow_anonymous:
+        return error_response(
+            401,
+            "Request is missing required authentication credential. Expected OAuth 2 access "
+            "token, login cookie or other valid authentication credential.",
+        )
+    if authorization is not None and store.identity_for(authorization) is None:
         return error_response(401, "Request had invalid authentication credentials.")
     if request.method != "GET":
         return error_response(
@@ -73,11 +80,17 @@ def _list_memberships(
 ) -> dict[str, Any]:
     project, location = match["project"], match["location"]
     _check_location(location, unreachable)
+
+    def name_of(record: Any) -> str:
+        return f"projects/{project}/locations/{record.location}/memberships/{record.membership}"
+
+    wanted = membership_filter(request.args.get("filter", ""), name_of)
     records = [
         r
-        for key, r in sorted(store.memberships.items())
-        if location in ("-", key[0]) and key[0] not in unreachable
+        for key, r in store.memberships.items()
+        if location in ("-", key[0]) and key[0] not in unreachable and wanted(r)
     ]
+    records = ordered(records, request.args.get("orderBy", ""), name_of)
     body = _page_of(request, "resources", records, lambda r: store.membership_json(project, r))
     return _with_unreachable(body, project, location, unreachable)
 
@@ -101,6 +114,7 @@ def _list_bindings(
 ) -> dict[str, Any]:
     project, location, ident = match["project"], match["location"], match["membership"]
     _check_location(location, unreachable)
+    _refuse_query(request)
     if location != "-" and ident != "-" and (location, ident) not in store.memberships:
         raise GoogleError(
             404,
@@ -132,9 +146,17 @@ def _list_scopes(
     store: Store, request: Request, match: re.Match[str], unreachable: list[str]
 ) -> dict[str, Any]:
     project = match["project"]
+    _refuse_query(request)
     if match["location"] != "global":
         raise GoogleError(400, "Scopes exist only in location 'global'")
     return _page_of(request, "scopes", sorted(store.scopes), lambda s: store.scope_json(project, s))
+
+
+def _refuse_query(request: Request) -> None:
+    """Lists other than memberships implement no filter or order: say so, do not ignore it."""
+    for arg in ("filter", "orderBy"):
+        if request.args.get(arg):
+            raise GoogleError(400, f"{arg} is not supported on this collection by the sandbox")
 
 
 def _page_of(

@@ -13,9 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from fleetsync.errors import PermanentError
-from fleetsync.labels import parse_selector
 from sandbox.kubeapi import KubeError, merge_patch, validated_secret
+from sandbox.kubelists import ListPolicy, Snapshots, list_page
 
 WILDCARD = "*"
 _MERGE_TYPES = ("application/merge-patch+json", "application/strategic-merge-patch+json")
@@ -46,8 +45,16 @@ def _now() -> str:
 class Cluster:
     """The objects of one cluster. Thread-safe; every write bumps `resourceVersion`."""
 
-    def __init__(self, name: str, namespaces: Iterable[str], rules: Iterable[Rule]) -> None:
+    def __init__(
+        self,
+        name: str,
+        namespaces: Iterable[str],
+        rules: Iterable[Rule],
+        policy: ListPolicy | None = None,
+    ) -> None:
         self.name = name
+        self.policy = policy or ListPolicy()
+        self.snapshots = Snapshots()
         self.lock = threading.Lock()
         self.revision = 1
         self.namespaces = {
@@ -110,7 +117,7 @@ class Cluster:
     # --- secrets ----------------------------------------------------------------------
 
     def get_secret(self, namespace: str, name: str) -> dict[str, Any]:
-        self.get_namespace(namespace)
+        # A missing namespace is reported as a missing Secret, as the API server does.
         found = self.secrets.get((namespace, name))
         if found is None:
             raise KubeError(
@@ -119,30 +126,13 @@ class Cluster:
         return found
 
     def list_secrets(self, namespace: str, selector: str, limit: int, cont: str) -> dict[str, Any]:
-        try:
-            parsed = parse_selector(selector)
-        except PermanentError as err:
-            raise KubeError(400, f"unable to parse requirement: {err}") from None
-        if namespace:
-            self.get_namespace(namespace)
-        items = [
-            s
-            for (ns, _), s in sorted(self.secrets.items())
-            if (not namespace or ns == namespace)
-            and parsed.matches(s["metadata"].get("labels", {}))
-        ]
-        start = int(cont) if cont.isdigit() else 0
-        end = start + limit if limit > 0 else len(items)
-        metadata: dict[str, Any] = {"resourceVersion": str(self.revision)}
-        if end < len(items):
-            metadata["continue"] = str(end)
-            metadata["remainingItemCount"] = len(items) - end
-        return {
-            "kind": "SecretList",
-            "apiVersion": "v1",
-            "metadata": metadata,
-            "items": items[start:end],
-        }
+        return list_page(
+            self._entries, self.snapshots, self.policy, namespace, selector, limit, cont
+        )
+
+    def _entries(self) -> tuple[int, list[tuple[str, dict[str, Any]]]]:
+        entries = sorted((f"{ns}/{name}", s) for (ns, name), s in self.secrets.items())
+        return self.revision, entries
 
     def create_secret(self, namespace: str, body: Any) -> dict[str, Any]:
         self.get_namespace(namespace)

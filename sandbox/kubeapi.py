@@ -9,14 +9,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 from typing import Any
 
 from werkzeug.wrappers import Response
 
-from fleetsync.labels import is_dns_subdomain, is_label_key, is_label_value
+from sandbox.k8snames import config_key_ok, dns_subdomain_ok, label_value_ok, qualified_name_ok
 
-_DATA_KEY_RE = re.compile(r"^[-._a-zA-Z0-9]+$")
 _REASONS = {
     400: "BadRequest",
     401: "Unauthorized",
@@ -94,7 +92,7 @@ def validated_secret(body: Any, namespace: str) -> dict[str, Any]:
     for key, value in (body.get("stringData") or {}).items():
         data[key] = str(value).encode()
     for key in data:
-        if not _DATA_KEY_RE.match(key):
+        if not config_key_ok(key):
             raise _invalid(
                 name,
                 f"data[{key}]",
@@ -123,7 +121,7 @@ def _validated_metadata(meta: dict[str, Any], namespace: str) -> dict[str, Any]:
             'Secret "" is invalid: metadata.name: Required value: name or generateName is required',
             details={"kind": "Secret"},
         )
-    if not is_dns_subdomain(name):
+    if not dns_subdomain_ok(name):
         raise _invalid(
             name,
             "metadata.name",
@@ -135,7 +133,7 @@ def _validated_metadata(meta: dict[str, Any], namespace: str) -> dict[str, Any]:
     labels = meta.get("labels") or {}
     annotations = meta.get("annotations") or {}
     for key, value in labels.items():
-        if not is_label_key(key) or not isinstance(value, str) or not is_label_value(value):
+        if not qualified_name_ok(key) or not isinstance(value, str) or not label_value_ok(value):
             raise _invalid(
                 name,
                 "metadata.labels",
@@ -144,7 +142,7 @@ def _validated_metadata(meta: dict[str, Any], namespace: str) -> dict[str, Any]:
                 "empty string or consist of alphanumeric characters, '-', '_' or '.'",
             )
     for key, value in annotations.items():
-        if not is_label_key(key) or not isinstance(value, str):
+        if not qualified_name_ok(key) or not isinstance(value, str):
             raise _invalid(
                 name,
                 "metadata.annotations",

@@ -7,11 +7,14 @@ import datetime
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from sandbox.gatewayquota import GatewayQuota
 from sandbox.googleapi import jwt_claims
 from sandbox.kube import WILDCARD, Cluster, Rule
+from sandbox.kubelists import ListPolicy
 
 FUNCTION_IDENTITY = "fleet-argocd-sync@{project}.iam.gserviceaccount.com"
 ADMIN_IDENTITY = "admin@{project}.example.com"
@@ -34,6 +37,8 @@ def valid_state(state: object) -> bool:
     return state in MEMBERSHIP_STATES
 
 
+# Member platforms and what their nodes report as providerID (KubernetesMetadata).
+PLATFORMS = {"gke": "", "eks": "aws", "aks": "azure", "on-prem": "vsphere"}
 SECRET_VERBS = frozenset({"get", "list", "create", "update", "patch", "delete"})
 
 
@@ -72,6 +77,20 @@ class Fault:
 
 
 @dataclass
+class Behaviour:
+    """How realistic the emulated services are; set at start, changed by the control API.
+
+    `POST /sandbox/reset` goes back to the values the sandbox was started with.
+    """
+
+    operation_delay_s: float = 0.0
+    continue_ttl_s: float = 300.0
+    gateway_latency_ms: float = 0.0
+    gateway_quota_rpm: int = 0
+    hub_allow_anonymous: bool = False
+
+
+@dataclass
 class Token:
     identity: str
     expires_at: float | None = None
@@ -85,6 +104,11 @@ class MembershipRecord:
     state: str | int
     cluster: str
     description: str = ""
+    platform: str = "gke"
+    # A GKE cluster created with its fleet membership: deleting the cluster deletes both.
+    # Registered by hand, the membership outlives the cluster, with clusterMissing set.
+    at_creation: bool = False
+    cluster_missing: bool = False
     unique_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     create_time: str = field(default_factory=now)
     update_time: str = field(default_factory=now)
@@ -107,8 +131,12 @@ class Store:
         project_number: str,
         argocd_membership: str,
         argocd_namespace: str = "argocd",
+        behaviour: Behaviour | None = None,
     ) -> None:
         self.project_id, self.project_number = project_id, project_number
+        self.initial_behaviour = behaviour or Behaviour()
+        # Every timed behaviour reads this clock, so a test can move time instead of sleeping.
+        self.clock: Callable[[], float] = time.monotonic
         self.argocd_membership, self.argocd_namespace = argocd_membership, argocd_namespace
         self.lock = threading.RLock()
         self.reset()
@@ -128,8 +156,16 @@ class Store:
             self.tokens_issued = 0
             self.revoked_identities: set[str] = set()
             self.requests: list[dict[str, Any]] = []
+            self.behaviour = replace(self.initial_behaviour)
+            self.operations_to_fail = 0
+            self.gateway_quota = GatewayQuota()
+            self.list_policy = ListPolicy(self.behaviour.continue_ttl_s, clock=self.now_s)
             location, _, ident = self.argocd_membership.partition("/")
             self.add_membership(location, ident, {}, "READY", "", [self.argocd_namespace])
+
+    def now_s(self) -> float:
+        """The sandbox's monotonic time: `clock` is read late, so a test may replace it."""
+        return self.clock()
 
     # --- identities -------------------------------------------------------------------
 
@@ -175,18 +211,28 @@ class Store:
         state: str | int,
         cluster: str,
         namespaces: list[str] | None = None,
+        platform: str = "gke",
+        at_creation: bool = False,
     ) -> MembershipRecord:
         with self.lock:
             key = (location, membership)
-            link = cluster or (
-                f"//container.googleapis.com/projects/{self.project_id}"
-                f"/locations/{location}/clusters/{membership}"
+            link = cluster or self.cluster_link(location, membership)
+            record = MembershipRecord(
+                location,
+                membership,
+                dict(labels),
+                state,
+                link if platform == "gke" else "",
+                platform=platform,
+                at_creation=at_creation,
             )
-            record = MembershipRecord(location, membership, dict(labels), state, link)
             self.memberships[key] = record
             is_argocd = f"{location}/{membership}" == self.argocd_membership
             self.clusters[key] = Cluster(
-                f"{location}/{membership}", namespaces or [], self._rules(is_argocd)
+                f"{location}/{membership}",
+                namespaces or [],
+                self._rules(is_argocd),
+                self.list_policy,
             )
             return record
 
@@ -196,6 +242,17 @@ class Store:
             for key in [k for k in self.bindings if k[:2] == (location, membership)]:
                 del self.bindings[key]
             return self.memberships.pop((location, membership), None)
+
+    def cluster_link(self, location: str, name: str) -> str:
+        project = self.project_id
+        return f"//container.googleapis.com/projects/{project}/locations/{location}/clusters/{name}"
+
+    def lose_cluster(self, record: MembershipRecord) -> None:
+        """The GKE cluster behind a hand-registered membership is gone; the membership stays."""
+        with self.lock:
+            record.cluster_missing = True
+            record.update_time = now()
+            self.clusters.pop((record.location, record.membership), None)
 
     def cluster_for(self, location: str, membership: str) -> Cluster | None:
         with self.lock:
@@ -208,7 +265,7 @@ class Store:
             "name": f"projects/{project}/locations/{location}/memberships/{ident}",
             "labels": dict(record.labels),
             "description": record.description,
-            "endpoint": {"gkeCluster": {"resourceLink": record.cluster}},
+            "endpoint": _endpoint(record),
             "state": {"code": record.state},
             "createTime": record.create_time,
             "updateTime": record.update_time,
@@ -248,3 +305,27 @@ class Store:
     def log_request(self, method: str, path: str, status: int) -> None:
         with self.lock:
             self.requests.append({"method": method, "path": path, "status": status})
+
+
+def _endpoint(record: MembershipRecord) -> dict[str, Any]:
+    """`MembershipEndpoint` as google/cloud/gkehub/v1/membership.proto defines it.
+
+    v1 has no field for attached or on-prem clusters (v1beta1's `multiCloudCluster` and
+    `onPremCluster`), so those members carry only `kubernetesMetadata`.
+    """
+    metadata: dict[str, Any] = {
+        "kubernetesApiServerVersion": "v1.31.4",
+        "updateTime": record.update_time,
+    }
+    if record.platform != "gke":
+        # proto3 JSON omits zero values: GKE reports no nodes here, others do.
+        metadata.update(
+            nodeProviderId=PLATFORMS[record.platform], nodeCount=3, vcpuCount=12, memoryMb=49152
+        )
+    endpoint: dict[str, Any] = {"kubernetesMetadata": metadata}
+    if record.platform == "gke":
+        gke: dict[str, Any] = {"resourceLink": record.cluster}
+        if record.cluster_missing:
+            gke["clusterMissing"] = True
+        endpoint["gkeCluster"] = gke
+    return endpoint

@@ -124,10 +124,22 @@ def _is_value(token: str | None) -> bool:
 
 
 def _value_set(tokens: _Tokens) -> frozenset[str]:
+    """`(a,b)`; an empty slot is the empty string, as Kubernetes' labels.Parse reads
+    `()`, `(,a)` and `(a,)`."""
     tokens.take(lambda t: t == "(", "'('")
-    values = {tokens.take(is_label_value, "a label value")}
-    while tokens.peek() == ",":
-        tokens.take()
-        values.add(tokens.take(is_label_value, "a label value"))
-    tokens.take(lambda t: t == ")", "')'")
-    return frozenset(values)
+    values: set[str] = set()
+    slot_open = True  # a value may come next; if a ',' or ')' comes instead, it was ""
+    while True:
+        separator = tokens.peek()
+        if separator in (",", ")"):
+            if slot_open:
+                values.add("")
+            tokens.take()
+            if separator == ")":
+                return frozenset(values)
+            slot_open = True
+        elif slot_open:
+            values.add(tokens.take(is_label_value, "a label value, ',' or ')'"))
+            slot_open = False
+        else:
+            tokens.take(lambda t: False, "',' or ')'")

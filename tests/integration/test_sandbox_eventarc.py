@@ -178,7 +178,9 @@ def test_bad_control_requests_get_a_clear_4xx(sandbox, running_sandbox, method, 
     assert "Traceback" not in answer.text
     assert sandbox.ok("GET", "/sandbox/secrets") == []
     listing = requests.get(
-        f"{running_sandbox.base_url}/v1/projects/acme-fleet/locations/-/memberships", timeout=5
+        f"{running_sandbox.base_url}/v1/projects/acme-fleet/locations/-/memberships",
+        headers={"Authorization": "Bearer sandbox-token"},
+        timeout=5,
     ).json()["resources"]
     assert [m["name"].rsplit("/", 1)[1] for m in listing] == ["argocd-hub"]  # nothing moved
 
@@ -209,7 +211,11 @@ def test_fleet_sandbox_command_prints_ready_and_serves(tmp_path):
         assert "ready" in line
         url = line.split()[-1]
         assert requests.get(url + "/healthz", timeout=5).json()["projectNumber"] == "42"
-        listing = requests.get(url + "/v1/projects/other-proj/locations/-/memberships", timeout=5)
+        listing = requests.get(
+            url + "/v1/projects/other-proj/locations/-/memberships",
+            headers={"Authorization": "Bearer sandbox-token"},
+            timeout=5,
+        )
         assert [m["name"] for m in listing.json()["resources"]] == [
             "projects/other-proj/locations/global/memberships/argocd-hub"
         ]

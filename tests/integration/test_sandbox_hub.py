@@ -4,7 +4,7 @@ import pytest
 import requests
 from google.api_core import exceptions
 from google.auth.credentials import AnonymousCredentials
-from google.auth.exceptions import RefreshError
+from google.auth.exceptions import InvalidOperation, RefreshError
 from google.cloud import gkehub_v1
 from google.oauth2.credentials import Credentials
 
@@ -13,11 +13,14 @@ from tests.conftest import PROJECT_NUMBER
 PARENT = f"projects/{PROJECT_NUMBER}/locations/-"
 
 
+AUTH = {"Authorization": "Bearer sandbox-token"}
+
+
 @pytest.fixture
 def hub(running_sandbox):
     return gkehub_v1.GkeHubClient(
         transport="rest",
-        credentials=AnonymousCredentials(),
+        credentials=Credentials("sandbox-token"),
         client_options={"api_endpoint": running_sandbox.base_url},
     )
 
@@ -124,6 +127,75 @@ def test_unknown_token_is_unauthenticated(sandbox, running_sandbox):
 def test_bad_paging_arguments(sandbox, running_sandbox):
     url = running_sandbox.base_url + f"/v1/{PARENT}/memberships"
     for params in ({"pageToken": "garbage"}, {"pageSize": "-1"}, {"pageSize": "lots"}):
-        answer = requests.get(url, params=params, timeout=5)
+        answer = requests.get(url, params=params, headers=AUTH, timeout=5)
         assert answer.status_code == 400
         assert answer.json()["error"]["status"] == "INVALID_ARGUMENT"
+
+
+def test_no_credentials_is_unauthenticated(sandbox, running_sandbox):
+    anonymous = gkehub_v1.GkeHubClient(
+        transport="rest",
+        credentials=AnonymousCredentials(),  # sends no Authorization header at all
+        client_options={"api_endpoint": running_sandbox.base_url},
+    )
+    answer = requests.get(running_sandbox.base_url + f"/v1/{PARENT}/memberships", timeout=5)
+    assert answer.status_code == 401
+    assert answer.json()["error"]["status"] == "UNAUTHENTICATED"
+    # google-auth answers a 401 by refreshing, which anonymous credentials cannot do.
+    with pytest.raises(InvalidOperation):
+        anonymous.list_memberships(parent=PARENT)
+    sandbox.ok("POST", "/sandbox/hub", {"allow_anonymous": True})
+    assert len(list(anonymous.list_memberships(parent=PARENT))) == 1
+
+
+def test_page_size_zero_or_unset_returns_everything(sandbox, hub, running_sandbox):
+    sandbox.ok(
+        "POST",
+        "/sandbox/memberships:batch",
+        {"memberships": [{"location": "us-central1", "id": f"m{i:04d}"} for i in range(1200)]},
+    )
+    url = running_sandbox.base_url + f"/v1/{PARENT}/memberships"
+    for params in ({}, {"pageSize": "0"}):
+        body = requests.get(url, params=params, headers=AUTH, timeout=30).json()
+        assert len(body["resources"]) == 1201 and "nextPageToken" not in body
+    big = requests.get(url, params={"pageSize": "5000"}, headers=AUTH, timeout=30).json()
+    assert len(big["resources"]) == 1000 and big["nextPageToken"]
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("labels.env:*", ["a", "b"]),
+        ("labels.env = prod", ["a"]),
+        ('labels.env = "prod" AND state = READY', ["a"]),
+        ("state = CREATING", ["c"]),
+        (f'name = "projects/{PROJECT_NUMBER}/locations/europe-west1/memberships/b"', ["b"]),
+    ],
+)
+def test_documented_filters(sandbox, hub, expression, expected):
+    sandbox.add_membership("us-central1", "a", {"env": "prod"})
+    sandbox.add_membership("europe-west1", "b", {"env": "dev"})
+    sandbox.add_membership("us-central1", "c", state="CREATING")
+    found = hub.list_memberships(request={"parent": PARENT, "filter": expression})
+    assert sorted(m.name.rsplit("/", 1)[1] for m in found) == expected
+
+
+def test_order_by_and_unsupported_queries(sandbox, hub):
+    sandbox.add_membership("us-central1", "a")
+    sandbox.add_membership("europe-west1", "b")
+    found = hub.list_memberships(request={"parent": PARENT, "order_by": "name desc"})
+    # by full name: locations us-central1 > global > europe-west1
+    assert [m.name.rsplit("/", 1)[1] for m in found] == ["a", "argocd-hub", "b"]
+    newest = hub.list_memberships(request={"parent": PARENT, "order_by": "createTime desc"})
+    assert next(iter(newest)).name.endswith("/europe-west1/memberships/b")
+    for request in (
+        {"filter": "labels.env != prod"},
+        {"filter": "description:foo"},
+        {"order_by": "labels"},
+    ):
+        with pytest.raises(exceptions.BadRequest):
+            list(hub.list_memberships(request={"parent": PARENT, **request}))
+    with pytest.raises(exceptions.BadRequest):
+        hub.list_membership_bindings(
+            request={"parent": f"{PARENT}/memberships/-", "filter": "scope = x"}
+        )

@@ -101,6 +101,7 @@ def memberships(running: RunningSandbox) -> list[dict[str, Any]]:
     listing = requests.get(
         f"{running.base_url}/v1/projects/{NUMBER}/locations/-/memberships",
         params={"pageSize": 1000},
+        headers={"Authorization": "Bearer admin-token"},
         timeout=10,
     ).json()
     return listing.get("resources", [])

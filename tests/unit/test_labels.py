@@ -33,17 +33,27 @@ def test_selector_matches(selector, matches):
 
 
 @pytest.mark.parametrize(
+    ("selector", "values"),
+    [("env in ()", {""}), ("env in (a,,b)", {"a", "", "b"}), ("env notin (,a)", {"", "a"})],
+)
+def test_an_empty_slot_in_a_set_is_the_empty_string(selector, values):
+    """As Kubernetes' labels.Parse reads them (apimachinery selector.go, parseValues)."""
+    (requirement,) = parse_selector(selector).requirements
+    assert requirement.values == frozenset(values)
+
+
+@pytest.mark.parametrize(
     "selector",
     [
         "env in prod",
         "env in (",
-        "env in ()",
+        "env in (a b)",
         "=prod",
         "env=prod,",
         ",env",
         "env=(x)",
         "!",
-        "env in (a,,b)",
+        "env in (a,b",
         "Bad Key=x",
         "env=" + "x" * 64,
         "env notin",

@@ -1,0 +1,66 @@
+"""Kubernetes naming rules, written from the API conventions and the validation docs.
+
+- DNS-1123 subdomain (Secret and namespace names): at most 253 characters, lowercase
+  alphanumerics, '-' and '.', each dot-separated part starting and ending alphanumeric.
+- Qualified name (label and annotation keys): an optional DNS-1123 subdomain prefix and '/',
+  then a name of at most 63 characters: alphanumerics, '-', '_' and '.', starting and ending
+  alphanumeric.
+- Label value: empty, or at most 63 characters of the same alphabet as a name.
+
+Sources: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/ and
+https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
+This module must not share code with the product: it is the oracle the product is checked
+against.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ALNUM = "[A-Za-z0-9]"
+_LABEL_CHARS = "[-A-Za-z0-9_.]"
+_DNS_LABEL = "[a-z0-9](?:[-a-z0-9]*[a-z0-9])?"
+_DNS_SUBDOMAIN = re.compile(rf"{_DNS_LABEL}(?:\.{_DNS_LABEL})*")
+_NAME_PART = re.compile(rf"{_ALNUM}(?:{_LABEL_CHARS}*{_ALNUM})?")
+_DATA_KEY = re.compile(r"[-._a-zA-Z0-9]+")
+
+DNS_SUBDOMAIN_MAX = 253
+NAME_PART_MAX = 63
+LABEL_VALUE_MAX = 63
+
+
+def dns_subdomain_ok(text: str) -> bool:
+    """A lowercase RFC 1123 subdomain, as Secret names must be."""
+    return len(text) <= DNS_SUBDOMAIN_MAX and _DNS_SUBDOMAIN.fullmatch(text) is not None
+
+
+def qualified_name_ok(text: str) -> bool:
+    """A label or annotation key: `[prefix/]name`."""
+    parts = text.split("/")
+    if len(parts) == 2:
+        prefix, name = parts
+        if not prefix or not dns_subdomain_ok(prefix):
+            return False
+    elif len(parts) == 1:
+        name = parts[0]
+    else:
+        return False
+    return len(name) <= NAME_PART_MAX and _NAME_PART.fullmatch(name) is not None
+
+
+def label_value_ok(text: str) -> bool:
+    return text == "" or (len(text) <= LABEL_VALUE_MAX and _NAME_PART.fullmatch(text) is not None)
+
+
+def config_key_ok(text: str) -> bool:
+    """A key of a Secret's `data`: alphanumerics, '-', '_' and '.' (IsConfigMapKey)."""
+    return (
+        len(text) <= DNS_SUBDOMAIN_MAX
+        and _DATA_KEY.fullmatch(text) is not None
+        and text
+        not in (
+            ".",
+            "..",
+        )
+        and not text.startswith("..")
+    )
