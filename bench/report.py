@@ -103,6 +103,7 @@ def markdown(results: dict[str, Any]) -> str:
             "kubernetes client. Medians of "
             f"{cold['samples']} starts.",
         ]
+    lines += _paced(results.get("paced_sync") or {})
     lines += [
         "",
         "## Against fleet-argocd-plugin",
@@ -117,3 +118,23 @@ def markdown(results: dict[str, Any]) -> str:
             f"{row['steady_state']['calls']['total']} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _paced(paced: dict[str, Any]) -> list[str]:
+    if not paced:
+        return []
+    budget, peak = paced["budget_per_minute"], paced["peak_writes_in_60s"]
+    achieved = paced["writes"] / paced["wall_s"] * 60 if paced["wall_s"] else 0
+    ok = peak <= budget and peak >= 0.9 * budget and paced["too_many_requests"] == 0
+    return [
+        "",
+        "## First sync paced by the gateway budget",
+        "",
+        f"{paced['n']:,} memberships, Connect Gateway latency {paced['latency_ms']} ms a call, "
+        f"quota 2,400 requests a minute, `GATEWAY_MAX_WRITES_PER_MINUTE={budget}`: "
+        f"{paced['writes']:,} writes in {paced['wall_s']} s ({achieved:.0f} a minute over the "
+        f"whole run); the busiest 60 s held {peak} writes ({paced['peak_share_of_budget']:.0%} "
+        f"of the budget); {paced['too_many_requests']} answers 429; writes waited "
+        f"{paced['paced_seconds']} s in all for the budget. Goal (at least 90% of the budget in "
+        f"the busiest minute, never above it, no 429): {_mark(ok)}.",
+    ]

@@ -21,6 +21,7 @@ from typing import Any
 
 import requests
 
+from bench.paced import measure_paced_sync
 from sandbox.client import SandboxClient
 from sandbox.harness import free_port, sandbox_env, start_function
 from sandbox.server import RunningSandbox, start
@@ -185,7 +186,9 @@ def measure_resync(running: RunningSandbox, n: int, workdir: Path) -> dict[str, 
         for i in range(n)
     ]
     sandbox.ok("POST", "/sandbox/memberships:batch", {"memberships": memberships})
-    function = start_function(sandbox_env(running.base_url), workdir / f"resync-{n}.log")
+    # Unpaced: this measures the sync itself; measure_paced_sync measures the budget.
+    env = sandbox_env(running.base_url, GATEWAY_MAX_WRITES_PER_MINUTE="0")
+    function = start_function(env, workdir / f"resync-{n}.log")
     try:
         warm_up(function.url)
         first = _timed_resync(sandbox, function.url)
@@ -308,7 +311,9 @@ def machine() -> dict[str, Any]:
     }
 
 
-def run(sizes: list[int], event_repeats: int, cold_repeats: int) -> dict[str, Any]:
+def run(
+    sizes: list[int], event_repeats: int, cold_repeats: int, paced: int = 1000
+) -> dict[str, Any]:
     running = start(retry_initial_s=0.05)
     workdir = Path(tempfile.mkdtemp(prefix="fleet-bench-"))
     try:
@@ -320,6 +325,7 @@ def run(sizes: list[int], event_repeats: int, cold_repeats: int) -> dict[str, An
             function.stop()
         resync = [measure_resync(running, n, workdir) for n in sizes]
         cold = measure_cold_start(running, cold_repeats) if cold_repeats else {}
+        paced_sync = measure_paced_sync(running, paced, workdir) if paced else {}
     finally:
         running.stop()
     return {
@@ -328,6 +334,7 @@ def run(sizes: list[int], event_repeats: int, cold_repeats: int) -> dict[str, An
         "events": events,
         "resync": resync,
         "cold_start": cold,
+        "paced_sync": paced_sync,
         "generated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
 
@@ -337,8 +344,10 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,1000,5000")
     parser.add_argument("--event-repeats", type=int, default=30)
     parser.add_argument("--cold-repeats", type=int, default=5)
+    parser.add_argument("--paced", type=int, default=1000, help="0 to skip the paced sync")
     args = parser.parse_args()
-    results = run([int(x) for x in args.sizes.split(",")], args.event_repeats, args.cold_repeats)
+    sizes = [int(x) for x in args.sizes.split(",")]
+    results = run(sizes, args.event_repeats, args.cold_repeats, args.paced)
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     from bench.report import markdown
 

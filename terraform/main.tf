@@ -22,13 +22,14 @@ locals {
   # project main.py gives Cloud Logging for trace correlation.
   function_env = merge(
     {
-      GOOGLE_CLOUD_PROJECT = var.project_id
-      FLEET_PROJECT_NUMBER = var.fleet_project_number
-      ARGOCD_MEMBERSHIP    = var.argocd_membership
-      ARGOCD_NAMESPACE     = var.argocd_namespace
-      MAX_DELETE_FRACTION  = tostring(var.max_delete_fraction)
-      SYNC_CONCURRENCY     = tostring(var.sync_concurrency)
-      DRY_RUN              = tostring(var.dry_run)
+      GOOGLE_CLOUD_PROJECT          = var.project_id
+      FLEET_PROJECT_NUMBER          = var.fleet_project_number
+      ARGOCD_MEMBERSHIP             = var.argocd_membership
+      ARGOCD_NAMESPACE              = var.argocd_namespace
+      MAX_DELETE_FRACTION           = tostring(var.max_delete_fraction)
+      SYNC_CONCURRENCY              = tostring(var.sync_concurrency)
+      GATEWAY_MAX_WRITES_PER_MINUTE = tostring(var.gateway_max_writes_per_minute)
+      DRY_RUN                       = tostring(var.dry_run)
     },
     var.argocd_project == null ? {} : { ARGOCD_PROJECT = var.argocd_project },
     var.membership_selector == null ? {} : { MEMBERSHIP_SELECTOR = var.membership_selector },

@@ -77,6 +77,16 @@ variable "sync_concurrency" {
   }
 }
 
+variable "gateway_max_writes_per_minute" {
+  type        = number
+  description = "Most Secret writes the function sends through Connect Gateway in any minute (0 for no budget); the gateway's request quota is shared with Argo CD."
+  default     = 600
+  validation {
+    condition     = var.gateway_max_writes_per_minute >= 0 && var.gateway_max_writes_per_minute <= 100000
+    error_message = "gateway_max_writes_per_minute must be between 0 and 100000."
+  }
+}
+
 variable "dry_run" {
   type        = bool
   description = "When true the function computes and logs every change but writes nothing; useful for a first deployment next to fleet-argocd-plugin."

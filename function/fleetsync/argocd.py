@@ -8,7 +8,7 @@ changed since we looked is never overwritten or removed; the API server answers 
 from __future__ import annotations
 
 import base64
-import json
+import time
 from collections.abc import Callable
 from functools import partial
 from typing import Any, TypeVar
@@ -17,25 +17,34 @@ from fleetsync.credentials import TokenSource
 from fleetsync.errors import (
     AccessError,
     ConflictError,
-    PermanentError,
     RetryableError,
-    SyncError,
     with_backoff,
 )
+from fleetsync.gateway_errors import ExpiredError, SecretMissingError, UnauthorizedError, classify
 from fleetsync.model import SECRET_TYPE_CLUSTER, SECRET_TYPE_LABEL, ClusterSecret
 from fleetsync.naming import gateway_url
+from fleetsync.pacing import WriteBudget
 from fleetsync.settings import Settings
 
 T = TypeVar("T")
 LIST_PAGE_SIZE = 500
 LIST_RESTARTS = 3
-_RETRYABLE_CODES = {408, 429, 500, 502, 503, 504}
 
 
 class ArgoCD:
-    def __init__(self, settings: Settings, tokens: TokenSource) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        tokens: TokenSource,
+        *,
+        gke: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         import kubernetes.client as k
 
+        self._sleep = sleep
+        self.budget = WriteBudget(settings.gateway_max_writes_per_minute, clock=clock, sleep=sleep)
         self._namespace = settings.argocd_namespace
         self._tokens = tokens
         self._timeout = (min(5.0, settings.request_timeout_s), settings.request_timeout_s)
@@ -44,12 +53,16 @@ class ArgoCD:
                 settings.argocd_membership,
                 settings.fleet_project_number,
                 settings.connect_gateway_endpoint,
+                gke=gke,
             )
         )
         config.api_key = {"authorization": ""}
         config.api_key_prefix = {"authorization": "Bearer"}
         config.refresh_api_key_hook = self._refresh_token
         config.connection_pool_maxsize = max(4, settings.concurrency * 2)
+        # Retries are ours alone (with_backoff: bounded, Retry-After honoured, sleep injected);
+        # urllib3's own would sleep on a 429 and repeat a timeout four times behind our back.
+        config.retries = False
         self._k: Any = k
         self._api: Any = k.CoreV1Api(k.ApiClient(config))
         self._force_refresh = False
@@ -67,7 +80,7 @@ class ArgoCD:
         for _ in range(LIST_RESTARTS):
             try:
                 return self._list_pages()
-            except _ExpiredError:
+            except ExpiredError:
                 continue
         raise RetryableError(f"listing Secrets: continue token expired {LIST_RESTARTS} times")
 
@@ -98,7 +111,7 @@ class ArgoCD:
                     name, self._namespace, _request_timeout=self._timeout
                 )
             )
-        except _SecretMissingError:
+        except SecretMissingError:
             return None
         return _cluster_secret(item)
 
@@ -118,7 +131,7 @@ class ArgoCD:
             data=_encode(secret.data),
         )
         return _cluster_secret(
-            self._call(
+            self._write(
                 lambda: self._api.create_namespaced_secret(
                     self._namespace, body, _request_timeout=self._timeout
                 )
@@ -139,7 +152,7 @@ class ArgoCD:
             },
         }
         try:
-            patched = self._call(
+            patched = self._write(
                 lambda: self._api.patch_namespaced_secret(
                     current.name,
                     self._namespace,
@@ -148,7 +161,7 @@ class ArgoCD:
                     _request_timeout=self._timeout,
                 )
             )
-        except _SecretMissingError:
+        except SecretMissingError:
             raise ConflictError(f"Secret {current.name} disappeared before our update") from None
         return _cluster_secret(patched)
 
@@ -158,18 +171,31 @@ class ArgoCD:
             preconditions=k.V1Preconditions(resource_version=current.resource_version)
         )
         try:
-            self._call(
+            self._write(
                 lambda: self._api.delete_namespaced_secret(
                     current.name, self._namespace, body=options, _request_timeout=self._timeout
                 )
             )
-        except _SecretMissingError:
+        except SecretMissingError:
             return  # already gone: the outcome we wanted
+
+    def paced_seconds(self) -> float:
+        """How long writes have waited for the budget so far, all threads added up."""
+        return self.budget.waited_s
+
+    def _write(self, call: Callable[[], T]) -> T:
+        """A write: within the budget, every attempt of it."""
+
+        def paced() -> T:
+            self.budget.acquire()
+            return call()
+
+        return self._call(paced)
 
     def _call(self, call: Callable[[], T]) -> T:
         try:
-            return with_backoff(lambda: self._once(call))
-        except _UnauthorizedError as err:
+            return with_backoff(lambda: self._once(call), sleep=self._sleep)
+        except UnauthorizedError as err:
             raise AccessError(
                 f"{err}; a fresh token did not help: the function's service account needs "
                 "roles/gkehub.gatewayEditor on the fleet host project"
@@ -185,58 +211,17 @@ class ArgoCD:
         except HTTPError as err:
             raise RetryableError(f"Connect Gateway unreachable: {err}") from err
 
-    def _translate(self, err: Any) -> Exception:  # noqa: PLR0911 - one return per answer kind
-        status, body = int(err.status or 0), _json(err.body)
-        is_kubernetes = body.get("kind") == "Status"
-        reason = body.get("reason", "") if is_kubernetes else ""
-        message = body.get("message") or (body.get("error") or {}).get("message") or err.reason
-        if status == 404 and is_kubernetes and reason == "NotFound":
-            return _SecretMissingError(message)
-        if status == 410 and reason == "Expired":
-            return _ExpiredError(message)
-        if status == 409:
-            return ConflictError(f"{reason or 'Conflict'}: {message}")
-        if status == 401:
-            self._force_refresh = True
-            return _UnauthorizedError(f"Connect Gateway refused our token (401): {message}")
-        if status == 403 and is_kubernetes:
-            return AccessError(
-                f"Argo CD cluster answered 403 Forbidden: {message}; the function's identity "
-                f"needs an RBAC Role allowing get, list, create, update, patch and delete on "
-                f"secrets in namespace {self._namespace} (terraform output rbac_manifest)"
-            )
-        if status == 403:
-            return AccessError(
-                f"Connect Gateway answered 403: {message}; the function's service account "
-                "needs roles/gkehub.gatewayEditor on the fleet host project"
-            )
-        if status == 404:
-            # A Google error body, not a Kubernetes Status: the gateway cannot reach the
-            # cluster's agent (or the membership is unknown). Never read as "Secret gone".
-            return RetryableError(f"Connect Gateway answered 404: {message}")
-        if status in _RETRYABLE_CODES:
-            return RetryableError(f"Connect Gateway answered {status}: {message}")
-        return PermanentError(f"Argo CD cluster answered {status} {reason}: {message}")
-
-
-class _SecretMissingError(PermanentError):
-    """The Kubernetes API says the Secret does not exist."""
-
-
-class _ExpiredError(SyncError):
-    """410 Expired: a list's `continue` token is too old; the list must start again."""
-
-
-class _UnauthorizedError(RetryableError):
-    """401: retried in place once the token is refreshed; an AccessError if it persists."""
-
-
-def _json(text: Any) -> dict[str, Any]:
-    try:
-        value = json.loads(text or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
+    def _translate(self, err: Any) -> Exception:
+        translated = classify(
+            int(err.status or 0),
+            err.body,
+            err.reason,
+            getattr(err, "headers", None),
+            self._namespace,
+        )
+        if isinstance(translated, UnauthorizedError):
+            self._force_refresh = True  # the next attempt fetches a new token
+        return translated
 
 
 def _b64(value: str) -> str:

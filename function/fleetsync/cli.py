@@ -200,11 +200,17 @@ def _print_report(report: dict[str, Any], output: str, out: TextIO) -> None:
     if not report["dry_run"]:
         summary = summary.replace(" to ", " ")
     out.write(summary + (" (dry run)" if report["dry_run"] else "") + "\n")
-    for label in ("conflicts", "held", "deletes_withheld", "unreachable", "errors", "warnings"):
-        for item in report[label]:
+    labels = ("conflicts", "held", "deletes_withheld", "unreachable", "scopes_kept", "errors")
+    for label in (*labels, "warnings"):
+        for item in report.get(label, []):
             out.write(f"{label.replace('_', ' ')}: {item}\n")
     if report["refused"]:
         out.write(f"refused: {report['refused']}\n")
+    if report.get("paced_seconds"):
+        out.write(
+            f"paced: writes waited {report['paced_seconds']:.1f} s in all for the gateway "
+            "budget (GATEWAY_MAX_WRITES_PER_MINUTE)\n"
+        )
 
 
 def _table(rows: list[list[str]], headers: list[str]) -> str:
@@ -222,9 +228,11 @@ class _ProgressBar:
     def __init__(self, stream: TextIO, width: int = 30) -> None:
         self.stream, self.width = stream, width
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, done: int, total: int, paced_s: float = 0.0) -> None:
         filled = self.width * done // max(total, 1)
-        self.stream.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} writes")
+        paced = f", paced by the gateway budget ({paced_s:.0f} s waited)" if paced_s >= 1 else ""
+        bar = f"[{'#' * filled}{'.' * (self.width - filled)}]"
+        self.stream.write(f"\r{bar} {done}/{total} writes{paced}")
         self.stream.flush()
 
     def finish(self) -> None:

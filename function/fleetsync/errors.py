@@ -8,6 +8,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 T = TypeVar("T")
+# A Retry-After longer than this is not waited for in place: the caller retries later.
+MAX_RETRY_AFTER_S = 60.0
 
 
 class SyncError(Exception):
@@ -16,6 +18,10 @@ class SyncError(Exception):
 
 class RetryableError(SyncError):
     """Trying again may work: 429, 5xx, timeouts, unreachable locations, a disconnected gateway."""
+
+    def __init__(self, message: str, *, retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s  # what the server's Retry-After asked for
 
 
 class PermanentError(SyncError):
@@ -41,7 +47,8 @@ def with_backoff(
     first_delay_s: float = 0.2,
     sleep: Callable[[float], None] = time.sleep,
 ) -> T:
-    """Run `call`, retrying RetryableError a bounded number of times with doubling delays.
+    """Run `call`, retrying RetryableError a bounded number of times with doubling delays,
+    or as long as the server's Retry-After asked (up to a minute).
 
     A ConflictError is not retried here: the same conditional write would fail again; the
     caller must read again first. Nor is an AccessError: a grant does not appear in a second.
@@ -51,6 +58,9 @@ def with_backoff(
             return call()
         except (ConflictError, AccessError):
             raise
-        except RetryableError:
-            sleep(first_delay_s * 2**attempt)
+        except RetryableError as err:
+            delay = first_delay_s * 2**attempt
+            if err.retry_after_s is not None:
+                delay = min(max(err.retry_after_s, delay), MAX_RETRY_AFTER_S)
+            sleep(delay)
     return call()

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from fleetsync.credentials import TokenSource
 from fleetsync.errors import AccessError, PermanentError, RetryableError, with_backoff
 from fleetsync.model import FleetListing, Membership, MembershipRef
-from fleetsync.naming import membership_name, parse_resource_name
+from fleetsync.naming import membership_name, parse_resource_name, platform_of
 from fleetsync.settings import Settings
 
 T = TypeVar("T")
@@ -121,7 +121,7 @@ def _ref(name: str) -> MembershipRef:
 
 
 def _membership(item: Any, scopes: Iterable[str] | None) -> Membership:
-    gke = item.endpoint.gke_cluster
+    gke, metadata = item.endpoint.gke_cluster, item.endpoint.kubernetes_metadata
     return Membership(
         ref=_ref(item.name),
         state=_state_name(item.state.code),
@@ -130,6 +130,8 @@ def _membership(item: Any, scopes: Iterable[str] | None) -> Membership:
         unique_id=str(item.unique_id),
         cluster=str(gke.resource_link),
         cluster_missing=bool(gke.cluster_missing),
+        platform=platform_of(str(gke.resource_link), str(metadata.node_provider_id)),
+        kubernetes_version=str(metadata.kubernetes_api_server_version),
     )
 
 

@@ -19,11 +19,17 @@ PLUGIN_ANNOTATION = "fleet.gke.io/managed-by-fleet-plugin"
 
 LABEL_PREFIX = "fleet-argocd-sync.io/"
 LOCATION_LABEL = LABEL_PREFIX + "location"
+PLATFORM_LABEL = LABEL_PREFIX + "platform"
 MEMBERSHIP_LABEL = LABEL_PREFIX + "membership"
 SCOPE_LABEL_PREFIX = "scope.fleet-argocd-sync.io/"
 MEMBERSHIP_ANNOTATION = LABEL_PREFIX + "membership-name"
 UNIQUE_ID_ANNOTATION = LABEL_PREFIX + "membership-uid"
 CLUSTER_ANNOTATION = LABEL_PREFIX + "cluster"
+# Cluster metadata for ApplicationSet templates (`{{metadata.annotations...}}`); annotations,
+# so they never collide with the membership's own labels.
+LOCATION_ANNOTATION = LABEL_PREFIX + "location"
+PLATFORM_ANNOTATION = LABEL_PREFIX + "platform"
+KUBERNETES_VERSION_ANNOTATION = LABEL_PREFIX + "kubernetes-version"
 # Which labels and data keys we wrote last time, so a label removed from the membership is
 # removed from the Secret while keys that others added are kept.
 OWNED_LABELS_ANNOTATION = LABEL_PREFIX + "owned-labels"
@@ -33,9 +39,14 @@ SECRET_NAME_FORMAT = "{membership}.{location}.{project_number}"
 MEMBERSHIP_NAME_FORMAT = "projects/{project}/locations/{location}/memberships/{membership}"
 GATEWAY_HOST_GLOBAL = "https://connectgateway.googleapis.com"
 GATEWAY_HOST_REGIONAL = "https://{location}-connectgateway.googleapis.com"
-GATEWAY_PATH_FORMAT = (
-    "/v1/projects/{project_number}/locations/{location}/gkeMemberships/{membership}"
-)
+# Connect Gateway reaches a GKE cluster through `gkeMemberships/` and every other member
+# (attached, on-prem) through `memberships/`, as gcloud's get-credentials chooses.
+GATEWAY_PATH_FORMAT = "/v1/projects/{project_number}/locations/{location}/{collection}/{membership}"
+GKE_COLLECTION, MEMBER_COLLECTION = "gkeMemberships", "memberships"
+# What a membership is, from its endpoint: GKE when it has `gkeCluster`; otherwise read from
+# the scheme of the node provider ID Hub reports in `kubernetesMetadata`.
+GKE, OTHER = "gke", "other"
+PLATFORMS_BY_PROVIDER = {"aws": "eks", "azure": "aks", "vsphere": "on-prem", "baremetal": "on-prem"}
 
 # The Secret's `config`: Argo CD runs `argocd-k8s-auth gcp` for a Google token, as in
 # fleet-argocd-plugin; Connect Gateway's certificate is publicly trusted, so caData is empty.
@@ -84,6 +95,8 @@ class Membership:
     unique_id: str = ""
     cluster: str = ""
     cluster_missing: bool = False  # endpoint.gkeCluster.clusterMissing: the cluster is gone
+    platform: str = GKE  # gke, eks, aks, on-prem or other
+    kubernetes_version: str = ""  # kubernetesMetadata.kubernetesApiServerVersion, if reported
 
 
 @dataclass(frozen=True)

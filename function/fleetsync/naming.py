@@ -13,7 +13,12 @@ from fleetsync.model import (
     GATEWAY_HOST_GLOBAL,
     GATEWAY_HOST_REGIONAL,
     GATEWAY_PATH_FORMAT,
+    GKE,
+    GKE_COLLECTION,
+    MEMBER_COLLECTION,
     MEMBERSHIP_NAME_FORMAT,
+    OTHER,
+    PLATFORMS_BY_PROVIDER,
     SECRET_NAME_FORMAT,
     MembershipRef,
 )
@@ -105,8 +110,12 @@ def parse_secret_name(name: str, project_number: str) -> MembershipRef | None:
         return None
 
 
-def gateway_url(ref: MembershipRef, project_number: str, endpoint: str | None = None) -> str:
-    """Connect Gateway URL of a membership; `endpoint` replaces the Google host when set."""
+def gateway_url(
+    ref: MembershipRef, project_number: str, endpoint: str | None = None, *, gke: bool = True
+) -> str:
+    """Connect Gateway URL of a membership: regional host for a regional membership, the
+    global one for `global`; `endpoint` replaces the Google host when set. `gkeMemberships/`
+    for a GKE cluster, `memberships/` for any other member."""
     if endpoint:
         host = endpoint.rstrip("/")
     elif ref.location == "global":
@@ -114,8 +123,19 @@ def gateway_url(ref: MembershipRef, project_number: str, endpoint: str | None = 
     else:
         host = GATEWAY_HOST_REGIONAL.format(location=ref.location)
     return host + GATEWAY_PATH_FORMAT.format(
-        project_number=project_number, location=ref.location, membership=ref.membership
+        project_number=project_number,
+        location=ref.location,
+        collection=GKE_COLLECTION if gke else MEMBER_COLLECTION,
+        membership=ref.membership,
     )
+
+
+def platform_of(gke_cluster_link: str, node_provider_id: str) -> str:
+    """gke, eks, aks, on-prem or other, from what a membership's endpoint reports."""
+    if gke_cluster_link:
+        return GKE
+    scheme = node_provider_id.split(":", 1)[0].lower()
+    return PLATFORMS_BY_PROVIDER.get(scheme, OTHER)
 
 
 def cluster_ref(resource_link: str) -> MembershipRef | None:

@@ -33,6 +33,7 @@ from fleetsync.errors import ConflictError, RetryableError
 from fleetsync.events import CLUSTER, AuditEvent
 from fleetsync.model import (
     CLUSTER_ANNOTATION,
+    GKE,
     ClusterSecret,
     FleetListing,
     Membership,
@@ -60,7 +61,8 @@ from fleetsync.writes import SecretStore, Written, apply_change, each, record
 logger = logging.getLogger(__name__)
 # Rounds of step 4 before giving up with a RetryableError (the event is then redelivered).
 MAX_ROUNDS = 4
-Progress = Callable[[int, int], None]  # (writes done, writes planned)
+# (writes done, writes planned, seconds writes have waited for the gateway budget)
+Progress = Callable[[int, int, float], None]
 
 
 class FleetReader(Protocol):
@@ -76,7 +78,13 @@ def connect(settings: Settings) -> Reconciler:
     from fleetsync.fleet import Fleet
 
     tokens = TokenSource(settings.static_token)
-    return Reconciler(settings, Fleet(settings, tokens), ArgoCD(settings, tokens))
+    fleet = Fleet(settings, tokens)
+    # The Argo CD cluster is reached like any member: gkeMemberships/ only for GKE.
+    argocd_cluster = fleet.get_membership(settings.argocd_membership)
+    if argocd_cluster is None:
+        logger.warning("the Argo CD membership %s is not in the fleet", settings.argocd_membership)
+    gke = argocd_cluster is None or argocd_cluster.platform == GKE
+    return Reconciler(settings, fleet, ArgoCD(settings, tokens, gke=gke))
 
 
 class Reconciler:
@@ -105,8 +113,10 @@ class Reconciler:
         report.retryable = report.retryable or bool(listing.unreachable)
         if not dry_run and plan.changes:
             report.changes = []  # from here on, what was done rather than what was planned
+            paced_before = self.argocd.paced_seconds()
             written = self._apply_all(plan.changes, existing, report, progress)
             self._verify(written, report)
+            report.paced_seconds = round(self.argocd.paced_seconds() - paced_before, 3)
         logger.info("resync done", extra={"json_fields": report.summary()})
         return report
 
@@ -230,6 +240,7 @@ class Reconciler:
         progress: Progress | None,
     ) -> Written:
         written: Written = {}
+        paced_before = self.argocd.paced_seconds()
 
         def apply(change: Change) -> Report | None:
             ref = parse_secret_name(change.secret.name, self.target.project_number)
@@ -248,7 +259,7 @@ class Reconciler:
         for done, (change, outcome) in enumerate(each(apply, changes, concurrency), start=1):
             record(report, change, outcome, project_number)
             if progress is not None:
-                progress(done, len(changes))
+                progress(done, len(changes), self.argocd.paced_seconds() - paced_before)
         return written
 
     def _write(self, change: Change, existing: Mapping[str, ClusterSecret]) -> ClusterSecret | None:

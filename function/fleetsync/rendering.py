@@ -11,14 +11,20 @@ from fleetsync.labels import is_label_key, is_label_value
 from fleetsync.model import (
     ARGOCD_CONFIG,
     CLUSTER_ANNOTATION,
+    GKE,
+    KUBERNETES_VERSION_ANNOTATION,
     LABEL_PREFIX,
+    LOCATION_ANNOTATION,
     LOCATION_LABEL,
     MANAGED_BY_LABEL,
     MANAGED_BY_VALUE,
     MEMBERSHIP_ANNOTATION,
     MEMBERSHIP_LABEL,
+    OTHER,
     OWNED_DATA_ANNOTATION,
     OWNED_LABELS_ANNOTATION,
+    PLATFORM_ANNOTATION,
+    PLATFORM_LABEL,
     SCOPE_LABEL_PREFIX,
     SECRET_TYPE_CLUSTER,
     SECRET_TYPE_LABEL,
@@ -52,29 +58,41 @@ def render_secret(membership: Membership, target: SecretTarget) -> tuple[Cluster
         SECRET_TYPE_LABEL: SECRET_TYPE_CLUSTER,
         MANAGED_BY_LABEL: MANAGED_BY_VALUE,
         LOCATION_LABEL: membership.ref.location,
+        PLATFORM_LABEL: membership.platform,
         MEMBERSHIP_LABEL: membership.ref.membership,
     }
-    data = {
-        "name": name,
-        "server": gateway_url(membership.ref, target.project_number, target.gateway_endpoint),
-        "config": ARGOCD_CONFIG,
-    }
+    server = gateway_url(
+        membership.ref,
+        target.project_number,
+        target.gateway_endpoint,
+        gke=membership.platform == GKE,
+    )
+    data = {"name": name, "server": server, "config": ARGOCD_CONFIG}
     if target.argocd_project:
         data["project"] = target.argocd_project
     annotations = {
         MEMBERSHIP_ANNOTATION: membership_name(target.project_number, membership.ref),
         UNIQUE_ID_ANNOTATION: membership.unique_id,
+        LOCATION_ANNOTATION: membership.ref.location,
+        PLATFORM_ANNOTATION: membership.platform,
         OWNED_LABELS_ANNOTATION: ",".join(sorted(owned)),
         OWNED_DATA_ANNOTATION: ",".join(sorted(data)),
     }
     if membership.cluster:
         annotations[CLUSTER_ANNOTATION] = membership.cluster
+    if membership.kubernetes_version:
+        annotations[KUBERNETES_VERSION_ANNOTATION] = membership.kubernetes_version
     return ClusterSecret(name, labels, annotations, data), warnings
 
 
 def _copyable_labels(membership: Membership) -> tuple[dict[str, str], list[str]]:
     copied: dict[str, str] = {}
     warnings: list[str] = []
+    if membership.platform == OTHER:
+        warnings.append(
+            f"membership {membership.ref} is no GKE cluster and reports no known node "
+            "provider: reached through Connect Gateway's memberships/ path"
+        )
     for key, value in sorted(membership.labels.items()):
         if key in (SECRET_TYPE_LABEL, MANAGED_BY_LABEL) or key.startswith(_RESERVED_PREFIXES):
             warnings.append(f"label {key!r} of {membership.ref} would overwrite ours; skipped")

@@ -26,6 +26,7 @@ class Report:
     errors: list[str] = field(default_factory=list)
     retryable: bool = False
     refused: str = ""
+    paced_seconds: float = 0.0  # writes waited this long for the gateway budget
 
     def names(self, action: str) -> list[str]:
         return sorted(c["secret"] for c in self.changes if c["action"] == action)
@@ -60,6 +61,7 @@ class Report:
             "unreachable": sorted(self.unreachable),
             "scopes_kept": sorted(self.scopes_kept),
             "refused": self.refused,
+            "paced_seconds": self.paced_seconds,
             "warnings": self.warnings,
             "changes": self.changes,
         }

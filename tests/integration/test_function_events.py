@@ -115,3 +115,18 @@ def test_one_event_costs_six_calls_with_a_write_and_three_without(synced):
     synced.clear_requests()
     assert requests.post(function_url, headers=headers, data=body, timeout=30).status_code == 200
     assert [c["method"] for c in synced.requests()] == ["GET", "GET", "GET"]
+
+
+@pytest.mark.parametrize("version", ["v1", "v1beta1"])
+def test_an_existing_cluster_registered_through_update_cluster(sandbox, function, version):
+    """`gcloud container clusters update --fleet-project` logs GKE's UpdateCluster; whether
+    GKE Hub also logs a CreateMembership is not published, so UpdateCluster is handled."""
+    link = "//container.googleapis.com/projects/acme-fleet/locations/europe-west1/clusters/c9"
+    sandbox.add_membership("europe-west1", "c9", {"env": "dev"}, cluster=link, emit=False)
+    headers, body = audit_event(
+        f"google.container.{version}.ClusterManager.UpdateCluster",
+        "projects/acme-fleet/locations/europe-west1/clusters/c9",
+    )
+    answer = requests.post(function.url, headers=headers, data=body, timeout=30)
+    assert answer.status_code == 200, answer.text
+    assert f"c9.europe-west1.{NUMBER}" in managed(sandbox)

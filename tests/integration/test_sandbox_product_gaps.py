@@ -1,9 +1,5 @@
 """What the stricter sandbox asks of the product: an expired list restarts, a membership
-whose cluster is gone loses its Secret. A test still marked xfail names a product change not
-made yet; `strict=True` makes the suite say so the day it starts passing.
-"""
-
-import pytest
+whose cluster is gone loses its Secret."""
 
 from tests.integration.test_function_resync import name, plant
 
@@ -30,16 +26,3 @@ def test_cluster_missing_membership_loses_its_secret(sandbox, fn):
     status, report = fn.resync()
     assert status == 200, report
     assert name("hand") not in sandbox.secrets()
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="product change needed: members that are not GKE clusters are reached through "
-    "Connect Gateway's .../memberships/{id} path, not .../gkeMemberships/{id}",
-)
-def test_attached_member_secret_uses_the_memberships_path(sandbox, fn):
-    sandbox.add_membership("us-central1", "eks-1", platform="eks")
-    status, report = fn.resync()
-    assert status == 200, report
-    server = sandbox.secrets()[name("eks-1")]["data"]["server"]
-    assert server.endswith("/locations/us-central1/memberships/eks-1")

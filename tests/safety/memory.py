@@ -167,6 +167,9 @@ class MemorySecrets:
         del self.world.secrets[current.name]
         self.world.on_write(self.worker, "delete", before, None)
 
+    def paced_seconds(self) -> float:
+        return 0.0  # no gateway here, no budget
+
     def _at_version(self, current: ClusterSecret) -> ClusterSecret:
         stored = self.world.secrets.get(current.name)
         if stored is None or stored.resource_version != current.resource_version:

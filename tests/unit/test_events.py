@@ -120,6 +120,9 @@ def test_handled_methods_cover_every_version():
                 f"google.cloud.gkehub.{version}.GkeHub.{verb}MembershipBinding" in HANDLED_METHODS
             )
     assert "google.cloud.gkehub.v1beta1.GkeHubMembershipService.UpdateMembership" in HANDLED_METHODS
+    for version in ("v1", "v1beta1"):
+        for verb in ("Create", "Update", "Delete"):
+            assert f"google.container.{version}.ClusterManager.{verb}Cluster" in HANDLED_METHODS
 
 
 json_values = st.recursive(

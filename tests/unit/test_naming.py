@@ -8,6 +8,7 @@ from fleetsync.naming import (
     parse_membership,
     parse_resource_name,
     parse_secret_name,
+    platform_of,
     secret_name,
 )
 
@@ -143,3 +144,20 @@ def test_gateway_url(ref, endpoint, expected):
 )
 def test_cluster_ref(link, expected):
     assert cluster_ref(link) == expected
+
+
+@pytest.mark.parametrize(
+    ("link", "provider", "platform"),
+    [
+        ("//container.googleapis.com/projects/p/locations/l/clusters/c", "", "gke"),
+        ("//container.googleapis.com/projects/p/locations/l/clusters/c", "aws:///x", "gke"),
+        ("", "aws:///us-east-1a/i-0abc", "eks"),
+        ("", "azure:///subscriptions/s/vm/0", "aks"),
+        ("", "vsphere://4237f0a8", "on-prem"),
+        ("", "baremetal://node-1", "on-prem"),
+        ("", "kind://docker/kind/node", "other"),
+        ("", "", "other"),
+    ],
+)
+def test_platform_of(link, provider, platform):
+    assert platform_of(link, provider) == platform

@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from fleetsync.model import (
     CLUSTER_ANNOTATION,
     LOCATION_LABEL,
@@ -37,6 +39,7 @@ def test_secret_contract():
         SECRET_TYPE_LABEL: "cluster",
         MANAGED_BY_LABEL: "fleet-argocd-sync",
         LOCATION_LABEL: "us-central1",
+        "fleet-argocd-sync.io/platform": "gke",
         MEMBERSHIP_LABEL: "prod-east-1",
         "env": "prod",
         "scope.fleet-argocd-sync.io/team-a": "true",
@@ -60,6 +63,9 @@ def test_secret_contract():
     )
     assert secret.annotations[UNIQUE_ID_ANNOTATION] == "uid-1"
     assert secret.annotations[CLUSTER_ANNOTATION] == MEMBERSHIP.cluster
+    assert secret.annotations["fleet-argocd-sync.io/location"] == "us-central1"
+    assert secret.annotations["fleet-argocd-sync.io/platform"] == "gke"
+    assert "fleet-argocd-sync.io/kubernetes-version" not in secret.annotations  # not reported
     assert len(warnings) == 5
     assert all("prod-east-1" in w for w in warnings)
 
@@ -67,3 +73,41 @@ def test_secret_contract():
 def test_no_project_key_without_app_project():
     secret, _ = render_secret(MEMBERSHIP, SecretTarget("123"))
     assert "project" not in secret.data
+
+
+@pytest.mark.parametrize(
+    ("platform", "location", "server"),
+    [
+        (
+            "gke",
+            "us-central1",
+            "https://us-central1-connectgateway.googleapis.com/v1/projects/"
+            "123/locations/us-central1/gkeMemberships/m",
+        ),
+        (
+            "eks",
+            "us-central1",
+            "https://us-central1-connectgateway.googleapis.com/v1/projects/"
+            "123/locations/us-central1/memberships/m",
+        ),
+        (
+            "on-prem",
+            "global",
+            "https://connectgateway.googleapis.com/v1/projects/123/locations/global/memberships/m",
+        ),
+        (
+            "other",
+            "global",
+            "https://connectgateway.googleapis.com/v1/projects/123/locations/global/memberships/m",
+        ),
+    ],
+)
+def test_every_kind_of_member_gets_the_gateway_path_it_can_use(platform, location, server):
+    member = Membership(
+        MembershipRef(location, "m"), "READY", platform=platform, kubernetes_version="v1.31.4-eks"
+    )
+    secret, warnings = render_secret(member, SecretTarget("123"))
+    assert secret.data["server"] == server
+    assert secret.labels["fleet-argocd-sync.io/platform"] == platform
+    assert secret.annotations["fleet-argocd-sync.io/kubernetes-version"] == "v1.31.4-eks"
+    assert bool(warnings) == (platform == "other")

@@ -1,0 +1,77 @@
+"""Writes through Connect Gateway keep to the budget, and a 429's Retry-After is honoured:
+the real adapter over real HTTP against the sandbox's quota, on one shared fake clock."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from fleetsync.argocd import ArgoCD
+from fleetsync.credentials import TokenSource
+from fleetsync.model import ClusterSecret, MembershipRef
+from fleetsync.settings import Settings
+from tests.conftest import PROJECT_NUMBER
+
+
+class SharedTime:
+    """The sandbox's clock and the adapter's clock and sleep: sleeping moves time."""
+
+    def __init__(self) -> None:
+        self.now = 5000.0
+        self.slept: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def shared_time(running_sandbox):
+    shared = SharedTime()
+    running_sandbox.store.clock = lambda: shared.now
+    yield shared
+    running_sandbox.store.clock = time.monotonic
+
+
+def adapter(running_sandbox, shared: SharedTime, budget: int) -> ArgoCD:
+    settings = Settings(
+        fleet_project_number=PROJECT_NUMBER,
+        argocd_membership=MembershipRef("global", "argocd-hub"),
+        gkehub_endpoint=running_sandbox.base_url,
+        connect_gateway_endpoint=running_sandbox.base_url,
+        static_token="sandbox-token",
+        gateway_max_writes_per_minute=budget,
+    )
+    return ArgoCD(
+        settings, TokenSource(settings.static_token), clock=lambda: shared.now, sleep=shared.sleep
+    )
+
+
+def secret(i: int) -> ClusterSecret:
+    return ClusterSecret(f"c{i}", {"argocd.argoproj.io/secret-type": "cluster"})
+
+
+def test_writes_keep_to_the_budget_and_never_meet_a_429(sandbox, running_sandbox, shared_time):
+    sandbox.ok("POST", "/sandbox/gateway", {"quota_rpm": 12})  # the fleet's quota
+    argocd = adapter(running_sandbox, shared_time, budget=10)  # our share of it
+    for i in range(25):
+        argocd.create(secret(i))
+    served = sandbox.requests()
+    assert [r for r in served if r["status"] == 429] == []
+    assert len([r for r in served if r["method"] == "POST" and r["status"] == 201]) == 25
+    assert shared_time.now - 5000.0 == pytest.approx(120.0)  # 10, 10 a minute later, then 5
+    assert argocd.paced_seconds() == pytest.approx(sum(shared_time.slept))
+
+
+def test_a_429_is_retried_after_its_retry_after(sandbox, running_sandbox, shared_time):
+    sandbox.ok("POST", "/sandbox/gateway", {"quota_rpm": 3})  # Argo CD took the rest
+    argocd = adapter(running_sandbox, shared_time, budget=0)
+    for i in range(3):
+        argocd.create(secret(i))
+    shared_time.now += 15
+    argocd.create(secret(3))  # 429, Retry-After 45, then created
+    statuses = [r["status"] for r in sandbox.requests() if r["method"] == "POST"]
+    assert statuses == [201, 201, 201, 429, 201]
+    assert shared_time.slept == [45.0]
+    assert "c3" in sandbox.secrets()
