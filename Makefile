@@ -39,7 +39,7 @@ explore: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy function
+	$(BIN)/mypy function cli
 	$(BIN)/lint-imports
 
 format: $(STAMP)
@@ -52,8 +52,9 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
+# What Cloud Run installs: the project's dependencies less those only the CLI needs.
 requirements: $(STAMP)
-	$(BIN)/python -c 'import tomllib; deps = tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]; print("# Generated from pyproject.toml by make requirements; Cloud Run installs these."); print("\n".join(deps))' > function/requirements.txt
+	$(BIN)/python -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb")); cli = p["tool"]["fleet-argocd-sync"]["cli-only-dependencies"]; print("# Generated from pyproject.toml by make requirements; Cloud Run installs these."); print("\n".join(d for d in p["project"]["dependencies"] if d not in cli))' > function/requirements.txt
 
 plan deploy: $(TF_EXAMPLE)/terraform.tfvars
 	@command -v terraform >/dev/null || { echo "terraform is not installed: see terraform/README.md"; exit 1; }

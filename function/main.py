@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 import threading
 from typing import Any
 
@@ -20,7 +21,18 @@ from fleetsync.naming import parse_membership
 from fleetsync.settings import Settings
 
 logger = logging.getLogger("fleetsync.main")
-SETTINGS = Settings.from_env(os.environ)
+
+
+def _settings() -> Settings:
+    """The configuration, or one line on stderr and exit 1: a bad setting is no crash."""
+    try:
+        return Settings.from_env(os.environ)
+    except PermanentError as err:
+        print(f"fleet-argocd-sync cannot start: {err}", file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+SETTINGS = _settings()
 MAX_BODY_BYTES = 1024 * 1024
 RESYNC_PARAMS = {"dry_run", "force", "membership"}
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False, "": False}
@@ -55,6 +67,14 @@ def fleet_sync(request: Any) -> tuple[str, int, dict[str, str]]:
         return _handle_event(request, body)
     path = request.path.rstrip("/") or "/"
     routes = {"/healthz": ("GET", _healthz), "/resync": ("POST", _handle_resync)}
+    if path == "/" and request.method == "POST":
+        return _answer(
+            {
+                "error": "expected a CloudEvent (ce-specversion and ce-* headers, or "
+                "Content-Type application/cloudevents+json)"
+            },
+            400,
+        )
     if path not in routes:
         return _answer({"error": f"no such path {path}"}, 404)
     method, handler = routes[path]
@@ -134,7 +154,10 @@ def _handle_resync(request: Any) -> tuple[str, int, dict[str, str]]:
         logger.error("resync failed: %s", err)
         return _answer({"error": str(err), "retry": False}, 500)
     status = 503 if report.retryable else 409 if report.refused else 500 if report.errors else 200
-    return _answer(report.to_json(), status)
+    body = report.to_json()
+    if report.refused:
+        body["refused"] += "; repeat with force=true"
+    return _answer(body, status)
 
 
 def _resync_options(args: Any) -> dict[str, Any]:

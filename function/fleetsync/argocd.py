@@ -48,6 +48,7 @@ class ArgoCD:
         self._namespace = settings.argocd_namespace
         self._tokens = tokens
         self._timeout = (min(5.0, settings.request_timeout_s), settings.request_timeout_s)
+        self._host = settings.connect_gateway_endpoint or "the Google endpoint"
         config: Any = k.Configuration(
             host=gateway_url(
                 settings.argocd_membership,
@@ -209,7 +210,10 @@ class ArgoCD:
         except self._k.ApiException as err:
             raise self._translate(err) from err
         except HTTPError as err:
-            raise RetryableError(f"Connect Gateway unreachable: {err}") from err
+            raise RetryableError(
+                f"Connect Gateway at {self._host} unreachable ({type(err).__name__}): "
+                "check CONNECT_GATEWAY_ENDPOINT and the network"
+            ) from err
 
     def _translate(self, err: Any) -> Exception:
         translated = classify(

@@ -10,6 +10,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from fleetsync.errors import PermanentError
+
 CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 
 
@@ -35,8 +37,15 @@ class TokenSource:
 
             return Credentials(token=self._static_token)  # type: ignore[no-untyped-call]
         import google.auth
+        from google.auth.exceptions import DefaultCredentialsError
 
-        credentials, _ = google.auth.default(scopes=[CLOUD_PLATFORM_SCOPE])
+        try:
+            credentials, _ = google.auth.default(scopes=[CLOUD_PLATFORM_SCOPE])
+        except DefaultCredentialsError as err:
+            raise PermanentError(
+                "no Google credentials found: run `gcloud auth application-default login` "
+                "(or, against the sandbox, set FLEET_SYNC_STATIC_TOKEN with both endpoints)"
+            ) from err
         return credentials
 
     def bearer_token(self, force_refresh: bool = False) -> str:

@@ -164,4 +164,13 @@ def _call(call: Callable[[], T]) -> T | None:
         raise RetryableError(f"GKE Hub unreachable: {err}") from err
     except RefreshError as err:
         # A 401 made google-auth refresh the token and that failed: maybe later it won't.
-        raise AccessError(f"GKE Hub refused our credentials: {err}") from err
+        raise AccessError(
+            "GKE Hub refused the access token and it could not be refreshed: check "
+            "FLEET_SYNC_STATIC_TOKEN if set, else `gcloud auth application-default login`"
+        ) from err
+    except (AttributeError, ValueError) as err:
+        # google-api-core could not read the answer as a Google API's: not GKE Hub there
+        # (a wrong GKEHUB_ENDPOINT), or a proxy's page. Retried, with the hint.
+        raise RetryableError(
+            f"the answer was not GKE Hub's ({type(err).__name__}): check GKEHUB_ENDPOINT"
+        ) from err

@@ -78,7 +78,12 @@ def parse_membership(text: str) -> MembershipRef:
         if kind != "membership":
             raise PermanentError(f"{text!r} is not a membership")
         return ref
-    location, _, ident = text.partition("/")
+    location, slash, ident = text.partition("/")
+    if not slash:
+        raise PermanentError(
+            f"expected {{location}}/{{id}} (e.g. global/argocd-hub) or "
+            f"projects/{{project}}/locations/{{location}}/memberships/{{id}}, got {text!r}"
+        )
     return membership_ref(location, ident)
 
 

@@ -174,10 +174,7 @@ def guard_deletes(
     deletes = plan.names(DELETE)
     if force or not exceeds_delete_guard(plan, owned_count, max_fraction):
         return plan, ""
-    reason = (
-        f"would delete {len(deletes)} of {owned_count} Secrets, more than "
-        f"{max_fraction:.0%}; repeat with force"
-    )
+    reason = f"would delete {len(deletes)} of {owned_count} Secrets, more than {max_fraction:.0%}"
     kept = tuple(c for c in plan.changes if c.action != DELETE)
     withheld = tuple(sorted({*plan.deletes_withheld, *deletes}))
     return replace(plan, changes=kept, deletes_withheld=withheld), reason

@@ -38,13 +38,13 @@ def test_plan_then_resync_then_plan_again(sandbox, cli):
     sandbox.add_membership("us-central1", "prod-1", {"env": "prod"}, emit=False)
     planned = cli("plan")
     assert planned.returncode == 2, planned.stderr
-    assert "create  prod-1.us-central1.123456789012" in planned.stdout
-    assert "2 to create, 0 to update, 0 to delete, 0 unchanged (dry run)" in planned.stdout
+    assert "create  us-central1/prod-1  +env=prod" in planned.stdout
+    assert "create 2, update 0, delete 0, unchanged 0 (dry run: nothing written)" in planned.stdout
     assert sandbox.secrets() == {}
 
     applied = cli("resync")
     assert applied.returncode == 0, applied.stderr
-    assert "2 create, 0 update, 0 delete" in applied.stdout
+    assert "create 2, update 0, delete 0, unchanged 0" in applied.stdout
     assert set(sandbox.secrets()) == {HUB, "prod-1.us-central1.123456789012"}
 
     again = cli("plan", "--output", "json")
@@ -58,6 +58,8 @@ def test_plan_single_membership_and_flags_override_the_environment(sandbox, cli)
     sandbox.add_membership("us-central1", "dev-1", {"env": "dev"}, emit=False)
     result = cli("--selector", "env=prod", "plan", "--output", "json")
     assert json.loads(result.stdout)["created"] == ["prod-1.us-central1.123456789012"]
+    after = cli("plan", "--selector", "env=prod", "--output", "json")  # after the command too
+    assert json.loads(after.stdout)["created"] == ["prod-1.us-central1.123456789012"]
     single = cli("plan", "--membership", "us-central1/dev-1", "--output", "json")
     assert json.loads(single.stdout)["created"] == ["dev-1.us-central1.123456789012"]
 
@@ -95,12 +97,12 @@ def test_replay_a_saved_audit_log_entry(sandbox, cli, tmp_path):
     saved = tmp_path / "entries.json"
     saved.write_text(json.dumps([entry, unrelated]))
     dry = cli("replay", str(saved), "--dry-run")
-    assert (
-        dry.returncode == 0 and "1 to create" in dry.stdout and "entry def: ignored" in dry.stdout
-    )
-    assert sandbox.secrets() == {}
+    assert dry.returncode == 0 and "create 1" in dry.stdout and "entry def: ignored" in dry.stdout
+    assert "dry run" in dry.stdout and sandbox.secrets() == {}
+    honoured = cli("replay", str(saved), DRY_RUN="true")
+    assert honoured.returncode == 0 and sandbox.secrets() == {}
     real = cli("replay", str(saved))
-    assert real.returncode == 0 and "1 create" in real.stdout
+    assert real.returncode == 0 and "create 1" in real.stdout
     assert "prod-1.us-central1.123456789012" in sandbox.secrets()
 
 
@@ -114,6 +116,8 @@ def test_errors_exit_1(sandbox, cli, tmp_path):
     assert down.returncode == 1 and "error:" in down.stderr
     usage = cli("frobnicate")
     assert usage.returncode == 2 and "invalid choice" in usage.stderr
+    misspelt = cli("--projct-number", "1", "plan")
+    assert misspelt.returncode == 2 and "unknown flag --projct-number" in misspelt.stderr
 
 
 def test_resync_refused_by_the_guard_exits_1_until_forced(sandbox, cli):
@@ -122,8 +126,11 @@ def test_resync_refused_by_the_guard_exits_1_until_forced(sandbox, cli):
     assert cli("resync").returncode == 0
     for i in range(3):
         sandbox.delete_membership("us-central1", f"m{i}", emit=False)
+    planned = cli("plan")
+    assert planned.returncode == 2 and "3 deletes withheld" in planned.stdout
     refused = cli("resync")
     assert refused.returncode == 1 and "refused: would delete 3 of 4" in refused.stdout
+    assert "repeat with --force" in refused.stdout
     assert cli("resync", "--force").returncode == 0
     assert set(sandbox.secrets()) == {HUB}
 
@@ -151,3 +158,73 @@ def test_migration_from_fleet_argocd_plugin(sandbox, cli, admin):
     assert adopted["metadata"]["uid"] == plugin_secret.metadata.uid
     assert adopted["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "fleet-argocd-sync"
     assert cli("plan").returncode == 0
+
+
+def test_plan_exit_codes(sandbox, cli, admin):
+    assert cli("plan").returncode == 2  # the Argo CD cluster's own Secret to create
+    assert cli("resync").returncode == 0
+    assert cli("plan").returncode == 0  # in sync
+    admin().create_namespaced_secret(
+        "argocd",
+        k.V1Secret(
+            metadata=k.V1ObjectMeta(
+                name="x.us-central1.123456789012",
+                labels={"argocd.argoproj.io/secret-type": "cluster"},
+            )
+        ),
+    )
+    sandbox.add_membership("us-central1", "x", emit=False)
+    conflict = cli("plan")
+    assert conflict.returncode == 2 and "1 conflicts" in conflict.stdout
+    missing = cli("plan", "--membership", "us-central1/nope")
+    assert missing.returncode == 1 and "does not exist" in missing.stderr
+
+
+def test_dry_run_setting_makes_resync_write_nothing(sandbox, cli):
+    sandbox.add_membership("us-central1", "prod-1", emit=False)
+    result = cli("resync", DRY_RUN="true")
+    assert result.returncode == 0 and "dry run: nothing written" in result.stdout
+    assert "DRY_RUN is set" in result.stderr
+    assert sandbox.secrets() == {}
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"GKEHUB_ENDPOINT": "http://127.0.0.1:9"}, "GKE Hub unreachable"),
+        ({"FLEET_SYNC_STATIC_TOKEN": "wrong"}, "FLEET_SYNC_STATIC_TOKEN"),
+        (
+            {"FLEET_SYNC_STATIC_TOKEN": "", "GOOGLE_APPLICATION_CREDENTIALS": "/nonexistent"},
+            "gcloud auth application-default login",
+        ),
+        ({"ARGOCD_MEMBERSHIP": "argocd-hub"}, "expected {location}/{id}"),
+    ],
+)
+def test_expected_failures_are_one_or_two_lines_not_a_traceback(sandbox, cli, env, expected):
+    result = cli("plan", **env)
+    assert result.returncode == 1
+    assert expected in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) <= 2, result.stderr
+
+
+def test_a_reader_that_leaves_early_ends_quietly(sandbox, running_sandbox):
+    """`plan --output json | head`: far more output than a pipe holds, so the CLI is
+    still writing when the reader closes its end."""
+    many = [{"location": "us-central1", "id": f"m{i:04d}"} for i in range(1500)]
+    sandbox.ok("POST", "/sandbox/memberships:batch", {"memberships": many})
+    env = {"PATH": "/usr/bin:/bin", **sandbox_env(running_sandbox.base_url)}
+    with subprocess.Popen(
+        [CLI, "plan", "--output", "json"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.read(100).startswith("{")
+        process.stdout.close()
+        stderr = process.stderr.read()
+        process.wait(timeout=120)
+    assert process.returncode == 1
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr

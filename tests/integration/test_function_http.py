@@ -29,6 +29,7 @@ def post_event(function, headers, body):
         ("GET", "/resync", 405),
         ("DELETE", "/resync", 405),
         ("GET", "/", 404),
+        ("POST", "/", 400),
         ("GET", "/admin", 404),
         ("POST", "/resync/extra", 404),
     ],
@@ -199,6 +200,8 @@ def test_bad_configuration_stops_start_up_naming_the_variable(running_sandbox, e
     )
     assert result.returncode != 0
     assert variable in result.stderr
+    assert "Traceback" not in result.stderr  # one line an operator reads, not a crash
+    assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_static_token_without_overrides_is_refused(running_sandbox):

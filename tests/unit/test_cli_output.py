@@ -2,7 +2,7 @@
 
 import io
 
-from fleetsync.cli import _print_report, _ProgressBar
+from fleetsync_cli.output import ProgressBar, print_report
 
 REPORT = {
     "created": ["a.us-central1.1"],
@@ -36,30 +36,73 @@ REPORT = {
 }
 
 
-def test_table_lists_every_change_and_every_notice():
+def render(report, **options):
     out = io.StringIO()
-    _print_report(REPORT, "table", out)
-    lines = out.getvalue().splitlines()
-    assert lines[0].split() == ["ACTION", "SECRET", "MEMBERSHIP", "SERVER", "LABELS", "CHANGED"]
-    assert lines[1].split() == [
-        "create",
-        "a.us-central1.1",
-        "us-central1/a",
-        "https://x",
-        "+env=prod",
-    ]
-    assert lines[2].split()[-1] == "-"
-    assert "1 to create, 0 to update, 1 to delete, 3 unchanged (dry run)" in lines
-    assert "conflicts: c.us-central1.1" in lines
-    assert "refused: would delete 2 of 2 Secrets" in lines
+    print_report(report, out, **options)
+    return out.getvalue().splitlines()
+
+
+def test_problems_first_then_a_table_then_one_summary_line():
+    lines = render(REPORT)
+    assert lines[0] == "refused: would delete 2 of 2 Secrets; repeat with --force to go ahead"
+    assert lines[1] == "conflicts: c.us-central1.1"
     assert "warnings: label 'Bad' skipped" in lines
+    header = lines.index(next(line for line in lines if line.startswith("ACTION")))
+    assert lines[header].split() == ["ACTION", "MEMBERSHIP", "LABELS", "CHANGED"]
+    assert lines[header + 1].split() == ["create", "us-central1/a", "+env=prod"]
+    assert lines[-1] == (
+        "create 1, update 0, delete 1, unchanged 3; 1 conflicts (dry run: nothing written)"
+    )
 
 
-def test_progress_bar_fills_up():
+def test_rows_fit_100_columns_and_wide_shows_everything():
+    long = {
+        **REPORT,
+        "changes": [
+            {
+                "action": "update",
+                "secret": "m.us-central1.1",
+                "membership": "us-central1/m",
+                "server": "https://us-central1-connectgateway.googleapis.com/v1/projects/1/x",
+                "labels_changed": [
+                    "+fleet-argocd-sync.io/platform=gke",
+                    "+scope.fleet-argocd-sync.io/team-a=true",
+                    *[f"+label-{i}=value-{i}" for i in range(20)],
+                ],
+            }
+        ],
+    }
+    narrow = render(long)
+    assert all(len(line) <= 100 for line in narrow if not line.startswith(("refused", "warn")))
+    row = next(line for line in narrow if line.startswith("update"))
+    assert "+label-0=value-0" in row and "platform" not in row and row.endswith("...")
+    wide = render(long, wide=True)
+    row = next(line for line in wide if line.startswith("update"))
+    assert "https://us-central1-connectgateway" in row and "m.us-central1.1" in row
+    # the membership's own labels, then scopes, then ours
+    assert row.index("+label-19") < row.index("+scope.") < row.index("+fleet-argocd-sync.io/")
+
+
+def test_a_long_resync_shows_its_first_rows():
+    many = {**REPORT, "changes": REPORT["changes"] * 15}
+    lines = render(many, max_rows=20)
+    assert len([line for line in lines if "  us-central1/" in line]) == 20
+    assert "... and 10 more (--all shows every row)" in lines
+
+
+def test_progress_bar_fills_up_and_says_when_paced():
     out = io.StringIO()
-    bar = _ProgressBar(out, width=10)
+    bar = ProgressBar(out, width=10)
     bar(5, 10)
-    bar(10, 10)
+    bar(10, 10, 12.0)
     bar.finish()
     assert "[#####.....] 5/10 writes" in out.getvalue()
-    assert out.getvalue().endswith("[##########] 10/10 writes\n")
+    assert out.getvalue().endswith(
+        "[##########] 10/10 writes, paced by the gateway budget (12 s waited)\n"
+    )
+
+
+def test_a_progress_bar_that_never_drew_adds_no_blank_line():
+    out = io.StringIO()
+    ProgressBar(out).finish()
+    assert out.getvalue() == ""

@@ -1,0 +1,1 @@
+"""The operator CLI, `fleet-argocd-sync`: installed with the project, never deployed."""

@@ -1,0 +1,248 @@
+"""`fleet-argocd-sync`: plan, resync, render and replay from a workstation.
+
+The same configuration as the function (environment variables, overridable by flags placed
+before or after the command) and the same core, so what `plan` shows is what the function
+would do. Exit codes: 0 done or in sync; 2 `plan` found changes pending (withheld deletes and
+conflicts included); 1 an error, or a `resync` that refused, withheld or failed anything.
+An expected failure is one or two lines on stderr; `-v` adds the detail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Any, TextIO
+
+from fleetsync.errors import PermanentError, SyncError
+from fleetsync.events import AUDIT_LOG_TYPE, parse_audit_event
+from fleetsync.naming import parse_membership
+from fleetsync.planning import desired_secrets
+from fleetsync.report import Report
+from fleetsync.settings import Settings
+from fleetsync_cli.output import RESYNC_ROWS, ProgressBar, print_report
+
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
+FLAGS = {
+    "project_number": "FLEET_PROJECT_NUMBER",
+    "argocd_membership": "ARGOCD_MEMBERSHIP",
+    "namespace": "ARGOCD_NAMESPACE",
+    "app_project": "ARGOCD_PROJECT",
+    "selector": "MEMBERSHIP_SELECTOR",
+    "gkehub_endpoint": "GKEHUB_ENDPOINT",
+    "gateway_endpoint": "CONNECT_GATEWAY_ENDPOINT",
+    "token": "FLEET_SYNC_STATIC_TOKEN",
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    config = common.add_argument_group("configuration (default: the environment variables)")
+    for flag, variable in FLAGS.items():
+        name = f"--{flag.replace('_', '-')}"
+        config.add_argument(
+            name, dest=flag, default=argparse.SUPPRESS, help=f"overrides {variable}"
+        )
+    common.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="log every step, and the detail of a failure, to stderr",
+    )
+    root = argparse.ArgumentParser(
+        prog="fleet-argocd-sync",
+        parents=[common],
+        allow_abbrev=False,
+        description="See and apply what fleet-argocd-sync does to Argo CD cluster Secrets.",
+    )
+    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, text: str) -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name, help=text, description=text, parents=[common], allow_abbrev=False
+        )
+
+    plan = command("plan", "show what a resync would change (exit 2 if anything is pending)")
+    resync = command("resync", "make the Secrets equal to the fleet")
+    for each in (plan, resync):
+        each.add_argument("--membership", help="only this {location}/{id}")
+        each.add_argument("--output", choices=["table", "json"], default="table")
+        each.add_argument("--wide", action="store_true", help="Secret names, servers, all labels")
+    resync.add_argument("--force", action="store_true", help="pass the mass-delete guard")
+    resync.add_argument(
+        "--all", action="store_true", help=f"every row, not the first {RESYNC_ROWS}"
+    )
+    render = command("render", "print the Secret a membership gets, as YAML")
+    render.add_argument("membership", help="{location}/{id}")
+    replay = command("replay", "feed saved audit-log entries to the event path")
+    replay.add_argument("file", help="a LogEntry, or a list of them, as JSON (gcloud logging read)")
+    replay.add_argument("--dry-run", action="store_true", help="report without writing")
+    return root
+
+
+def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    root = parser()
+    _refuse_unknown_flags(root, arguments)
+    args = root.parse_args(arguments)
+    verbose = getattr(args, "verbose", False)
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if not verbose:  # the HTTP libraries' retry chatter is not for the default output
+        logging.getLogger("urllib3").setLevel(logging.ERROR)
+    try:
+        settings = Settings.from_env(_environment(args, os.environ if env is None else env))
+        return int(COMMANDS[args.command](settings, args, sys.stdout))
+    except SyncError as err:
+        print(f"error: {err}", file=sys.stderr)
+        if verbose and err.__cause__ is not None:
+            print(f"detail: {type(err.__cause__).__name__}: {err.__cause__}", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:  # `... | head`: the reader left; so do we, quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERROR
+    except Exception as err:
+        if verbose:
+            raise
+        print(f"error: unexpected {type(err).__name__}: {err} (-v shows where)", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _refuse_unknown_flags(root: argparse.ArgumentParser, arguments: list[str]) -> None:
+    """Name a misspelt flag, wherever it stands (argparse would blame the next word)."""
+    known = {"-h", "--help"}
+    for action in root._actions:
+        known.update(action.option_strings)
+        for sub in getattr(action, "choices", None) or {}:
+            if isinstance(action.choices, dict):
+                known.update(o for a in action.choices[sub]._actions for o in a.option_strings)
+    for word in arguments:
+        if word.startswith("-") and word != "-" and word.split("=", 1)[0] not in known:
+            root.error(f"unknown flag {word.split('=', 1)[0]} (see --help)")
+
+
+def _environment(args: argparse.Namespace, env: Mapping[str, str]) -> dict[str, str]:
+    merged = dict(env)
+    for flag, variable in FLAGS.items():
+        if hasattr(args, flag):
+            merged[variable] = getattr(args, flag)
+    return merged
+
+
+def _reconciler(settings: Settings) -> Any:
+    from fleetsync.reconcile import connect
+
+    return connect(settings)
+
+
+def _one(reconciler: Any, settings: Settings, text: str, *, dry_run: bool) -> Report:
+    ref = parse_membership(text)
+    if reconciler.read_membership(ref) is None:
+        raise PermanentError(
+            f"membership {ref} does not exist in fleet {settings.fleet_project_number}"
+        )
+    return reconciler.reconcile_membership(ref, dry_run=dry_run)  # type: ignore[no-any-return]
+
+
+def _plan(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+    reconciler = _reconciler(settings)
+    if args.membership:
+        report = _one(reconciler, settings, args.membership, dry_run=True)
+    else:
+        report = reconciler.resync(dry_run=True)
+    print_report(report.to_json(), out, output=args.output, wide=args.wide)
+    if report.errors or report.retryable:
+        return EXIT_ERROR
+    pending = report.changes or report.deletes_withheld or report.conflicts
+    return EXIT_CHANGES if pending else EXIT_OK
+
+
+def _resync(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+    reconciler = _reconciler(settings)
+    dry_run = settings.dry_run
+    if dry_run:
+        print("DRY_RUN is set: nothing is written", file=sys.stderr)
+    if args.membership:
+        report = _one(reconciler, settings, args.membership, dry_run=dry_run)
+    else:
+        bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
+        report = reconciler.resync(dry_run=dry_run, force=args.force, progress=bar)
+        if bar is not None:
+            bar.finish()
+    rows = None if args.all else RESYNC_ROWS
+    print_report(report.to_json(), out, output=args.output, wide=args.wide, max_rows=rows)
+    failed = report.errors or report.retryable or report.refused or report.deletes_withheld
+    return EXIT_ERROR if failed else EXIT_OK
+
+
+def _render(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+    import yaml
+
+    ref = parse_membership(args.membership)
+    reconciler = _reconciler(settings)
+    membership = reconciler.read_membership(ref)
+    if membership is None:
+        raise PermanentError(
+            f"membership {ref} does not exist in fleet {settings.fleet_project_number}"
+        )
+    desired = desired_secrets([membership], {}, settings.membership_selector, reconciler.target)
+    if not desired.secrets:
+        print(
+            f"# {ref} is {membership.state} or does not match the selector: it gets no Secret",
+            file=out,
+        )
+        return EXIT_OK
+    (secret,) = desired.secrets.values()
+    for warning in desired.warnings:
+        print(f"# warning: {warning}", file=out)
+    manifest = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {
+            "name": secret.name,
+            "namespace": settings.argocd_namespace,
+            "labels": dict(secret.labels),
+            "annotations": dict(secret.annotations),
+        },
+        "type": "Opaque",
+        "stringData": dict(secret.data),
+    }
+    out.write(yaml.safe_dump(manifest, sort_keys=False))
+    return EXIT_OK
+
+
+def _replay(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        with open(args.file, encoding="utf-8") as handle:
+            loaded = json.load(handle)
+    except (OSError, ValueError) as err:
+        raise PermanentError(f"cannot read {args.file}: {err}") from err
+    entries = loaded if isinstance(loaded, list) else [loaded]
+    reconciler = _reconciler(settings)
+    dry_run = args.dry_run or settings.dry_run
+    status = EXIT_OK
+    for number, entry in enumerate(entries, start=1):
+        entry_id = entry.get("insertId", str(number)) if isinstance(entry, dict) else str(number)
+        try:
+            event = parse_audit_event(
+                {"type": AUDIT_LOG_TYPE, "id": entry_id}, entry, settings.fleet_project_number
+            )
+        except PermanentError as err:
+            print(f"entry {entry_id}: ignored: {err}", file=out)
+            continue
+        report = reconciler.handle_event(event, dry_run=dry_run)
+        print(f"entry {entry_id}: {event.method} {event.resource_name}", file=out)
+        print_report(report.to_json(), out)
+        if report.errors or report.retryable:
+            status = EXIT_ERROR
+    return status
+
+
+COMMANDS = {"plan": _plan, "resync": _resync, "render": _render, "replay": _replay}

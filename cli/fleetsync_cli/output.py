@@ -1,0 +1,134 @@
+"""How the CLI shows a report: problems first, a table that fits 100 columns, one summary line.
+
+Plan and resync speak one vocabulary (create, update, delete, unchanged); a dry run says so.
+`--wide` shows Secret names, servers and every label; `--all` every row of a long resync.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+WIDTH = 100
+RESYNC_ROWS = 20  # a resync shows this many rows unless --all
+SCOPE_PREFIX = "scope.fleet-argocd-sync.io/"
+INTERNAL_PREFIXES = ("fleet-argocd-sync.io/", "argocd.argoproj.io/", "app.kubernetes.io/managed-by")
+PROBLEMS = ("refused", "unreachable", "conflicts", "errors", "deletes_withheld")
+NOTES = ("held", "scopes_kept", "warnings")
+
+
+def print_report(
+    report: dict[str, Any],
+    out: TextIO,
+    *,
+    output: str = "table",
+    wide: bool = False,
+    max_rows: int | None = None,
+) -> None:
+    if output == "json":
+        json.dump(report, out, indent=2)
+        out.write("\n")
+        return
+    for line in problems(report) + notes(report):
+        out.write(line + "\n")
+    rows = report["changes"]
+    shown = rows if max_rows is None else rows[:max_rows]
+    if shown:
+        out.write(table(shown, wide))
+    if len(shown) < len(rows):
+        out.write(f"... and {len(rows) - len(shown)} more (--all shows every row)\n")
+    out.write(summary(report) + "\n")
+
+
+def summary(report: dict[str, Any]) -> str:
+    counts = (
+        f"create {len(report['created'])}, update {len(report['updated'])}, "
+        f"delete {len(report['deleted'])}, unchanged {report['unchanged']}"
+    )
+    pending = []
+    if report["deletes_withheld"]:
+        pending.append(f"{len(report['deletes_withheld'])} deletes withheld")
+    if report["conflicts"]:
+        pending.append(f"{len(report['conflicts'])} conflicts")
+    tail = f"; {', '.join(pending)}" if pending else ""
+    mode = " (dry run: nothing written)" if report["dry_run"] else ""
+    paced = report.get("paced_seconds") or 0
+    if paced:
+        tail += f"; writes waited {paced:.1f} s for GATEWAY_MAX_WRITES_PER_MINUTE"
+    return counts + tail + mode
+
+
+def problems(report: dict[str, Any]) -> list[str]:
+    lines = []
+    if report["refused"]:
+        lines.append(f"refused: {report['refused']}; repeat with --force to go ahead")
+    for name in ("unreachable", "conflicts", "errors"):
+        lines += [f"{name}: {item}" for item in report.get(name, [])]
+    withheld = report["deletes_withheld"]
+    if withheld:
+        sample = ", ".join(withheld[:3]) + (", ..." if len(withheld) > 3 else "")
+        lines.append(f"deletes withheld: {len(withheld)} ({sample})")
+    return lines
+
+
+def notes(report: dict[str, Any]) -> list[str]:
+    return [f"{name.replace('_', ' ')}: {item}" for name in NOTES for item in report.get(name, [])]
+
+
+def table(rows: list[dict[str, Any]], wide: bool) -> str:
+    if wide:
+        headers = ["ACTION", "MEMBERSHIP", "SECRET", "SERVER", "LABELS CHANGED"]
+        cells = [
+            [r["action"], r["membership"], r["secret"], r["server"], changes(r, everything=True)]
+            for r in rows
+        ]
+        return _columns(headers, cells)
+    headers = ["ACTION", "MEMBERSHIP", "LABELS CHANGED"]
+    cells = [[r["action"], r["membership"], changes(r, everything=False)] for r in rows]
+    fixed = max(len(c[0]) for c in [headers, *cells]) + max(len(c[1]) for c in [headers, *cells])
+    room = max(20, WIDTH - fixed - 4)
+    return _columns(headers, [[a, m, _clip(c, room)] for a, m, c in cells])
+
+
+def changes(row: dict[str, Any], *, everything: bool) -> str:
+    """Label changes: the membership's own labels, then scopes; ours only with --wide."""
+
+    def rank(change: str) -> int:
+        key = change[1:]
+        return 1 if key.startswith(SCOPE_PREFIX) else 2 if key.startswith(INTERNAL_PREFIXES) else 0
+
+    ordered = sorted(row["labels_changed"], key=rank)
+    return " ".join(c for c in ordered if everything or rank(c) < 2) or "-"
+
+
+def _clip(text: str, room: int) -> str:
+    return text if len(text) <= room else text[: room - 3] + "..."
+
+
+def _columns(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in [headers, *rows]
+    ]
+    return "\n".join(lines) + "\n"
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal, for resyncs of large fleets."""
+
+    def __init__(self, stream: TextIO, width: int = 30) -> None:
+        self.stream, self.width = stream, width
+        self.drawn = False
+
+    def __call__(self, done: int, total: int, paced_s: float = 0.0) -> None:
+        filled = self.width * done // max(total, 1)
+        paced = f", paced by the gateway budget ({paced_s:.0f} s waited)" if paced_s >= 1 else ""
+        bar = f"[{'#' * filled}{'.' * (self.width - filled)}]"
+        self.stream.write(f"\r{bar} {done}/{total} writes{paced}")
+        self.stream.flush()
+        self.drawn = True
+
+    def finish(self) -> None:
+        if self.drawn:  # nothing written: no bar, and no lone blank line
+            self.stream.write("\n")
