@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 CHECKOV := .venv-checkov/bin/checkov
 TF_EXAMPLE := terraform/examples/complete
 
-.PHONY: install test unit integration explore lint format demo bench requirements plan deploy clean
+.PHONY: install test unit integration explore lint format demo bench bench-results requirements plan deploy clean
 
 install: $(STAMP)
 
@@ -49,8 +49,12 @@ format: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m sandbox.demo
 
+# Results go to bench/out/ (not tracked); bench-results updates the committed ones.
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+bench-results: $(STAMP)
+	$(BIN)/python -m bench.run --out bench
 
 # What Cloud Run installs: the project's dependencies less those only the CLI needs.
 requirements: $(STAMP)

@@ -1,7 +1,8 @@
 """`make bench`: calls per event, resync scaling, cold start and memory, against the sandbox.
 
 API calls are counted from the sandbox's request log, not estimated. Results go to
-bench/results.json and bench/RESULTS.md. Timings are reported, never asserted.
+`--out` (bench/out/ by default, not tracked; `make bench-results` writes the committed
+bench/results.json and bench/RESULTS.md). Timings are reported, never asserted.
 """
 
 from __future__ import annotations
@@ -345,14 +346,16 @@ def main() -> None:
     parser.add_argument("--event-repeats", type=int, default=30)
     parser.add_argument("--cold-repeats", type=int, default=5)
     parser.add_argument("--paced", type=int, default=1000, help="0 to skip the paced sync")
+    parser.add_argument("--out", type=Path, default=HERE / "out", help="where results go")
     args = parser.parse_args()
     sizes = [int(x) for x in args.sizes.split(",")]
     results = run(sizes, args.event_repeats, args.cold_repeats, args.paced)
-    (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     from bench.report import markdown
 
     text = markdown(results)
-    (HERE / "RESULTS.md").write_text(text)
+    (args.out / "RESULTS.md").write_text(text)
     print(text)
 
 
