@@ -16,8 +16,8 @@ import sys
 import threading
 from typing import Any
 
-from fleetsync.errors import AccessError, PermanentError, RetryableError
-from fleetsync.naming import parse_membership
+from fleetsync.core.errors import AccessError, PermanentError, RetryableError
+from fleetsync.core.naming import parse_membership
 from fleetsync.settings import Settings
 
 logger = logging.getLogger("fleetsync.main")
@@ -45,7 +45,7 @@ def reconciler() -> Any:
     global _reconciler  # noqa: PLW0603 - one set of clients per instance
     with _reconciler_lock:
         if _reconciler is None:
-            from fleetsync.logs import configure_logging
+            from fleetsync.adapters.logs import configure_logging
             from fleetsync.reconcile import connect
 
             configure_logging(os.environ.get("GOOGLE_CLOUD_PROJECT", ""))
@@ -95,7 +95,7 @@ def _is_cloudevent(request: Any) -> bool:
 
 
 def _handle_event(request: Any, body: bytes) -> tuple[str, int, dict[str, str]]:
-    from fleetsync.events import parse_audit_event
+    from fleetsync.core.events import parse_audit_event
 
     try:
         attributes, data = _read_cloudevent(request, body)

@@ -17,11 +17,11 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
-from fleetsync.errors import PermanentError, SyncError
-from fleetsync.events import AUDIT_LOG_TYPE, parse_audit_event
-from fleetsync.naming import parse_membership
-from fleetsync.planning import desired_secrets
-from fleetsync.report import Report
+from fleetsync.core.errors import PermanentError, SyncError
+from fleetsync.core.events import AUDIT_LOG_TYPE, parse_audit_event
+from fleetsync.core.naming import parse_membership
+from fleetsync.core.planning import desired_secrets
+from fleetsync.core.report import Report
 from fleetsync.settings import Settings
 from fleetsync_cli.output import RESYNC_ROWS, ProgressBar, print_report
 

@@ -29,9 +29,9 @@ from dataclasses import replace
 from functools import partial
 from typing import Protocol
 
-from fleetsync.errors import ConflictError, RetryableError
-from fleetsync.events import CLUSTER, AuditEvent
-from fleetsync.model import (
+from fleetsync.core.errors import ConflictError, RetryableError
+from fleetsync.core.events import CLUSTER, AuditEvent
+from fleetsync.core.model import (
     CLUSTER_ANNOTATION,
     GKE,
     ClusterSecret,
@@ -39,8 +39,8 @@ from fleetsync.model import (
     Membership,
     MembershipRef,
 )
-from fleetsync.naming import cluster_ref, parse_secret_name, secret_name
-from fleetsync.planning import (
+from fleetsync.core.naming import cluster_ref, parse_secret_name, secret_name
+from fleetsync.core.planning import (
     DELETE,
     WANT,
     Change,
@@ -53,8 +53,8 @@ from fleetsync.planning import (
     plan_changes,
     verdict,
 )
-from fleetsync.rendering import SecretTarget
-from fleetsync.report import Report
+from fleetsync.core.rendering import SecretTarget
+from fleetsync.core.report import Report
 from fleetsync.settings import Settings
 from fleetsync.writes import SecretStore, Written, apply_change, each, record
 
@@ -73,9 +73,9 @@ class FleetReader(Protocol):
 
 def connect(settings: Settings) -> Reconciler:
     """A Reconciler wired to GKE Hub and the Argo CD cluster; imports the clients on demand."""
-    from fleetsync.argocd import ArgoCD
-    from fleetsync.credentials import TokenSource
-    from fleetsync.fleet import Fleet
+    from fleetsync.adapters.argocd import ArgoCD
+    from fleetsync.adapters.credentials import TokenSource
+    from fleetsync.adapters.hub import Fleet
 
     tokens = TokenSource(settings.static_token)
     fleet = Fleet(settings, tokens)

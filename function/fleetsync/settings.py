@@ -9,10 +9,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from fleetsync.errors import PermanentError
-from fleetsync.labels import Selector, is_dns_subdomain, parse_selector
-from fleetsync.model import MembershipRef
-from fleetsync.naming import is_project_number, parse_membership
+from fleetsync.core.errors import PermanentError
+from fleetsync.core.labels import Selector, is_dns_subdomain, parse_selector
+from fleetsync.core.model import MembershipRef
+from fleetsync.core.naming import is_project_number, parse_membership
 
 DEFAULT_GKEHUB_ENDPOINT = "https://gkehub.googleapis.com"
 _DNS_LABEL_RE = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")

@@ -12,10 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Protocol
 
-from fleetsync.errors import AccessError, PermanentError, RetryableError
-from fleetsync.model import ClusterSecret
-from fleetsync.planning import CREATE, DELETE, Change
-from fleetsync.report import Report, describe, membership_of
+from fleetsync.core.errors import AccessError, PermanentError, RetryableError
+from fleetsync.core.model import ClusterSecret
+from fleetsync.core.planning import CREATE, DELETE, Change
+from fleetsync.core.report import Report, describe, membership_of
 
 logger = logging.getLogger(__name__)
 Written = dict[str, ClusterSecret | None]  # Secret name -> as written, None when deleted

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from fleetsync.argocd import ArgoCD
-from fleetsync.credentials import TokenSource
-from fleetsync.model import ClusterSecret, MembershipRef
+from fleetsync.adapters.argocd import ArgoCD
+from fleetsync.adapters.credentials import TokenSource
+from fleetsync.core.model import ClusterSecret, MembershipRef
 from fleetsync.settings import Settings
 from tests.conftest import PROJECT_NUMBER
 

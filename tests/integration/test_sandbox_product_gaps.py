@@ -4,7 +4,7 @@ whose cluster is gone loses its Secret."""
 from tests.integration.test_function_resync import name, plant
 
 CLUSTER_LABEL = {"argocd.argoproj.io/secret-type": "cluster"}
-PRODUCT_PAGE = 500  # fleetsync.argocd.LIST_PAGE_SIZE
+PRODUCT_PAGE = 500  # fleetsync.adapters.argocd.LIST_PAGE_SIZE
 
 
 def test_expired_continue_restarts_the_list(sandbox, fn, admin):

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from fleetsync import labels as product
-from fleetsync.errors import PermanentError
-from fleetsync.naming import membership_ref
+from fleetsync.core import labels as product
+from fleetsync.core.errors import PermanentError
+from fleetsync.core.naming import membership_ref
 from sandbox import googlenames, k8snames, selectors
 
 # Characters that matter to the rules, plus a few that never may appear.

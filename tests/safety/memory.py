@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from fleetsync.errors import ConflictError
-from fleetsync.model import ClusterSecret, FleetListing, Membership, MembershipRef
+from fleetsync.core.errors import ConflictError
+from fleetsync.core.model import ClusterSecret, FleetListing, Membership, MembershipRef
 
 NUMBER = "123456789012"
 LOCATION = "us-central1"

@@ -23,10 +23,10 @@ import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from fleetsync.errors import RetryableError
-from fleetsync.events import CLUSTER, MEMBERSHIP, AuditEvent
-from fleetsync.labels import parse_selector
-from fleetsync.model import ClusterSecret, MembershipRef
+from fleetsync.core.errors import RetryableError
+from fleetsync.core.events import CLUSTER, MEMBERSHIP, AuditEvent
+from fleetsync.core.labels import parse_selector
+from fleetsync.core.model import ClusterSecret, MembershipRef
 from fleetsync.reconcile import Reconciler
 from fleetsync.settings import Settings
 from tests.safety.explorer import Choice, Scheduler

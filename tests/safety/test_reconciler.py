@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import pytest
 
-from fleetsync.errors import AccessError, ConflictError, RetryableError
-from fleetsync.model import ClusterSecret, MembershipRef
+from fleetsync.core.errors import AccessError, ConflictError, RetryableError
+from fleetsync.core.model import ClusterSecret, MembershipRef
 from fleetsync.reconcile import Reconciler
 from tests.safety import simulation
 from tests.safety.memory import LOCATION, NUMBER, Member, MemoryFleet, MemorySecrets, World

@@ -12,7 +12,7 @@ from typing import Any
 import hcl2
 import pytest
 
-from fleetsync.events import HANDLED_METHODS
+from fleetsync.core.events import HANDLED_METHODS
 from fleetsync.settings import ENV_VARIABLES
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,9 +5,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fleetsync.errors import PermanentError
-from fleetsync.events import AUDIT_LOG_TYPE, CLUSTER, HANDLED_METHODS, MEMBERSHIP, parse_audit_event
-from fleetsync.model import MembershipRef
+from fleetsync.core.errors import PermanentError
+from fleetsync.core.events import (
+    AUDIT_LOG_TYPE,
+    CLUSTER,
+    HANDLED_METHODS,
+    MEMBERSHIP,
+    parse_audit_event,
+)
+from fleetsync.core.model import MembershipRef
 
 NUMBER = "123456789012"
 MEMBERSHIP_NAME = "projects/acme-fleet/locations/us-central1/memberships/prod-1"

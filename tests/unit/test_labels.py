@@ -1,7 +1,7 @@
 import pytest
 
-from fleetsync.errors import PermanentError
-from fleetsync.labels import is_label_key, is_label_value, parse_selector
+from fleetsync.core.errors import PermanentError
+from fleetsync.core.labels import is_label_key, is_label_value, parse_selector
 
 LABELS = {"env": "prod", "tier": "web", "team": "a"}
 

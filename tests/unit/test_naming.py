@@ -1,8 +1,8 @@
 import pytest
 
-from fleetsync.errors import PermanentError
-from fleetsync.model import MembershipRef
-from fleetsync.naming import (
+from fleetsync.core.errors import PermanentError
+from fleetsync.core.model import MembershipRef
+from fleetsync.core.naming import (
     cluster_ref,
     gateway_url,
     parse_membership,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from fleetsync.pacing import WriteBudget
+from fleetsync.adapters.pacing import WriteBudget
 
 
 class FakeTime:

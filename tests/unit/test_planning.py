@@ -1,7 +1,7 @@
 import pytest
 
-from fleetsync.labels import Selector, parse_selector
-from fleetsync.model import (
+from fleetsync.core.labels import Selector, parse_selector
+from fleetsync.core.model import (
     MANAGED_BY_LABEL,
     MANAGED_BY_VALUE,
     OWNED_DATA_ANNOTATION,
@@ -12,7 +12,7 @@ from fleetsync.model import (
     Membership,
     MembershipRef,
 )
-from fleetsync.planning import (
+from fleetsync.core.planning import (
     CREATE,
     DELETE,
     DROP,
@@ -28,7 +28,7 @@ from fleetsync.planning import (
     plan_changes,
     verdict,
 )
-from fleetsync.rendering import SecretTarget, render_secret
+from fleetsync.core.rendering import SecretTarget, render_secret
 
 NUMBER = "123456789012"
 TARGET = SecretTarget(NUMBER)

@@ -3,9 +3,9 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fleetsync.model import MANAGED_BY_LABEL, ClusterSecret, Membership, MembershipRef
-from fleetsync.planning import DELETE, is_ours, plan_changes
-from fleetsync.rendering import SecretTarget, render_secret
+from fleetsync.core.model import MANAGED_BY_LABEL, ClusterSecret, Membership, MembershipRef
+from fleetsync.core.planning import DELETE, is_ours, plan_changes
+from fleetsync.core.rendering import SecretTarget, render_secret
 
 NUMBER = "123456789012"
 TARGET = SecretTarget(NUMBER)

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from fleetsync.model import (
+from fleetsync.core.model import (
     CLUSTER_ANNOTATION,
     LOCATION_LABEL,
     MANAGED_BY_LABEL,
@@ -13,7 +13,7 @@ from fleetsync.model import (
     Membership,
     MembershipRef,
 )
-from fleetsync.rendering import SecretTarget, render_secret
+from fleetsync.core.rendering import SecretTarget, render_secret
 
 MEMBERSHIP = Membership(
     MembershipRef("us-central1", "prod-east-1"),

@@ -1,7 +1,7 @@
 import pytest
 
-from fleetsync.errors import PermanentError
-from fleetsync.model import MembershipRef
+from fleetsync.core.errors import PermanentError
+from fleetsync.core.model import MembershipRef
 from fleetsync.settings import DEFAULT_GKEHUB_ENDPOINT, Settings
 
 BASE = {"FLEET_PROJECT_NUMBER": "123456789012", "ARGOCD_MEMBERSHIP": "global/argocd-hub"}

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from fleetsync.errors import PermanentError
-from fleetsync.model import (
+from fleetsync.core.errors import PermanentError
+from fleetsync.core.model import (
     GATEWAY_HOST_GLOBAL,
     GATEWAY_HOST_REGIONAL,
     GATEWAY_PATH_FORMAT,

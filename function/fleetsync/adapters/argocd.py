@@ -13,17 +13,22 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, TypeVar
 
-from fleetsync.credentials import TokenSource
-from fleetsync.errors import (
+from fleetsync.adapters.credentials import TokenSource
+from fleetsync.adapters.gateway_errors import (
+    ExpiredError,
+    SecretMissingError,
+    UnauthorizedError,
+    classify,
+)
+from fleetsync.adapters.pacing import WriteBudget
+from fleetsync.core.errors import (
     AccessError,
     ConflictError,
     RetryableError,
     with_backoff,
 )
-from fleetsync.gateway_errors import ExpiredError, SecretMissingError, UnauthorizedError, classify
-from fleetsync.model import SECRET_TYPE_CLUSTER, SECRET_TYPE_LABEL, ClusterSecret
-from fleetsync.naming import gateway_url
-from fleetsync.pacing import WriteBudget
+from fleetsync.core.model import SECRET_TYPE_CLUSTER, SECRET_TYPE_LABEL, ClusterSecret
+from fleetsync.core.naming import gateway_url
 from fleetsync.settings import Settings
 
 T = TypeVar("T")

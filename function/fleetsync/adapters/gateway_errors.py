@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fleetsync.errors import (
+from fleetsync.core.errors import (
     AccessError,
     ConflictError,
     PermanentError,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from fleetsync.errors import PermanentError
+from fleetsync.core.errors import PermanentError
 
 CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 
-from fleetsync.errors import PermanentError
-from fleetsync.model import MembershipRef
-from fleetsync.naming import is_project_number, parse_resource_name
+from fleetsync.core.errors import PermanentError
+from fleetsync.core.model import MembershipRef
+from fleetsync.core.naming import is_project_number, parse_resource_name
 
 AUDIT_LOG_TYPE = "google.cloud.audit.log.v1.written"
 MEMBERSHIP, CLUSTER = "membership", "cluster"

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fleetsync.labels import is_label_key, is_label_value
-from fleetsync.model import (
+from fleetsync.core.labels import is_label_key, is_label_value
+from fleetsync.core.model import (
     ARGOCD_CONFIG,
     CLUSTER_ANNOTATION,
     GKE,
@@ -32,7 +32,7 @@ from fleetsync.model import (
     ClusterSecret,
     Membership,
 )
-from fleetsync.naming import gateway_url, membership_name, secret_name
+from fleetsync.core.naming import gateway_url, membership_name, secret_name
 
 _RESERVED_PREFIXES = (LABEL_PREFIX, SCOPE_LABEL_PREFIX, "argocd.argoproj.io/")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from fleetsync.model import ClusterSecret
-from fleetsync.naming import parse_secret_name
-from fleetsync.planning import CREATE, DELETE, UPDATE, Change, Desired, Plan
+from fleetsync.core.model import ClusterSecret
+from fleetsync.core.naming import parse_secret_name
+from fleetsync.core.planning import CREATE, DELETE, UPDATE, Change, Desired, Plan
 
 
 @dataclass

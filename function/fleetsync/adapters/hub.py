@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from fleetsync.credentials import TokenSource
-from fleetsync.errors import AccessError, PermanentError, RetryableError, with_backoff
-from fleetsync.model import FleetListing, Membership, MembershipRef
-from fleetsync.naming import membership_name, parse_resource_name, platform_of
+from fleetsync.adapters.credentials import TokenSource
+from fleetsync.core.errors import AccessError, PermanentError, RetryableError, with_backoff
+from fleetsync.core.model import FleetListing, Membership, MembershipRef
+from fleetsync.core.naming import membership_name, parse_resource_name, platform_of
 from fleetsync.settings import Settings
 
 T = TypeVar("T")

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from fleetsync.errors import PermanentError
+from fleetsync.core.errors import PermanentError
 
 _NAME = r"([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]"
 _NAME_RE = re.compile(_NAME)

@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from fleetsync.labels import Selector
-from fleetsync.model import (
+from fleetsync.core.labels import Selector
+from fleetsync.core.model import (
     DELETING,
     LABEL_PREFIX,
     OWNED_DATA_ANNOTATION,
@@ -33,8 +33,8 @@ from fleetsync.model import (
     Membership,
     MembershipRef,
 )
-from fleetsync.naming import cluster_ref, parse_secret_name, secret_name
-from fleetsync.rendering import SecretTarget, render_secret
+from fleetsync.core.naming import cluster_ref, parse_secret_name, secret_name
+from fleetsync.core.rendering import SecretTarget, render_secret
 
 CREATE, UPDATE, DELETE = "create", "update", "delete"
 WANT, DROP, HOLD = "want", "drop", "hold"
