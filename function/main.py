@@ -14,11 +14,19 @@ import logging
 import os
 import sys
 import threading
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from fleetsync.core.errors import AccessError, PermanentError, RetryableError
+from fleetsync.core.model import MembershipRef
 from fleetsync.core.naming import parse_membership
-from fleetsync.settings import Settings
+from fleetsync.settings import Settings, parse_boolean
+
+if TYPE_CHECKING:  # flask comes with functions-framework; imported for its types only
+    from flask import Request
+
+    from fleetsync.reconcile import Reconciler
 
 logger = logging.getLogger("fleetsync.main")
 
@@ -35,12 +43,21 @@ def _settings() -> Settings:
 SETTINGS = _settings()
 MAX_BODY_BYTES = 1024 * 1024
 RESYNC_PARAMS = {"dry_run", "force", "membership"}
-_BOOLEANS = {"true": True, "1": True, "false": False, "0": False, "": False}
-_reconciler: Any = None
+Answer = tuple[str, int, dict[str, str]]
+_reconciler: Reconciler | None = None
 _reconciler_lock = threading.Lock()
 
 
-def reconciler() -> Any:
+@dataclass(frozen=True)
+class ResyncOptions:
+    """The query of `POST /resync`, checked."""
+
+    dry_run: bool = False
+    force: bool = False
+    membership: MembershipRef | None = None
+
+
+def reconciler() -> Reconciler:
     """The Reconciler with its adapters, built on first use and shared by all requests."""
     global _reconciler  # noqa: PLW0603 - one set of clients per instance
     with _reconciler_lock:
@@ -53,11 +70,11 @@ def reconciler() -> Any:
         return _reconciler
 
 
-def _answer(body: dict[str, Any], status: int) -> tuple[str, int, dict[str, str]]:
+def _answer(body: dict[str, Any], status: int) -> Answer:
     return json.dumps(body), status, {"Content-Type": "application/json"}
 
 
-def fleet_sync(request: Any) -> tuple[str, int, dict[str, str]]:
+def fleet_sync(request: Request) -> Answer:
     """HTTP entry point: CloudEvents, POST /resync, GET /healthz."""
     # A chunked body has no length up front, so the limit holds while reading too.
     body = request.stream.read(MAX_BODY_BYTES + 1)
@@ -83,18 +100,18 @@ def fleet_sync(request: Any) -> tuple[str, int, dict[str, str]]:
     return handler(request)
 
 
-def _healthz(request: Any) -> tuple[str, int, dict[str, str]]:
+def _healthz(request: Request) -> Answer:
     return _answer({"status": "ok"}, 200)
 
 
-def _is_cloudevent(request: Any) -> bool:
+def _is_cloudevent(request: Request) -> bool:
     content_type = request.headers.get("Content-Type", "")
     return "ce-specversion" in request.headers or content_type.startswith(
         "application/cloudevents+json"
     )
 
 
-def _handle_event(request: Any, body: bytes) -> tuple[str, int, dict[str, str]]:
+def _handle_event(request: Request, body: bytes) -> Answer:
     from fleetsync.core.events import parse_audit_event
 
     try:
@@ -119,7 +136,7 @@ def _handle_event(request: Any, body: bytes) -> tuple[str, int, dict[str, str]]:
     return _answer(report.to_json(), 200)
 
 
-def _read_cloudevent(request: Any, body: bytes) -> tuple[dict[str, Any], Any]:
+def _read_cloudevent(request: Request, body: bytes) -> tuple[dict[str, Any], Any]:
     from cloudevents.exceptions import GenericException
     from cloudevents.http import from_http
 
@@ -132,18 +149,16 @@ def _read_cloudevent(request: Any, body: bytes) -> tuple[dict[str, Any], Any]:
     return dict(event.get_attributes()), event.get_data()
 
 
-def _handle_resync(request: Any) -> tuple[str, int, dict[str, str]]:
+def _handle_resync(request: Request) -> Answer:
     try:
         options = _resync_options(request.args)
     except ValueError as err:
         return _answer({"error": str(err)}, 400)
     try:
-        if options["membership"] is not None:
-            report = reconciler().reconcile_membership(
-                options["membership"], dry_run=options["dry_run"]
-            )
+        if options.membership is not None:
+            report = reconciler().reconcile_membership(options.membership, dry_run=options.dry_run)
         else:
-            report = reconciler().resync(dry_run=options["dry_run"], force=options["force"])
+            report = reconciler().resync(dry_run=options.dry_run, force=options.force)
     except AccessError as err:
         logger.error("resync failed, access denied: %s", err)
         return _answer({"error": str(err), "retry": True}, 503)
@@ -160,19 +175,21 @@ def _handle_resync(request: Any) -> tuple[str, int, dict[str, str]]:
     return _answer(body, status)
 
 
-def _resync_options(args: Any) -> dict[str, Any]:
+def _resync_options(args: Mapping[str, str]) -> ResyncOptions:
+    """Raise ValueError naming a bad query parameter; DRY_RUN makes every run a dry run."""
     unknown = set(args) - RESYNC_PARAMS
     if unknown:
         raise ValueError(f"unknown query parameters: {', '.join(sorted(unknown))}")
-    options: dict[str, Any] = {"membership": None}
+    flags = {}
     for name in ("dry_run", "force"):
-        raw = args.get(name, "").lower()
-        if raw not in _BOOLEANS:
-            raise ValueError(f"{name} must be true or false")
-        options[name] = _BOOLEANS[raw] or (SETTINGS.dry_run and name == "dry_run")
+        try:
+            flags[name] = parse_boolean(args[name]) if args.get(name, "") else False
+        except ValueError as err:
+            raise ValueError(f"{name} {err}") from err
+    membership = None
     if "membership" in args:
         try:
-            options["membership"] = parse_membership(args["membership"])
+            membership = parse_membership(args["membership"])
         except PermanentError as err:
             raise ValueError(f"membership: {err}") from err
-    return options
+    return ResyncOptions(flags["dry_run"] or SETTINGS.dry_run, flags["force"], membership)

@@ -22,29 +22,24 @@ from fleetsync.core.events import AUDIT_LOG_TYPE, parse_audit_event
 from fleetsync.core.naming import parse_membership
 from fleetsync.core.planning import desired_secrets
 from fleetsync.core.report import Report
-from fleetsync.settings import Settings
+from fleetsync.settings import VARIABLES, Settings
 from fleetsync_cli.output import RESYNC_ROWS, ProgressBar, print_report
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
-FLAGS = {
-    "project_number": "FLEET_PROJECT_NUMBER",
-    "argocd_membership": "ARGOCD_MEMBERSHIP",
-    "namespace": "ARGOCD_NAMESPACE",
-    "app_project": "ARGOCD_PROJECT",
-    "selector": "MEMBERSHIP_SELECTOR",
-    "gkehub_endpoint": "GKEHUB_ENDPOINT",
-    "gateway_endpoint": "CONNECT_GATEWAY_ENDPOINT",
-    "token": "FLEET_SYNC_STATIC_TOKEN",
-}
+# The settings a flag may override: the flags come from the one table of settings.
+FLAGGED = [variable for variable in VARIABLES if variable.flag]
 
 
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     config = common.add_argument_group("configuration (default: the environment variables)")
-    for flag, variable in FLAGS.items():
-        name = f"--{flag.replace('_', '-')}"
+    for variable in FLAGGED:
         config.add_argument(
-            name, dest=flag, default=argparse.SUPPRESS, help=f"overrides {variable}"
+            variable.flag,
+            dest=variable.name,
+            metavar="VALUE",
+            default=argparse.SUPPRESS,
+            help=f"overrides {variable.name}",
         )
     common.add_argument(
         "-v",
@@ -130,9 +125,9 @@ def _refuse_unknown_flags(root: argparse.ArgumentParser, arguments: list[str]) -
 
 def _environment(args: argparse.Namespace, env: Mapping[str, str]) -> dict[str, str]:
     merged = dict(env)
-    for flag, variable in FLAGS.items():
-        if hasattr(args, flag):
-            merged[variable] = getattr(args, flag)
+    for variable in FLAGGED:
+        if hasattr(args, variable.name):
+            merged[variable.name] = getattr(args, variable.name)
     return merged
 
 

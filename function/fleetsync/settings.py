@@ -1,114 +1,64 @@
-"""The function's configuration: one frozen object built once from the environment.
+"""The function's configuration: one table of settings, one frozen object built from it.
 
-No other module reads `os.environ`; `main.py` and the CLI call `Settings.from_env`.
+Each `Variable` names an environment variable, how to read it, its default and what it
+means; `Settings.from_env`, the CLI's flags, and the tests that keep the README table and
+the Terraform module's environment in step all read this table. No other module reads
+`os.environ`; `main.py` and the CLI call `Settings.from_env`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 from fleetsync.core.errors import PermanentError
 from fleetsync.core.labels import Selector, is_dns_subdomain, parse_selector
 from fleetsync.core.model import MembershipRef
 from fleetsync.core.naming import is_project_number, parse_membership
 
+T = TypeVar("T")
 DEFAULT_GKEHUB_ENDPOINT = "https://gkehub.googleapis.com"
 _DNS_LABEL_RE = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
-# Every variable Settings.from_env reads; the Terraform module's environment must use these.
-ENV_VARIABLES = (
-    "FLEET_PROJECT_NUMBER",
-    "ARGOCD_MEMBERSHIP",
-    "ARGOCD_NAMESPACE",
-    "ARGOCD_PROJECT",
-    "MEMBERSHIP_SELECTOR",
-    "GKEHUB_ENDPOINT",
-    "CONNECT_GATEWAY_ENDPOINT",
-    "FLEET_SYNC_STATIC_TOKEN",
-    "MAX_DELETE_FRACTION",
-    "SYNC_CONCURRENCY",
-    "DRY_RUN",
-    "REQUEST_TIMEOUT_SECONDS",
-    "GATEWAY_MAX_WRITES_PER_MINUTE",
-)
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"", "0", "false", "no", "off"}
+BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
 
 @dataclass(frozen=True)
-class Settings:
-    fleet_project_number: str
-    argocd_membership: MembershipRef
-    argocd_namespace: str = "argocd"
-    argocd_project: str = ""
-    membership_selector: Selector = field(default_factory=Selector)
-    gkehub_endpoint: str = DEFAULT_GKEHUB_ENDPOINT
-    connect_gateway_endpoint: str = ""
-    static_token: str = ""
-    max_delete_fraction: float = 0.5
-    concurrency: int = 8
-    dry_run: bool = False
-    request_timeout_s: float = 20.0
-    # A quarter of Connect Gateway's documented 2,400 requests a minute, which Argo CD shares.
-    gateway_max_writes_per_minute: int = 600
+class Variable(Generic[T]):
+    """One environment variable: how to read it, its default, its CLI flag, what it means.
 
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> Settings:
-        """Raise PermanentError naming every missing or invalid variable."""
-        errors: list[str] = []
+    A required variable's default only stands in while the other variables are read, so
+    that every error is reported at once; `from_env` raises before using it.
+    """
 
-        def read(name: str, parse: object, default: object = None) -> object:
-            raw = env.get(name, "").strip()
-            if not raw and default is not None:
-                return default
-            try:
-                return parse(raw)  # type: ignore[operator]
-            except (PermanentError, ValueError) as err:
-                errors.append(f"{name}: {err}")
-                return default
+    name: str
+    parse: Callable[[str], T]
+    default: T
+    required: str = ""  # what is missing, for a required variable
+    flag: str = ""  # the CLI flag that overrides it, if any
 
-        values = {
-            "fleet_project_number": read("FLEET_PROJECT_NUMBER", _project_number),
-            "argocd_membership": read("ARGOCD_MEMBERSHIP", _required_membership),
-            "argocd_namespace": read("ARGOCD_NAMESPACE", _namespace, "argocd"),
-            "argocd_project": read("ARGOCD_PROJECT", _app_project, ""),
-            "membership_selector": read("MEMBERSHIP_SELECTOR", parse_selector, Selector()),
-            "gkehub_endpoint": read("GKEHUB_ENDPOINT", _url, DEFAULT_GKEHUB_ENDPOINT),
-            "connect_gateway_endpoint": read("CONNECT_GATEWAY_ENDPOINT", _url, ""),
-            "static_token": env.get("FLEET_SYNC_STATIC_TOKEN", "").strip(),
-            "max_delete_fraction": read("MAX_DELETE_FRACTION", _fraction, 0.5),
-            "concurrency": read("SYNC_CONCURRENCY", _concurrency, 8),
-            "dry_run": read("DRY_RUN", _boolean, False),
-            "request_timeout_s": read("REQUEST_TIMEOUT_SECONDS", _timeout, 20.0),
-            "gateway_max_writes_per_minute": read(
-                "GATEWAY_MAX_WRITES_PER_MINUTE", _writes_per_minute, 600
-            ),
-        }
-        overridden = "GKEHUB_ENDPOINT" in env and "CONNECT_GATEWAY_ENDPOINT" in env
-        if values["static_token"] and not overridden:
-            # A fixed token is for the sandbox only; never send it to a Google endpoint.
-            errors.append(
-                "FLEET_SYNC_STATIC_TOKEN: only allowed together with "
-                "GKEHUB_ENDPOINT and CONNECT_GATEWAY_ENDPOINT"
-            )
-        if errors:
-            raise PermanentError("invalid configuration: " + "; ".join(errors))
-        return cls(**values)  # type: ignore[arg-type]
+    def read(self, env: Mapping[str, str], errors: list[str]) -> T:
+        raw = env.get(self.name, "").strip()
+        if not raw:
+            if self.required:
+                errors.append(f"{self.name}: required: {self.required}")
+            return self.default
+        try:
+            return self.parse(raw)
+        except (PermanentError, ValueError) as err:
+            errors.append(f"{self.name}: {err}")
+            return self.default
 
 
 def _project_number(raw: str) -> str:
-    if not raw:
-        raise ValueError("required: the fleet host project number")
     if not is_project_number(raw):
         raise ValueError(f"must be the fleet host project number (digits only), got {raw!r}")
     return raw
 
 
-def _required_membership(raw: str) -> MembershipRef:
-    if not raw:
-        raise ValueError("required: the Argo CD cluster's membership, {location}/{id}")
-    return parse_membership(raw)
+def _text(raw: str) -> str:
+    return raw
 
 
 def _namespace(raw: str) -> str:
@@ -157,7 +107,103 @@ def _timeout(raw: str) -> float:
     return value
 
 
-def _boolean(raw: str) -> bool:
-    if raw.lower() in _TRUE | _FALSE:
-        return raw.lower() in _TRUE
+def parse_boolean(raw: str) -> bool:
+    """The one boolean vocabulary, for variables and query parameters alike."""
+    if raw.lower() in BOOLEANS:
+        return BOOLEANS[raw.lower()]
     raise ValueError(f"must be true or false, got {raw!r}")
+
+
+NO_MEMBERSHIP = MembershipRef("", "")
+FLEET_PROJECT_NUMBER = Variable(
+    "FLEET_PROJECT_NUMBER",
+    _project_number,
+    "",
+    "the fleet host project number",
+    flag="--project-number",
+)
+ARGOCD_MEMBERSHIP = Variable(
+    "ARGOCD_MEMBERSHIP",
+    parse_membership,
+    NO_MEMBERSHIP,
+    "the Argo CD cluster's membership, {location}/{id}",
+    flag="--argocd-membership",
+)
+ARGOCD_NAMESPACE = Variable("ARGOCD_NAMESPACE", _namespace, "argocd", flag="--namespace")
+ARGOCD_PROJECT = Variable("ARGOCD_PROJECT", _app_project, "", flag="--app-project")
+MEMBERSHIP_SELECTOR = Variable("MEMBERSHIP_SELECTOR", parse_selector, Selector(), flag="--selector")
+GKEHUB_ENDPOINT = Variable(
+    "GKEHUB_ENDPOINT", _url, DEFAULT_GKEHUB_ENDPOINT, flag="--gkehub-endpoint"
+)
+CONNECT_GATEWAY_ENDPOINT = Variable("CONNECT_GATEWAY_ENDPOINT", _url, "", flag="--gateway-endpoint")
+FLEET_SYNC_STATIC_TOKEN = Variable("FLEET_SYNC_STATIC_TOKEN", _text, "", flag="--token")
+MAX_DELETE_FRACTION = Variable("MAX_DELETE_FRACTION", _fraction, 0.5)
+SYNC_CONCURRENCY = Variable("SYNC_CONCURRENCY", _concurrency, 8)
+DRY_RUN = Variable("DRY_RUN", parse_boolean, False)
+REQUEST_TIMEOUT_SECONDS = Variable("REQUEST_TIMEOUT_SECONDS", _timeout, 20.0)
+# A quarter of Connect Gateway's documented 2,400 requests a minute, which Argo CD shares.
+GATEWAY_MAX_WRITES_PER_MINUTE = Variable("GATEWAY_MAX_WRITES_PER_MINUTE", _writes_per_minute, 600)
+VARIABLES: tuple[Variable[Any], ...] = (
+    FLEET_PROJECT_NUMBER,
+    ARGOCD_MEMBERSHIP,
+    ARGOCD_NAMESPACE,
+    ARGOCD_PROJECT,
+    MEMBERSHIP_SELECTOR,
+    GKEHUB_ENDPOINT,
+    CONNECT_GATEWAY_ENDPOINT,
+    FLEET_SYNC_STATIC_TOKEN,
+    MAX_DELETE_FRACTION,
+    SYNC_CONCURRENCY,
+    DRY_RUN,
+    REQUEST_TIMEOUT_SECONDS,
+    GATEWAY_MAX_WRITES_PER_MINUTE,
+)
+# Every variable Settings.from_env reads; the Terraform module's environment must use these.
+ENV_VARIABLES = tuple(variable.name for variable in VARIABLES)
+
+
+@dataclass(frozen=True)
+class Settings:
+    fleet_project_number: str
+    argocd_membership: MembershipRef
+    argocd_namespace: str = ARGOCD_NAMESPACE.default
+    argocd_project: str = ""
+    membership_selector: Selector = field(default_factory=Selector)
+    gkehub_endpoint: str = DEFAULT_GKEHUB_ENDPOINT
+    connect_gateway_endpoint: str = ""
+    static_token: str = ""
+    max_delete_fraction: float = MAX_DELETE_FRACTION.default
+    concurrency: int = SYNC_CONCURRENCY.default
+    dry_run: bool = False
+    request_timeout_s: float = REQUEST_TIMEOUT_SECONDS.default
+    gateway_max_writes_per_minute: int = GATEWAY_MAX_WRITES_PER_MINUTE.default
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        """Raise PermanentError naming every missing or invalid variable."""
+        errors: list[str] = []
+        settings = cls(
+            fleet_project_number=FLEET_PROJECT_NUMBER.read(env, errors),
+            argocd_membership=ARGOCD_MEMBERSHIP.read(env, errors),
+            argocd_namespace=ARGOCD_NAMESPACE.read(env, errors),
+            argocd_project=ARGOCD_PROJECT.read(env, errors),
+            membership_selector=MEMBERSHIP_SELECTOR.read(env, errors),
+            gkehub_endpoint=GKEHUB_ENDPOINT.read(env, errors),
+            connect_gateway_endpoint=CONNECT_GATEWAY_ENDPOINT.read(env, errors),
+            static_token=FLEET_SYNC_STATIC_TOKEN.read(env, errors),
+            max_delete_fraction=MAX_DELETE_FRACTION.read(env, errors),
+            concurrency=SYNC_CONCURRENCY.read(env, errors),
+            dry_run=DRY_RUN.read(env, errors),
+            request_timeout_s=REQUEST_TIMEOUT_SECONDS.read(env, errors),
+            gateway_max_writes_per_minute=GATEWAY_MAX_WRITES_PER_MINUTE.read(env, errors),
+        )
+        overridden = GKEHUB_ENDPOINT.name in env and CONNECT_GATEWAY_ENDPOINT.name in env
+        if settings.static_token and not overridden:
+            # A fixed token is for the sandbox only; never send it to a Google endpoint.
+            errors.append(
+                f"{FLEET_SYNC_STATIC_TOKEN.name}: only allowed together with "
+                f"{GKEHUB_ENDPOINT.name} and {CONNECT_GATEWAY_ENDPOINT.name}"
+            )
+        if errors:
+            raise PermanentError("invalid configuration: " + "; ".join(errors))
+        return settings

@@ -1,8 +1,16 @@
+from pathlib import Path
+
 import pytest
 
 from fleetsync.core.errors import PermanentError
 from fleetsync.core.model import MembershipRef
-from fleetsync.settings import DEFAULT_GKEHUB_ENDPOINT, Settings
+from fleetsync.settings import (
+    DEFAULT_GKEHUB_ENDPOINT,
+    ENV_VARIABLES,
+    VARIABLES,
+    Settings,
+    parse_boolean,
+)
 
 BASE = {"FLEET_PROJECT_NUMBER": "123456789012", "ARGOCD_MEMBERSHIP": "global/argocd-hub"}
 SANDBOX = {
@@ -75,3 +83,40 @@ def test_invalid_configuration_names_every_bad_variable(env, named):
         Settings.from_env(env)
     for variable in named:
         assert variable in str(raised.value)
+
+
+def _readme_rows() -> dict[str, list[str]]:
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    rows = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and cells[0].startswith("`") and cells[1] in ("yes", "no"):
+            rows[cells[0].strip("`")] = cells
+    return rows
+
+
+def test_the_readme_table_lists_every_setting_with_its_default():
+    """One table of settings: the README's configuration table follows it."""
+    rows = _readme_rows()
+    assert set(rows) == set(ENV_VARIABLES)
+    for variable in VARIABLES:
+        _, required, default, meaning = rows[variable.name]
+        assert (required == "yes") == bool(variable.required), variable.name
+        assert meaning, variable.name
+        value = variable.default
+        if isinstance(value, bool):
+            assert default == f"`{str(value).lower()}`", variable.name
+        elif isinstance(value, int | float) or (isinstance(value, str) and value):
+            shown = f"{value:g}" if isinstance(value, float) else str(value)
+            assert default == f"`{shown}`", variable.name
+
+
+@pytest.mark.parametrize(("raw", "value"), [("true", True), ("1", True), ("FALSE", False)])
+def test_one_boolean_vocabulary(raw, value):
+    assert parse_boolean(raw) is value
+
+
+@pytest.mark.parametrize("raw", ["yes", "on", "true\n", "maybe"])
+def test_anything_else_is_not_a_boolean(raw):
+    with pytest.raises(ValueError, match="true or false"):
+        parse_boolean(raw)
