@@ -25,6 +25,7 @@ from sandbox.gateway import GATEWAY_PATH, handle_gateway
 from sandbox.googleapi import error_response, json_response
 from sandbox.hub import handle_hub, match_hub
 from sandbox.oauth import handle_token
+from sandbox.pushpolicy import DEFAULT_TIME_SCALE, time_scale_for
 from sandbox.store import Behaviour, Store
 
 MAX_BODY_BYTES = 3 * 1024 * 1024
@@ -110,16 +111,22 @@ def start(
     sinks: list[str] | None = None,
     argocd_membership: str = "global/argocd-hub",
     argocd_namespace: str = "argocd",
-    retry_initial_s: float = 0.2,
+    retry_initial_s: float | None = None,
     behaviour: Behaviour | None = None,
-    eventarc_time_scale: float = 1.0,
+    eventarc_time_scale: float | None = None,
 ) -> RunningSandbox:
-    """Serve the sandbox from a background thread; port 0 picks a free port."""
+    """Serve the sandbox from a background thread; port 0 picks a free port.
+
+    Eventarc's delays are scaled by `eventarc_time_scale`, or by the scale that puts the
+    first retry `retry_initial_s` after a failure, or by `DEFAULT_TIME_SCALE`.
+    """
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     store = Store(project_id, project_number, argocd_membership, argocd_namespace, behaviour)
-    eventarc = Eventarc(
-        sinks or [], initial_backoff_s=retry_initial_s, time_scale=eventarc_time_scale
-    )
+    if eventarc_time_scale is None:
+        eventarc_time_scale = (
+            DEFAULT_TIME_SCALE if retry_initial_s is None else time_scale_for(retry_initial_s)
+        )
+    eventarc = Eventarc(sinks or [], eventarc_time_scale)
     server = make_server(host, port, SandboxApp(store, eventarc), threaded=True)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="fleet-sandbox", daemon=True)
@@ -214,8 +221,11 @@ def _add_behaviour_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--eventarc-time-scale",
         type=float,
-        default=1.0,
-        help="multiplies Eventarc's retry delays (real: 10 s doubling to 600 s)",
+        default=DEFAULT_TIME_SCALE,
+        help=(
+            "multiplies Eventarc's delays: real retries start at 10 s, double to 600 s and stop"
+            f" after 24 h (default {DEFAULT_TIME_SCALE}: first retry after 0.2 s)"
+        ),
     )
     parser.add_argument(
         "--hub-allow-anonymous",
