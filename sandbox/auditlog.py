@@ -16,7 +16,7 @@ import datetime
 import uuid
 from typing import Any
 
-from sandbox.store import now
+from sandbox.records import now
 
 DATASCHEMA = (
     "https://googleapis.github.io/google-cloudevents/jsonschema/google/events/cloud/"

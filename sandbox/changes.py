@@ -13,7 +13,16 @@ from typing import Any
 from sandbox.eventarc import Eventarc
 from sandbox.googlenames import membership_problem
 from sandbox.operations import Finish, Operations
-from sandbox.store import MEMBERSHIP_STATES, PLATFORMS, BindingRecord, Store, now, valid_state
+from sandbox.records import (
+    MEMBERSHIP_STATES,
+    PLATFORMS,
+    BindingRecord,
+    binding_json,
+    membership_json,
+    now,
+    valid_state,
+)
+from sandbox.store import Store
 
 STATE_ERROR = f"state must be one of {list(MEMBERSHIP_STATES)}, or a number >= 6"
 
@@ -78,7 +87,7 @@ class FleetChanges:
                 self.store.remove_membership(record.location, record.membership)
                 return {}
             record.state, record.update_time = final, now()
-            membership = self.store.membership_json(self.store.project_id, record)
+            membership = membership_json(self.store.project_id, record)
             return {**membership, "@type": "type.googleapis.com/google.cloud.gkehub.v1.Membership"}
 
         self._emit_hub(
@@ -89,7 +98,7 @@ class FleetChanges:
             finish,
         )
         with self.store.lock:
-            return self.store.membership_json(self.store.project_id, record), 201
+            return membership_json(self.store.project_id, record), 201
 
     def create_memberships(self, body: dict[str, Any]) -> Answer:
         items = body.get("memberships")
@@ -138,7 +147,7 @@ class FleetChanges:
                 record.state = before
                 return {}
             record.labels, record.state, record.update_time = labels, final, now()
-            return self.store.membership_json(self.store.project_id, record)
+            return membership_json(self.store.project_id, record)
 
         name = self._membership_name(location, ident)
         self._emit_hub(
@@ -149,7 +158,7 @@ class FleetChanges:
             finish,
         )
         with self.store.lock:
-            return self.store.membership_json(self.store.project_id, record), 200
+            return membership_json(self.store.project_id, record), 200
 
     def delete_membership(self, body: dict[str, Any], location: str, ident: str) -> Answer:
         with self.store.lock:
@@ -185,7 +194,7 @@ class FleetChanges:
                 raise ControlError(409, f"binding {binding} already exists")
             self.store.scopes.setdefault(scope, str(uuid.uuid4()))
             record = self.store.bindings[key] = BindingRecord(location, ident, binding, scope)
-            result = self.store.binding_json(self.store.project_id, record)
+            result = binding_json(self.store.project_id, record)
         name = self._membership_name(location, ident) + f"/bindings/{binding}"
         self._emit_hub(
             body,
@@ -239,7 +248,7 @@ class FleetChanges:
                 "cluster": {"name": ref.membership, "fleet": {"project": self.store.project_id}},
             },
         )
-        return self.store.membership_json(self.store.project_id, record), 201
+        return membership_json(self.store.project_id, record), 201
 
     def delete_cluster(self, body: dict[str, Any], location: str, name: str) -> Answer:
         link = self.store.cluster_link(location, name)
