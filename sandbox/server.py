@@ -6,7 +6,6 @@ other /v1/ paths are GKE Hub. Faults and the request log apply to the emulated A
 
 from __future__ import annotations
 
-import argparse
 import logging
 import signal
 import sys
@@ -19,6 +18,7 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
+from sandbox.commandline import behaviour_of, parse
 from sandbox.control import Control
 from sandbox.eventarc import Eventarc
 from sandbox.gateway import GATEWAY_PATH, handle_gateway
@@ -135,37 +135,7 @@ def start(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="fleet-sandbox",
-        description=(
-            "Local GKE Hub, Connect Gateway, Eventarc and Kubernetes API for fleet-argocd-sync."
-        ),
-    )
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8090)
-    parser.add_argument("--project-id", default="acme-fleet")
-    parser.add_argument("--project-number", default="123456789012")
-    parser.add_argument(
-        "--argocd-membership",
-        default="global/argocd-hub",
-        help="the pre-registered Argo CD cluster, {location}/{id}",
-    )
-    parser.add_argument("--argocd-namespace", default="argocd")
-    parser.add_argument(
-        "--sink",
-        action="append",
-        default=[],
-        help="URL that receives audit-log CloudEvents (repeatable)",
-    )
-    _add_behaviour_arguments(parser)
-    args = parser.parse_args(argv)
-    if not args.project_number.isdigit():
-        parser.error("--project-number must be digits")
-    for name in ("operation_delay_s", "gateway_latency_ms", "gateway_quota_rpm", "continue_ttl_s"):
-        if getattr(args, name) < 0:
-            parser.error(f"--{name.replace('_', '-')} must not be negative")
-    if args.eventarc_time_scale <= 0:
-        parser.error("--eventarc-time-scale must be positive")
+    args = parse(argv)
     running = start(
         args.host,
         args.port,
@@ -174,13 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         args.sink,
         args.argocd_membership,
         args.argocd_namespace,
-        behaviour=Behaviour(
-            operation_delay_s=args.operation_delay_s,
-            continue_ttl_s=args.continue_ttl_s,
-            gateway_latency_ms=args.gateway_latency_ms,
-            gateway_quota_rpm=args.gateway_quota_rpm,
-            hub_allow_anonymous=args.hub_allow_anonymous,
-        ),
+        behaviour=behaviour_of(args),
         eventarc_time_scale=args.eventarc_time_scale,
     )
     print(f"fleet-sandbox ready at {running.base_url}", flush=True)
@@ -190,48 +154,6 @@ def main(argv: list[str] | None = None) -> int:
     stop.wait()
     running.stop()
     return 0
-
-
-def _add_behaviour_arguments(parser: argparse.ArgumentParser) -> None:
-    defaults = Behaviour()
-    parser.add_argument(
-        "--operation-delay-s",
-        type=float,
-        default=defaults.operation_delay_s,
-        help="how long a membership stays CREATING/UPDATING/DELETING (0: done at once)",
-    )
-    parser.add_argument(
-        "--continue-ttl-s",
-        type=float,
-        default=defaults.continue_ttl_s,
-        help="age after which a Kubernetes continue token is refused with 410 Expired",
-    )
-    parser.add_argument(
-        "--gateway-latency-ms",
-        type=float,
-        default=defaults.gateway_latency_ms,
-        help="added to every Connect Gateway call (0: off)",
-    )
-    parser.add_argument(
-        "--gateway-quota-rpm",
-        type=int,
-        default=defaults.gateway_quota_rpm,
-        help="Connect Gateway requests per minute per fleet before 429 (0: off)",
-    )
-    parser.add_argument(
-        "--eventarc-time-scale",
-        type=float,
-        default=DEFAULT_TIME_SCALE,
-        help=(
-            "multiplies Eventarc's delays: real retries start at 10 s, double to 600 s and stop"
-            f" after 24 h (default {DEFAULT_TIME_SCALE}: first retry after 0.2 s)"
-        ),
-    )
-    parser.add_argument(
-        "--hub-allow-anonymous",
-        action="store_true",
-        help="serve GKE Hub requests that carry no Authorization header",
-    )
 
 
 if __name__ == "__main__":
