@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 
 from sandbox.googleapi import jwt_claims
-from sandbox.kube import WILDCARD, Rule
+from sandbox.rbac import WILDCARD, Rule
 
 FUNCTION_IDENTITY = "fleet-argocd-sync@{project}.iam.gserviceaccount.com"
 ADMIN_IDENTITY = "admin@{project}.example.com"
