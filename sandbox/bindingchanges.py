@@ -7,11 +7,10 @@ created when first named.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from sandbox.changelog import Answer, ChangeLog, ControlError, member_ref
-from sandbox.records import BindingRecord, binding_json
+from sandbox.records import binding_json
 
 
 class BindingChanges(ChangeLog):
@@ -27,8 +26,7 @@ class BindingChanges(ChangeLog):
             key = (location, ident, binding)
             if key in self.store.bindings:
                 raise ControlError(409, f"binding {binding} already exists")
-            self.store.scopes.setdefault(scope, str(uuid.uuid4()))
-            record = self.store.bindings[key] = BindingRecord(location, ident, binding, scope)
+            record = self.store.add_binding(location, ident, binding, scope)
             result = binding_json(self.store.project_id, record)
         name = self.membership_name(location, ident) + f"/bindings/{binding}"
         self._emit_hub(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -115,6 +116,16 @@ class Store:
             for key in [k for k in self.bindings if k[:2] == (location, membership)]:
                 del self.bindings[key]
             return self.memberships.pop((location, membership), None)
+
+    def add_binding(
+        self, location: str, membership: str, binding: str, scope: str
+    ) -> BindingRecord:
+        """Bind a membership to a scope, creating the scope when first named."""
+        with self.lock:
+            self.scopes.setdefault(scope, str(uuid.uuid4()))
+            record = BindingRecord(location, membership, binding, scope)
+            self.bindings[(location, membership, binding)] = record
+            return record
 
     def cluster_link(self, location: str, name: str) -> str:
         project = self.project_id
