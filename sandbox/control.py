@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 from typing import Any
 
 from werkzeug.exceptions import HTTPException
@@ -17,7 +16,8 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox.changes import ControlError, FleetChanges
 from sandbox.eventarc import Eventarc
-from sandbox.store import Fault, Store, Token
+from sandbox.faults import Fault
+from sandbox.store import Store
 from sandbox.tuning import AREAS, TuningError, tune
 
 ROUTES = Map(
@@ -127,14 +127,12 @@ class Control:
         if ttl is not None and not isinstance(ttl, int | float):
             raise ControlError(400, "ttl_s must be a number")
         with self.store.lock:
-            self.store.tokens[token] = Token(
-                identity, time.time() + ttl if ttl is not None else None
-            )
+            self.store.credentials.accept(token, identity, ttl)
         return _answer({"token": token, "identity": identity}, 201)
 
     def delete_token(self, request: Request, token: str) -> Response:
         with self.store.lock:
-            self.store.tokens.pop(token, None)
+            self.store.credentials.forget(token)
         return _answer({})
 
     def events(self, request: Request) -> Response:
@@ -180,16 +178,17 @@ class Control:
         """How long new access tokens from /token are honoured, and how many were issued."""
         if request.method == "POST":
             body = self._json(request)
-            ttl = body.get("token_ttl_s", self.store.access_token_ttl_s)
+            ttl = body.get("token_ttl_s", self.store.credentials.access_token_ttl_s)
             if not isinstance(ttl, int | float) or ttl < 0:
                 raise ControlError(400, "token_ttl_s must be a non-negative number")
             with self.store.lock:
-                self.store.access_token_ttl_s = float(ttl)
+                self.store.credentials.access_token_ttl_s = float(ttl)
                 revoked = body.get("revoke_identity")
                 if isinstance(revoked, str):
-                    self.store.revoked_identities.add(revoked)
+                    self.store.credentials.revoke(revoked)
+        credentials = self.store.credentials
         return _answer(
-            {"token_ttl_s": self.store.access_token_ttl_s, "issued": self.store.tokens_issued}
+            {"token_ttl_s": credentials.access_token_ttl_s, "issued": credentials.tokens_issued}
         )
 
     def tuning(self, request: Request) -> Response:

@@ -1,9 +1,12 @@
-"""Eventarc: turn fleet changes into Cloud Audit Logs CloudEvents and deliver them.
+"""Eventarc: push audit-log CloudEvents to every sink, at least once, as the real service does.
 
-Each entry is delivered in binary content mode, with the attributes Eventarc sets for
-`google.cloud.audit.log.v1.written` (https://cloud.google.com/eventarc/docs/cloudevents) and
-the LogEntryData body. Long-running operations log two entries, `operation.first` and
-`operation.last`. Every non-2xx answer is redelivered with exponential backoff: at least once.
+Each entry is sent in binary content mode (headers from `auditlog`). A push answered with
+anything but 2xx, or not answered, is sent again on `pushpolicy.RetryPolicy`'s backoff, every
+delay multiplied by `time_scale`, until it is accepted or 24 h (scaled) after it was
+published. With `shuffle`, each new delivery first waits a random part of a window, so
+deliveries go out in no particular order; with `duplicates`, some accepted deliveries are
+pushed once more, as at-least-once delivery allows. Both draw from one generator seeded with
+`seed`, so a run with the same inputs replays. Pushes go out one at a time from one thread.
 """
 
 from __future__ import annotations
@@ -11,87 +14,29 @@ from __future__ import annotations
 import heapq
 import itertools
 import json
+import random
 import threading
-import time
 import urllib.error
 import urllib.request
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandbox.store import now
-
-DATASCHEMA = (
-    "https://googleapis.github.io/google-cloudevents/jsonschema/google/events/cloud/"
-    "audit/v1/LogEntryData.json"
-)
-CALLER = "platform-admin@{project}.example.com"
-
-
-def audit_entry(
-    project_id: str,
-    service: str,
-    method: str,
-    resource_name: str,
-    operation_id: str,
-    phase: str,
-    request: dict[str, Any],
-    response: dict[str, Any],
-    status: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """One Cloud Audit Logs LogEntry, as Cloud Logging writes it for an admin activity."""
-    entry: dict[str, Any] = {
-        "protoPayload": {
-            "@type": "type.googleapis.com/google.cloud.audit.AuditLog",
-            "status": status or {},
-            "authenticationInfo": {"principalEmail": CALLER.format(project=project_id)},
-            "requestMetadata": {"callerIp": "192.0.2.10", "callerSuppliedUserAgent": "sandbox"},
-            "serviceName": service,
-            "methodName": method,
-            "resourceName": resource_name,
-            "request": request,
-            "response": response,
-        },
-        "insertId": uuid.uuid4().hex[:12],
-        "resource": {
-            "type": "audited_resource",
-            "labels": {"service": service, "method": method, "project_id": project_id},
-        },
-        "timestamp": now(),
-        "severity": "NOTICE",
-        "logName": f"projects/{project_id}/logs/cloudaudit.googleapis.com%2Factivity",
-        "operation": {"id": operation_id, "producer": service, phase: True},
-        "receiveTimestamp": now(),
-    }
-    return entry
-
-
-def cloudevent_headers(project_id: str, entry: dict[str, Any]) -> dict[str, str]:
-    payload = entry["protoPayload"]
-    return {
-        "Content-Type": "application/json; charset=utf-8",
-        "ce-specversion": "1.0",
-        "ce-type": "google.cloud.audit.log.v1.written",
-        "ce-source": f"//cloudaudit.googleapis.com/projects/{project_id}/logs/activity",
-        "ce-subject": f"{payload['serviceName']}/{payload['resourceName']}",
-        "ce-id": f"projects/{project_id}/logs/cloudaudit.googleapis.com%2Factivity"
-        f"{entry['insertId']}{entry['timestamp']}",
-        "ce-time": entry["timestamp"],
-        "ce-dataschema": DATASCHEMA,
-        "ce-methodname": payload["methodName"],
-        "ce-servicename": payload["serviceName"],
-        "ce-resourcename": payload["resourceName"],
-        "ce-recordedtime": entry["timestamp"],
-    }
+from sandbox.auditlog import cloudevent_headers
+from sandbox.pushpolicy import DEFAULT_TIME_SCALE, Clock, RealTime, RetryPolicy
 
 
 @dataclass
 class Delivery:
+    """One event's way to one sink: what each push got, and the backoffs waited between."""
+
     sink: str
     attempts: int = 0
     status: int | None = None
     delivered: bool = False
     error: str = ""
+    backoff_s: list[float] = field(default_factory=list)
+    gave_up: bool = False
+    duplicates: int = 0
 
 
 @dataclass
@@ -108,50 +53,70 @@ class Event:
             "resourceName": self.headers["ce-resourcename"],
             "operation": entry["operation"],
             "status": entry["protoPayload"].get("status", {}),
-            "deliveries": [d.__dict__ for d in self.deliveries],
+            "deliveries": [dict(d.__dict__, backoff_s=list(d.backoff_s)) for d in self.deliveries],
         }
 
 
-class Eventarc:
-    """Delivers events to sinks from one background thread, retrying with backoff."""
+@dataclass
+class _Push:
+    event: Event
+    delivery: Delivery
+    published: float
+    generation: int
+    duplicate: bool = False
 
+
+class Eventarc:
     def __init__(
         self,
         sinks: list[str],
-        initial_backoff_s: float = 0.2,
-        max_backoff_s: float = 5.0,
-        max_attempts: int = 12,
+        time_scale: float = DEFAULT_TIME_SCALE,
+        *,
+        policy: RetryPolicy | None = None,
+        clock: Clock | None = None,
+        seed: int = 0,
         timeout_s: float = 30.0,
-        time_scale: float = 1.0,
     ) -> None:
-        self.initial_time_scale = time_scale
+        self.initial_time_scale, self.initial_seed = time_scale, seed
         self.time_scale, self.shuffle, self.duplicates = time_scale, False, False
+        self.seed = seed
         self.sinks = list(sinks)
-        self.initial_backoff_s, self.max_backoff_s = initial_backoff_s, max_backoff_s
-        self.max_attempts, self.timeout_s = max_attempts, timeout_s
+        self.policy, self.clock = policy or RetryPolicy(), clock or RealTime()
+        self.timeout_s = timeout_s
         self.events: list[Event] = []
-        self._queue: list[tuple[float, int, Event, Delivery]] = []
-        self._sequence = itertools.count()
+        self._queue: list[tuple[float, float, int, _Push]] = []
+        self._order = itertools.count()
+        self._generation = 0  # bumped by clear(): a push in flight then is not retried
         self._wake = threading.Condition()
         self._stopped = False
         self._in_flight = 0
         self._thread = threading.Thread(target=self._run, name="eventarc", daemon=True)
         self._thread.start()
 
+    @property
+    def seed(self) -> int:
+        return self._seed
+
+    @seed.setter
+    def seed(self, value: int) -> None:
+        self._seed = value
+        self._random = random.Random(value)  # noqa: S311 - reproducible test traffic, not secrets
+
     def publish(self, project_id: str, entry: dict[str, Any]) -> None:
         event = Event(cloudevent_headers(project_id, entry), json.dumps(entry).encode())
         with self._wake:
             self.events.append(event)
+            published = self.clock.now()
             for sink in self.sinks:
                 delivery = Delivery(sink)
                 event.deliveries.append(delivery)
-                heapq.heappush(
-                    self._queue, (time.monotonic(), next(self._sequence), event, delivery)
-                )
+                first_wait = self.policy.shuffle_window_s if self.shuffle else 0.0
+                push = _Push(event, delivery, published, self._generation)
+                self._schedule(push, published, self._random.uniform(0, first_wait))
             self._wake.notify()
 
     def pending(self) -> int:
-        """Deliveries queued, waiting for a retry, or being sent right now."""
+        """Pushes queued, waiting for a retry, or being sent right now."""
         with self._wake:
             return len(self._queue) + self._in_flight
 
@@ -159,10 +124,12 @@ class Eventarc:
         with self._wake:
             self.events.clear()
             self._queue.clear()
+            self._generation += 1
 
     def restore_behaviour(self) -> None:
         with self._wake:
             self.time_scale, self.shuffle, self.duplicates = self.initial_time_scale, False, False
+            self.seed = self.initial_seed
             self._wake.notify()
 
     def wake(self) -> None:
@@ -175,41 +142,63 @@ class Eventarc:
             self._wake.notify()
         self._thread.join(timeout=5)
 
+    def _schedule(self, push: _Push, start: float, wait_s: float) -> None:
+        """Queue `push` for `wait_s` unscaled seconds after `start`; call with the lock held."""
+        due = start + wait_s * self.time_scale
+        tie = self._random.random() if self.shuffle else 0.0
+        heapq.heappush(self._queue, (due, tie, next(self._order), push))
+
     def _run(self) -> None:
         while True:
             with self._wake:
-                while not self._stopped and (
-                    not self._queue or self._queue[0][0] > time.monotonic()
-                ):
-                    wait = self._queue[0][0] - time.monotonic() if self._queue else None
-                    self._wake.wait(wait)
-                if self._stopped:
+                push = self._next_due()
+                if push is None:
                     return
-                _, _, event, delivery = heapq.heappop(self._queue)
-                delivery.attempts += 1
-                self._in_flight = 1
-            ok = self._send(event, delivery)
+                self._in_flight += 1
+            status, error = self._send(push)
             with self._wake:
-                if not ok and delivery.attempts < self.max_attempts:
-                    backoff = min(
-                        self.max_backoff_s, self.initial_backoff_s * 2 ** (delivery.attempts - 1)
-                    )
-                    heapq.heappush(
-                        self._queue,
-                        (time.monotonic() + backoff, next(self._sequence), event, delivery),
-                    )
-                delivery.delivered = ok
-                self._in_flight = 0
+                self._in_flight -= 1
+                if push.generation == self._generation:
+                    self._settle(push, status, error)
 
-    def _send(self, event: Event, delivery: Delivery) -> bool:
+    def _next_due(self) -> _Push | None:
+        while not self._stopped:
+            now = self.clock.now()
+            if self._queue and self._queue[0][0] <= now:
+                return heapq.heappop(self._queue)[-1]
+            self.clock.wait(self._wake, self._queue[0][0] - now if self._queue else None)
+        return None
+
+    def _settle(self, push: _Push, status: int | None, error: str) -> None:
+        delivery, policy = push.delivery, self.policy
+        if push.duplicate:
+            delivery.duplicates += 1
+            return
+        delivery.attempts += 1
+        delivery.status, delivery.error = status, error
+        delivery.delivered = status is not None and 200 <= status < 300
+        now = self.clock.now()
+        if delivery.delivered:
+            if self.duplicates and self._random.random() < policy.duplicate_rate:
+                again = _Push(push.event, delivery, push.published, push.generation, True)
+                self._schedule(again, now, self._random.uniform(0, policy.duplicate_window_s))
+            return
+        backoff = policy.backoff_s(delivery.attempts)
+        if now + backoff * self.time_scale >= push.published + policy.retention_s * self.time_scale:
+            delivery.gave_up = True  # Pub/Sub drops a message older than its retention
+            return
+        delivery.backoff_s.append(backoff * self.time_scale)
+        self._schedule(push, now, backoff)
+
+    def _send(self, push: _Push) -> tuple[int | None, str]:
+        event = push.event
         request = urllib.request.Request(
-            delivery.sink, data=event.body, headers=event.headers, method="POST"
+            push.delivery.sink, data=event.body, headers=event.headers, method="POST"
         )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout_s) as answer:
-                delivery.status = answer.status
+                return answer.status, ""
         except urllib.error.HTTPError as err:
-            delivery.status, delivery.error = err.code, err.read()[:500].decode("utf-8", "replace")
+            return err.code, err.read()[:500].decode("utf-8", "replace")
         except OSError as err:
-            delivery.status, delivery.error = None, str(err)
-        return delivery.status is not None and 200 <= delivery.status < 300
+            return None, str(err)

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox.googleapi import GoogleError, encode_enums, error_response, json_response, page
 from sandbox.hubquery import membership_filter, ordered
+from sandbox.records import binding_json, membership_json, scope_json
 from sandbox.store import Store
 
 _BASE = r"^/v1/projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)"
@@ -91,7 +92,7 @@ def _list_memberships(
         if location in ("-", key[0]) and key[0] not in unreachable and wanted(r)
     ]
     records = ordered(records, request.args.get("orderBy", ""), name_of)
-    body = _page_of(request, "resources", records, lambda r: store.membership_json(project, r))
+    body = _page_of(request, "resources", records, lambda r: membership_json(project, r))
     return _with_unreachable(body, project, location, unreachable)
 
 
@@ -106,7 +107,7 @@ def _get_membership(
             404,
             f"Resource 'projects/{project}/locations/{location}/memberships/{ident}' was not found",
         )
-    return store.membership_json(project, record)
+    return membership_json(project, record)
 
 
 def _list_bindings(
@@ -125,9 +126,7 @@ def _list_bindings(
         for key, b in sorted(store.bindings.items())
         if location in ("-", key[0]) and ident in ("-", key[1]) and key[0] not in unreachable
     ]
-    body = _page_of(
-        request, "membershipBindings", records, lambda b: store.binding_json(project, b)
-    )
+    body = _page_of(request, "membershipBindings", records, lambda b: binding_json(project, b))
     return _with_unreachable(body, project, location, unreachable)
 
 
@@ -139,7 +138,7 @@ def _get_binding(
     record = store.bindings.get(key)
     if record is None:
         raise GoogleError(404, f"Resource '{request.path[4:]}' was not found")
-    return store.binding_json(match["project"], record)
+    return binding_json(match["project"], record)
 
 
 def _list_scopes(
@@ -149,7 +148,9 @@ def _list_scopes(
     _refuse_query(request)
     if match["location"] != "global":
         raise GoogleError(400, "Scopes exist only in location 'global'")
-    return _page_of(request, "scopes", sorted(store.scopes), lambda s: store.scope_json(project, s))
+    return _page_of(
+        request, "scopes", sorted(store.scopes), lambda s: scope_json(project, s, store.scopes[s])
+    )
 
 
 def _refuse_query(request: Request) -> None:

@@ -10,32 +10,13 @@ import datetime
 import threading
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from sandbox.kubeapi import KubeError, merge_patch, validated_secret
 from sandbox.kubelists import ListPolicy, Snapshots, list_page
+from sandbox.rbac import Rule, authorize
 
-WILDCARD = "*"
 _MERGE_TYPES = ("application/merge-patch+json", "application/strategic-merge-patch+json")
-
-
-@dataclass(frozen=True)
-class Rule:
-    """Allows `identity` the `verbs` on `resource`, in `namespace` (or everywhere: "*")."""
-
-    identity: str
-    verbs: frozenset[str]
-    resource: str
-    namespace: str = WILDCARD
-
-    def allows(self, identity: str, verb: str, resource: str, namespace: str) -> bool:
-        return (
-            self.identity in (identity, WILDCARD)
-            and (verb in self.verbs or WILDCARD in self.verbs)
-            and self.resource in (resource, WILDCARD)
-            and self.namespace in (namespace, WILDCARD)
-        )
 
 
 def _now() -> str:
@@ -85,16 +66,7 @@ class Cluster:
     # --- access control -------------------------------------------------------------
 
     def authorize(self, identity: str, verb: str, resource: str, namespace: str, name: str) -> None:
-        if any(r.allows(identity, verb, resource, namespace) for r in self.rules):
-            return
-        subject = f'{resource} "{name}"' if name else resource
-        where = f'in the namespace "{namespace}"' if namespace else "at the cluster scope"
-        message = (
-            f'{subject} is forbidden: User "{identity}" cannot {verb} resource "{resource}" '
-            f'in API group "" {where}'
-        )
-        details = {"name": name, "kind": resource} if name else {"kind": resource}
-        raise KubeError(403, message, details=details)
+        authorize(self.rules, identity, verb, resource, namespace, name)
 
     # --- namespaces -------------------------------------------------------------------
 

@@ -8,13 +8,10 @@ for its issuer, not verified: the sandbox trusts whoever holds a key file.
 
 from __future__ import annotations
 
-import secrets
-import time
-
 from werkzeug.wrappers import Request, Response
 
 from sandbox.googleapi import json_response, jwt_claims
-from sandbox.store import Store, Token
+from sandbox.store import Store
 
 ADVERTISED_EXPIRY_S = 3600
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -36,16 +33,14 @@ def handle_token(store: Store, request: Request) -> Response:
     identity, _ = jwt_claims(form["assertion"])
     if identity is None:
         return json_response({"error": "invalid_grant", "error_description": "Invalid JWT."}, 400)
-    if identity in store.revoked_identities:
+    if store.credentials.is_revoked(identity):
         return json_response(
             {"error": "invalid_grant", "error_description": "Invalid JWT Signature."}, 400
         )
-    token = "ya29.sandbox-" + secrets.token_urlsafe(16)
     with store.lock:
         # The sandbox may honour a token for less time than it advertises: that is how a
         # test makes a token expire in the middle of a run.
-        store.tokens[token] = Token(identity, time.time() + store.access_token_ttl_s)
-        store.tokens_issued += 1
+        token = store.credentials.issue(identity)
     return json_response(
         {
             "access_token": token,

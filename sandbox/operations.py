@@ -22,7 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox.eventarc import Eventarc, audit_entry
+from sandbox.auditlog import audit_entry
+from sandbox.eventarc import Eventarc
 from sandbox.store import Store
 
 FAILED_PRECONDITION = 9

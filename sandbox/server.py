@@ -6,7 +6,6 @@ other /v1/ paths are GKE Hub. Faults and the request log apply to the emulated A
 
 from __future__ import annotations
 
-import argparse
 import logging
 import signal
 import sys
@@ -19,12 +18,14 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
+from sandbox.commandline import behaviour_of, parse
 from sandbox.control import Control
 from sandbox.eventarc import Eventarc
 from sandbox.gateway import GATEWAY_PATH, handle_gateway
 from sandbox.googleapi import error_response, json_response
 from sandbox.hub import handle_hub, match_hub
 from sandbox.oauth import handle_token
+from sandbox.pushpolicy import DEFAULT_TIME_SCALE, time_scale_for
 from sandbox.store import Behaviour, Store
 
 MAX_BODY_BYTES = 3 * 1024 * 1024
@@ -110,16 +111,22 @@ def start(
     sinks: list[str] | None = None,
     argocd_membership: str = "global/argocd-hub",
     argocd_namespace: str = "argocd",
-    retry_initial_s: float = 0.2,
+    retry_initial_s: float | None = None,
     behaviour: Behaviour | None = None,
-    eventarc_time_scale: float = 1.0,
+    eventarc_time_scale: float | None = None,
 ) -> RunningSandbox:
-    """Serve the sandbox from a background thread; port 0 picks a free port."""
+    """Serve the sandbox from a background thread; port 0 picks a free port.
+
+    Eventarc's delays are scaled by `eventarc_time_scale`, or by the scale that puts the
+    first retry `retry_initial_s` after a failure, or by `DEFAULT_TIME_SCALE`.
+    """
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     store = Store(project_id, project_number, argocd_membership, argocd_namespace, behaviour)
-    eventarc = Eventarc(
-        sinks or [], initial_backoff_s=retry_initial_s, time_scale=eventarc_time_scale
-    )
+    if eventarc_time_scale is None:
+        eventarc_time_scale = (
+            DEFAULT_TIME_SCALE if retry_initial_s is None else time_scale_for(retry_initial_s)
+        )
+    eventarc = Eventarc(sinks or [], eventarc_time_scale)
     server = make_server(host, port, SandboxApp(store, eventarc), threaded=True)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="fleet-sandbox", daemon=True)
@@ -128,37 +135,7 @@ def start(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="fleet-sandbox",
-        description=(
-            "Local GKE Hub, Connect Gateway, Eventarc and Kubernetes API for fleet-argocd-sync."
-        ),
-    )
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8090)
-    parser.add_argument("--project-id", default="acme-fleet")
-    parser.add_argument("--project-number", default="123456789012")
-    parser.add_argument(
-        "--argocd-membership",
-        default="global/argocd-hub",
-        help="the pre-registered Argo CD cluster, {location}/{id}",
-    )
-    parser.add_argument("--argocd-namespace", default="argocd")
-    parser.add_argument(
-        "--sink",
-        action="append",
-        default=[],
-        help="URL that receives audit-log CloudEvents (repeatable)",
-    )
-    _add_behaviour_arguments(parser)
-    args = parser.parse_args(argv)
-    if not args.project_number.isdigit():
-        parser.error("--project-number must be digits")
-    for name in ("operation_delay_s", "gateway_latency_ms", "gateway_quota_rpm", "continue_ttl_s"):
-        if getattr(args, name) < 0:
-            parser.error(f"--{name.replace('_', '-')} must not be negative")
-    if args.eventarc_time_scale <= 0:
-        parser.error("--eventarc-time-scale must be positive")
+    args = parse(argv)
     running = start(
         args.host,
         args.port,
@@ -167,13 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         args.sink,
         args.argocd_membership,
         args.argocd_namespace,
-        behaviour=Behaviour(
-            operation_delay_s=args.operation_delay_s,
-            continue_ttl_s=args.continue_ttl_s,
-            gateway_latency_ms=args.gateway_latency_ms,
-            gateway_quota_rpm=args.gateway_quota_rpm,
-            hub_allow_anonymous=args.hub_allow_anonymous,
-        ),
+        behaviour=behaviour_of(args),
         eventarc_time_scale=args.eventarc_time_scale,
     )
     print(f"fleet-sandbox ready at {running.base_url}", flush=True)
@@ -183,45 +154,6 @@ def main(argv: list[str] | None = None) -> int:
     stop.wait()
     running.stop()
     return 0
-
-
-def _add_behaviour_arguments(parser: argparse.ArgumentParser) -> None:
-    defaults = Behaviour()
-    parser.add_argument(
-        "--operation-delay-s",
-        type=float,
-        default=defaults.operation_delay_s,
-        help="how long a membership stays CREATING/UPDATING/DELETING (0: done at once)",
-    )
-    parser.add_argument(
-        "--continue-ttl-s",
-        type=float,
-        default=defaults.continue_ttl_s,
-        help="age after which a Kubernetes continue token is refused with 410 Expired",
-    )
-    parser.add_argument(
-        "--gateway-latency-ms",
-        type=float,
-        default=defaults.gateway_latency_ms,
-        help="added to every Connect Gateway call (0: off)",
-    )
-    parser.add_argument(
-        "--gateway-quota-rpm",
-        type=int,
-        default=defaults.gateway_quota_rpm,
-        help="Connect Gateway requests per minute per fleet before 429 (0: off)",
-    )
-    parser.add_argument(
-        "--eventarc-time-scale",
-        type=float,
-        default=1.0,
-        help="multiplies Eventarc's retry delays (real: 10 s doubling to 600 s)",
-    )
-    parser.add_argument(
-        "--hub-allow-anonymous",
-        action="store_true",
-        help="serve GKE Hub requests that carry no Authorization header",
-    )
 
 
 if __name__ == "__main__":

@@ -29,9 +29,10 @@ AREAS: dict[str, dict[str, tuple[str, str, type | tuple[type, ...], float, float
     },
     "hub": {"allow_anonymous": ("behaviour", "hub_allow_anonymous", bool, 0, 1)},
     "eventarc": {
-        "time_scale": ("eventarc", "time_scale", _NUMBER, 0, 1000),
+        "time_scale": ("eventarc", "time_scale", _NUMBER, 1e-6, 1000),
         "shuffle": ("eventarc", "shuffle", bool, 0, 1),
         "duplicates": ("eventarc", "duplicates", bool, 0, 1),
+        "seed": ("eventarc", "seed", int, 0, 2**32),
     },
 }
 
@@ -62,7 +63,7 @@ def tune(store: Store, eventarc: Eventarc, area: str, body: dict[str, Any] | Non
         for key, value in (body or {}).items():
             target, attribute, *_ = fields[key]
             setattr(targets[target], attribute, value)
-        # A faster clock for a running sandbox wakes the delivery thread at once.
+        # Waits already scheduled keep their time; the delivery thread re-reads its queue.
         if area == "eventarc":
             eventarc.wake()
         return {

@@ -1,0 +1,100 @@
+"""The `fleet-sandbox` command line: its flags, their defaults, and their checks.
+
+Every behaviour flag has a control API twin (`tuning`); the defaults are `Behaviour()`'s and
+`DEFAULT_TIME_SCALE`.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from sandbox.pushpolicy import DEFAULT_TIME_SCALE
+from sandbox.store import Behaviour
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    """The command's arguments, checked; a bad one exits with a usage message."""
+    parser = argparse.ArgumentParser(
+        prog="fleet-sandbox",
+        description=(
+            "Local GKE Hub, Connect Gateway, Eventarc and Kubernetes API for fleet-argocd-sync."
+        ),
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8090)
+    parser.add_argument("--project-id", default="acme-fleet")
+    parser.add_argument("--project-number", default="123456789012")
+    parser.add_argument(
+        "--argocd-membership",
+        default="global/argocd-hub",
+        help="the pre-registered Argo CD cluster, {location}/{id}",
+    )
+    parser.add_argument("--argocd-namespace", default="argocd")
+    parser.add_argument(
+        "--sink",
+        action="append",
+        default=[],
+        help="URL that receives audit-log CloudEvents (repeatable)",
+    )
+    _add_behaviour_arguments(parser)
+    args = parser.parse_args(argv)
+    if not args.project_number.isdigit():
+        parser.error("--project-number must be digits")
+    for name in ("operation_delay_s", "gateway_latency_ms", "gateway_quota_rpm", "continue_ttl_s"):
+        if getattr(args, name) < 0:
+            parser.error(f"--{name.replace('_', '-')} must not be negative")
+    if args.eventarc_time_scale <= 0:
+        parser.error("--eventarc-time-scale must be positive")
+    return args
+
+
+def behaviour_of(args: argparse.Namespace) -> Behaviour:
+    return Behaviour(
+        operation_delay_s=args.operation_delay_s,
+        continue_ttl_s=args.continue_ttl_s,
+        gateway_latency_ms=args.gateway_latency_ms,
+        gateway_quota_rpm=args.gateway_quota_rpm,
+        hub_allow_anonymous=args.hub_allow_anonymous,
+    )
+
+
+def _add_behaviour_arguments(parser: argparse.ArgumentParser) -> None:
+    defaults = Behaviour()
+    parser.add_argument(
+        "--operation-delay-s",
+        type=float,
+        default=defaults.operation_delay_s,
+        help="how long a membership stays CREATING/UPDATING/DELETING (0: done at once)",
+    )
+    parser.add_argument(
+        "--continue-ttl-s",
+        type=float,
+        default=defaults.continue_ttl_s,
+        help="age after which a Kubernetes continue token is refused with 410 Expired",
+    )
+    parser.add_argument(
+        "--gateway-latency-ms",
+        type=float,
+        default=defaults.gateway_latency_ms,
+        help="added to every Connect Gateway call (0: off)",
+    )
+    parser.add_argument(
+        "--gateway-quota-rpm",
+        type=int,
+        default=defaults.gateway_quota_rpm,
+        help="Connect Gateway requests per minute per fleet before 429 (0: off)",
+    )
+    parser.add_argument(
+        "--eventarc-time-scale",
+        type=float,
+        default=DEFAULT_TIME_SCALE,
+        help=(
+            "multiplies Eventarc's delays: real retries start at 10 s, double to 600 s and stop"
+            f" after 24 h (default {DEFAULT_TIME_SCALE}: first retry after 0.2 s)"
+        ),
+    )
+    parser.add_argument(
+        "--hub-allow-anonymous",
+        action="store_true",
+        help="serve GKE Hub requests that carry no Authorization header",
+    )
