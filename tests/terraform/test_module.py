@@ -34,8 +34,15 @@ def _unquote(value: Any) -> Any:
 
 def load(directory: Path) -> dict[str, Any]:
     """Blocks of every .tf file in a directory, by kind: resources keyed by (type, name)."""
-    blocks: dict[str, Any] = {"resource": {}, "data": {}, "variable": {}, "output": {},
-                              "locals": {}, "module": {}, "text": ""}
+    blocks: dict[str, Any] = {
+        "resource": {},
+        "data": {},
+        "variable": {},
+        "output": {},
+        "locals": {},
+        "module": {},
+        "text": "",
+    }
     for path in sorted(directory.glob("*.tf")):
         blocks["text"] += path.read_text()
         parsed = _unquote(hcl2.loads(path.read_text()))
@@ -60,7 +67,9 @@ def module() -> dict[str, Any]:
 def trigger_names() -> dict[str, str]:
     """The trigger names main.tf derives from audit_methods.json, computed the same way."""
     names = {}
-    for method in json.loads((ROOT / "function/fleetsync/audit_methods.json").read_text())["methods"]:
+    for method in json.loads((ROOT / "function/fleetsync/audit_methods.json").read_text())[
+        "methods"
+    ]:
         parts = method["methodName"].split(".")
         service = method["serviceName"].split(".")[0]
         names[f"fleet-argocd-sync-{service}-{parts[-3]}-{parts[-1].lower()}"] = method["methodName"]
@@ -74,9 +83,11 @@ def test_triggers_cover_exactly_the_handled_methods(module):
     assert trigger["for_each"] == "${local.triggers}"
     assert trigger["location"] == "global"
     criteria = {c["attribute"]: c["value"] for c in trigger["matching_criteria"]}
-    assert criteria == {"type": "google.cloud.audit.log.v1.written",
-                        "serviceName": "${each.value.serviceName}",
-                        "methodName": "${each.value.methodName}"}
+    assert criteria == {
+        "type": "google.cloud.audit.log.v1.written",
+        "serviceName": "${each.value.serviceName}",
+        "methodName": "${each.value.methodName}",
+    }
     names = trigger_names()
     assert sorted(names.values()) == sorted(HANDLED_METHODS)
     assert len(names) == len(HANDLED_METHODS)  # no two methods collapse into one trigger
@@ -101,16 +112,24 @@ def test_nothing_is_public(module):
 
 
 def test_function_service_account_has_only_the_fleet_roles(module):
-    assert module["locals"]["function_roles"] == ["roles/gkehub.viewer", "roles/gkehub.gatewayEditor"]
-    grants = [(key, body) for key, body in module["resource"].items()
-              if key[0].endswith("_iam_member") or key[0].endswith("_iam_binding")]
+    assert module["locals"]["function_roles"] == [
+        "roles/gkehub.viewer",
+        "roles/gkehub.gatewayEditor",
+    ]
+    grants = [
+        (key, body)
+        for key, body in module["resource"].items()
+        if key[0].endswith("_iam_member") or key[0].endswith("_iam_binding")
+    ]
     for (rtype, name), body in grants:
         if "google_service_account.function" in str(body.get("member", "")):
             assert (rtype, name) == ("google_project_iam_member", "function")
             assert body["role"] == "${each.value}"
             assert body["for_each"] == "${toset(local.function_roles)}"
-    assert not any(rtype.endswith("_iam_binding") or rtype.endswith("_iam_policy")
-                   for rtype, _ in module["resource"])
+    assert not any(
+        rtype.endswith("_iam_binding") or rtype.endswith("_iam_policy")
+        for rtype, _ in module["resource"]
+    )
     receiver = module["resource"][("google_project_iam_member", "trigger_receiver")]
     assert receiver["role"] == "roles/eventarc.eventReceiver"
     assert "google_service_account.trigger" in receiver["member"]
@@ -191,13 +210,29 @@ def test_checkov_finds_nothing_and_every_skip_is_justified():
         for skip in re.findall(r"checkov:skip=([A-Z_0-9]+)(:?.*)", path.read_text()):
             assert len(skip[1]) > 10, f"{path}: {skip[0]} needs a reason"
     result = subprocess.run(
-        [str(CHECKOV), "-d", str(MODULE), "--framework", "terraform", "--quiet", "--compact",
-         "--skip-download", "--output", "json"],
-        capture_output=True, text=True, timeout=600, check=False)
+        [
+            str(CHECKOV),
+            "-d",
+            str(MODULE),
+            "--framework",
+            "terraform",
+            "--quiet",
+            "--compact",
+            "--skip-download",
+            "--output",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     report = json.loads(result.stdout or "{}")
     reports = report if isinstance(report, list) else [report]
-    failed = [f"{c['check_id']} {c['resource']} {c['file_path']}"
-              for r in reports for c in r.get("results", {}).get("failed_checks", [])]
+    failed = [
+        f"{c['check_id']} {c['resource']} {c['file_path']}"
+        for r in reports
+        for c in r.get("results", {}).get("failed_checks", [])
+    ]
     assert failed == []
     assert result.returncode == 0, result.stderr[-2000:]
-

@@ -119,7 +119,7 @@ provider "kubernetes" {
 }
 
 provider "helm" {
-  kubernetes {
+  kubernetes = {
     host  = module.fleet_argocd_sync.argocd_gateway_url
     token = data.google_client_config.current.access_token
   }
