@@ -4,9 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 CHECKOV := .venv-checkov/bin/checkov
+# Provider schemas for the offline Terraform check: the pinned CDK Terrain provider wheels
+# (about 85 MB, data only), downloaded once; tests/terraform/schemas.py holds the pins.
+SCHEMAS := .provider-schemas/.pins-$(shell cat tests/terraform/schemas.py | cksum | cut -d' ' -f1)
 TF_EXAMPLE := terraform/examples/complete
 
-.PHONY: install test unit integration explore lint format demo bench bench-results requirements plan deploy clean
+.PHONY: install schemas test unit integration explore lint format demo bench bench-results requirements plan deploy clean
 
 install: $(STAMP)
 
@@ -22,7 +25,14 @@ $(CHECKOV):
 	.venv-checkov/bin/python -m pip install -q --upgrade pip
 	.venv-checkov/bin/python -m pip install -q "checkov>=3.2,<4"
 
-test: $(STAMP) $(CHECKOV)
+schemas: $(SCHEMAS)
+
+$(SCHEMAS): $(STAMP) tests/terraform/schemas.py
+	$(BIN)/python -m tests.terraform.schemas
+	rm -f .provider-schemas/.pins-*
+	touch $@
+
+test: $(STAMP) $(CHECKOV) $(SCHEMAS)
 	$(BIN)/pytest
 
 unit: $(STAMP)
@@ -69,4 +79,4 @@ $(TF_EXAMPLE)/terraform.tfvars:
 	@echo "Copy $(TF_EXAMPLE)/terraform.tfvars.example to $@ and fill it in."; exit 1
 
 clean:
-	rm -rf $(VENV) .venv-checkov .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-checkov .provider-schemas .pytest_cache .mypy_cache .ruff_cache

@@ -35,7 +35,7 @@ output "rbac_manifest" {
 
 output "resync_command" {
   description = "Command that requests a full resync now, through the scheduler job (works with internal ingress)."
-  value       = "gcloud scheduler jobs run ${google_cloud_scheduler_job.resync.name} --location=${var.region} --project=${var.project_id}"
+  value       = local.resync_command
 }
 
 output "dry_run_command" {
@@ -46,4 +46,24 @@ output "dry_run_command" {
 output "argocd_gateway_url" {
   description = "Connect Gateway URL of the Argo CD cluster, for a kubernetes provider that applies rbac_manifest."
   value       = format("https://%sconnectgateway.googleapis.com/v1/projects/%s/locations/%s/gkeMemberships/%s", local.argocd_location == "global" ? "" : "${local.argocd_location}-", var.fleet_project_number, local.argocd_location, local.argocd_id)
+}
+
+output "build_service_account_email" {
+  description = "Service account Cloud Build uses to build the function's image (not the default compute one)."
+  value       = google_service_account.build.email
+}
+
+output "rbac_verbs" {
+  description = "Verbs the function holds on Secrets in the Argo CD namespace: exactly the calls it makes."
+  value       = local.rbac_verbs
+}
+
+output "log_metric_names" {
+  description = "Names of the log-based metrics (empty when enable_log_metrics is false)."
+  value       = sort([for m in google_logging_metric.sync : m.name])
+}
+
+output "resync_alert_policy" {
+  description = "ID of the alert policy that fires when no complete resync succeeded for two schedule periods, or null when off."
+  value       = one(google_monitoring_alert_policy.resync_overdue[*].id)
 }

@@ -49,12 +49,20 @@ variable "argocd_project" {
   type        = string
   description = "Argo CD AppProject written into every cluster Secret's project field, or null for none."
   default     = null
+  validation {
+    condition     = var.argocd_project == null || can(regex("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$", var.argocd_project))
+    error_message = "argocd_project must be an AppProject name (a DNS subdomain) or null."
+  }
 }
 
 variable "membership_selector" {
   type        = string
   description = "Kubernetes label selector over membership labels (for example \"env in (prod,staging),!no-argocd\"); only matching memberships get a cluster Secret. Null selects all."
   default     = null
+  validation {
+    condition     = try(length(var.membership_selector) <= 1024 && !can(regex("[\\n\\r]", var.membership_selector)), true)
+    error_message = "membership_selector must be one line of at most 1024 characters, or null; the function checks its syntax at start."
+  }
 }
 
 variable "max_delete_fraction" {
@@ -115,11 +123,11 @@ variable "runtime" {
 
 variable "max_instance_count" {
   type        = number
-  description = "Upper bound on function instances; events for different memberships may run in parallel."
-  default     = 3
+  description = "Upper bound on function instances, each handling one request at a time. A resync holds one instance for up to timeout_seconds; the others take events (about 20 ms each warm, up to a second or two for an UpdateCluster in a large fleet). Events that find every instance busy are redelivered by Eventarc with a backoff of at most 10 minutes, never dropped."
+  default     = 5
   validation {
-    condition     = var.max_instance_count >= 1 && var.max_instance_count <= 100
-    error_message = "max_instance_count must be between 1 and 100."
+    condition     = var.max_instance_count >= 2 && var.max_instance_count <= 100
+    error_message = "max_instance_count must be between 2 (one for a resync, one for events) and 100."
   }
 }
 
@@ -147,12 +155,20 @@ variable "resync_schedule" {
   type        = string
   description = "Cron schedule of the safety-net resync (Cloud Scheduler syntax)."
   default     = "0 * * * *"
+  validation {
+    condition     = can(regex("^\\S+ \\S+ \\S+ \\S+ \\S+$", var.resync_schedule))
+    error_message = "resync_schedule must be a five-field cron expression such as \"0 * * * *\"."
+  }
 }
 
 variable "resync_time_zone" {
   type        = string
   description = "Time zone of resync_schedule."
   default     = "Etc/UTC"
+  validation {
+    condition     = can(regex("^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$", var.resync_time_zone))
+    error_message = "resync_time_zone must be a tz database name such as Etc/UTC or Europe/Paris."
+  }
 }
 
 variable "invoker_members" {
@@ -175,4 +191,50 @@ variable "labels" {
   type        = map(string)
   description = "Labels applied to the function, bucket and scheduler job."
   default     = {}
+  validation {
+    condition     = alltrue([for k, v in var.labels : can(regex("^[a-z][-_a-z0-9]{0,62}$", k)) && can(regex("^[-_a-z0-9]{0,63}$", v))])
+    error_message = "labels must use Google Cloud label keys and values: lowercase letters, digits, - and _, keys starting with a letter, at most 63 characters."
+  }
+}
+
+variable "kms_key_name" {
+  type        = string
+  description = "Cloud KMS key (projects/P/locations/L/keyRings/R/cryptoKeys/K, in the function's region) that encrypts the function, its source bucket and its image repository; null for Google-managed encryption. The module grants the key to the service agents that use it."
+  default     = null
+  validation {
+    condition     = var.kms_key_name == null || can(regex("^projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+$", var.kms_key_name))
+    error_message = "kms_key_name must be a full key name: projects/P/locations/L/keyRings/R/cryptoKeys/K."
+  }
+}
+
+variable "enable_log_metrics" {
+  type        = bool
+  description = "Whether to create the log-based metrics (Secrets written by action, errors by kind, conflicts, complete resyncs)."
+  default     = true
+}
+
+variable "enable_resync_alert" {
+  type        = bool
+  description = "Whether to create the alert policy that fires when no complete resync succeeded for two schedule periods; needs enable_log_metrics."
+  default     = true
+}
+
+variable "resync_period_minutes" {
+  type        = number
+  description = "Minutes between two runs of resync_schedule; the alert fires after twice this with no complete resync."
+  default     = 60
+  validation {
+    condition     = var.resync_period_minutes >= 1 && var.resync_period_minutes <= 705 && floor(var.resync_period_minutes) == var.resync_period_minutes
+    error_message = "resync_period_minutes must be a whole number from 1 to 705 (Cloud Monitoring's absence window is at most 23.5 hours)."
+  }
+}
+
+variable "alert_notification_channels" {
+  type        = list(string)
+  description = "Cloud Monitoring notification channel IDs (projects/P/notificationChannels/N) the resync alert notifies; empty for none."
+  default     = []
+  validation {
+    condition     = alltrue([for c in var.alert_notification_channels : can(regex("^projects/[^/]+/notificationChannels/[^/]+$", c))])
+    error_message = "alert_notification_channels must hold IDs like projects/P/notificationChannels/N."
+  }
 }

@@ -4,7 +4,7 @@ terraform {
   required_providers {
     google = {
       source  = "hashicorp/google"
-      version = ">= 6.0, < 8"
+      version = ">= 7.0, < 9"
     }
     archive = {
       source  = "hashicorp/archive"

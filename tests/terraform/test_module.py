@@ -34,8 +34,15 @@ def _unquote(value: Any) -> Any:
 
 def load(directory: Path) -> dict[str, Any]:
     """Blocks of every .tf file in a directory, by kind: resources keyed by (type, name)."""
-    blocks: dict[str, Any] = {"resource": {}, "data": {}, "variable": {}, "output": {},
-                              "locals": {}, "module": {}, "text": ""}
+    blocks: dict[str, Any] = {
+        "resource": {},
+        "data": {},
+        "variable": {},
+        "output": {},
+        "locals": {},
+        "module": {},
+        "text": "",
+    }
     for path in sorted(directory.glob("*.tf")):
         blocks["text"] += path.read_text()
         parsed = _unquote(hcl2.loads(path.read_text()))
@@ -60,7 +67,9 @@ def module() -> dict[str, Any]:
 def trigger_names() -> dict[str, str]:
     """The trigger names main.tf derives from audit_methods.json, computed the same way."""
     names = {}
-    for method in json.loads((ROOT / "function/fleetsync/audit_methods.json").read_text())["methods"]:
+    for method in json.loads((ROOT / "function/fleetsync/audit_methods.json").read_text())[
+        "methods"
+    ]:
         parts = method["methodName"].split(".")
         service = method["serviceName"].split(".")[0]
         names[f"fleet-argocd-sync-{service}-{parts[-3]}-{parts[-1].lower()}"] = method["methodName"]
@@ -74,9 +83,11 @@ def test_triggers_cover_exactly_the_handled_methods(module):
     assert trigger["for_each"] == "${local.triggers}"
     assert trigger["location"] == "global"
     criteria = {c["attribute"]: c["value"] for c in trigger["matching_criteria"]}
-    assert criteria == {"type": "google.cloud.audit.log.v1.written",
-                        "serviceName": "${each.value.serviceName}",
-                        "methodName": "${each.value.methodName}"}
+    assert criteria == {
+        "type": "google.cloud.audit.log.v1.written",
+        "serviceName": "${each.value.serviceName}",
+        "methodName": "${each.value.methodName}",
+    }
     names = trigger_names()
     assert sorted(names.values()) == sorted(HANDLED_METHODS)
     assert len(names) == len(HANDLED_METHODS)  # no two methods collapse into one trigger
@@ -101,16 +112,24 @@ def test_nothing_is_public(module):
 
 
 def test_function_service_account_has_only_the_fleet_roles(module):
-    assert module["locals"]["function_roles"] == ["roles/gkehub.viewer", "roles/gkehub.gatewayEditor"]
-    grants = [(key, body) for key, body in module["resource"].items()
-              if key[0].endswith("_iam_member") or key[0].endswith("_iam_binding")]
+    assert module["locals"]["function_roles"] == [
+        "roles/gkehub.viewer",
+        "roles/gkehub.gatewayEditor",
+    ]
+    grants = [
+        (key, body)
+        for key, body in module["resource"].items()
+        if key[0].endswith("_iam_member") or key[0].endswith("_iam_binding")
+    ]
     for (rtype, name), body in grants:
         if "google_service_account.function" in str(body.get("member", "")):
             assert (rtype, name) == ("google_project_iam_member", "function")
             assert body["role"] == "${each.value}"
             assert body["for_each"] == "${toset(local.function_roles)}"
-    assert not any(rtype.endswith("_iam_binding") or rtype.endswith("_iam_policy")
-                   for rtype, _ in module["resource"])
+    assert not any(
+        rtype.endswith("_iam_binding") or rtype.endswith("_iam_policy")
+        for rtype, _ in module["resource"]
+    )
     receiver = module["resource"][("google_project_iam_member", "trigger_receiver")]
     assert receiver["role"] == "roles/eventarc.eventReceiver"
     assert "google_service_account.trigger" in receiver["member"]
@@ -145,7 +164,8 @@ def test_scheduler_calls_resync_with_an_oidc_token(module):
     assert target["uri"].endswith("/resync")
     assert "google_service_account.scheduler" in target["oidc_token"][0]["service_account_email"]
     assert module["variable"]["resync_schedule"]["default"] == "0 * * * *"
-    command = module["output"]["resync_command"]["value"]
+    assert module["output"]["resync_command"]["value"] == "${local.resync_command}"
+    command = module["locals"]["resync_command"]
     assert command.startswith("gcloud scheduler jobs run ${google_cloud_scheduler_job.resync.name}")
     assert "rbac.authorization.k8s.io" in module["locals"]["rbac_manifest"]
     assert '"secrets"' in module["locals"]["rbac_manifest"]
@@ -191,13 +211,164 @@ def test_checkov_finds_nothing_and_every_skip_is_justified():
         for skip in re.findall(r"checkov:skip=([A-Z_0-9]+)(:?.*)", path.read_text()):
             assert len(skip[1]) > 10, f"{path}: {skip[0]} needs a reason"
     result = subprocess.run(
-        [str(CHECKOV), "-d", str(MODULE), "--framework", "terraform", "--quiet", "--compact",
-         "--skip-download", "--output", "json"],
-        capture_output=True, text=True, timeout=600, check=False)
+        [
+            str(CHECKOV),
+            "-d",
+            str(MODULE),
+            "--framework",
+            "terraform",
+            "--quiet",
+            "--compact",
+            "--skip-download",
+            "--output",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     report = json.loads(result.stdout or "{}")
     reports = report if isinstance(report, list) else [report]
-    failed = [f"{c['check_id']} {c['resource']} {c['file_path']}"
-              for r in reports for c in r.get("results", {}).get("failed_checks", [])]
+    failed = [
+        f"{c['check_id']} {c['resource']} {c['file_path']}"
+        for r in reports
+        for c in r.get("results", {}).get("failed_checks", [])
+    ]
     assert failed == []
     assert result.returncode == 0, result.stderr[-2000:]
 
+
+# Kubernetes client calls of the Argo CD adapter, and the RBAC verb each needs.
+CLIENT_VERBS = {
+    "read_namespaced_secret": "get",
+    "list_namespaced_secret": "list",
+    "create_namespaced_secret": "create",
+    "patch_namespaced_secret": "patch",
+    "replace_namespaced_secret": "update",
+    "delete_namespaced_secret": "delete",
+}
+
+
+def test_rbac_verbs_are_exactly_the_calls_the_function_makes(module):
+    adapter = (ROOT / "function/fleetsync/argocd.py").read_text()
+    calls = set(re.findall(r"\b(\w+_namespaced_secret)\(", adapter)) | set(
+        re.findall(r"\.(\w+_namespaced_secret)\b", adapter)
+    )
+    assert calls <= set(CLIENT_VERBS), calls
+    used = sorted(CLIENT_VERBS[c] for c in calls)
+    assert sorted(module["locals"]["rbac_verbs"]) == used
+    assert "update" not in used  # updates are merge patches
+    assert "verbs     = local.rbac_verbs" in (MODULE / "rbac.tf").read_text()
+    # One place: the example applies the module's manifest rather than repeating the rules.
+    assert not re.search(r"verbs\s*=\s*\[", load(EXAMPLE)["text"])
+    assert "module.fleet_argocd_sync.rbac_manifest" in load(EXAMPLE)["text"]
+
+
+def test_resources_are_split_by_concern():
+    where = {}
+    for path in MODULE.glob("*.tf"):
+        for rtype in re.findall(r'^resource "(\w+)"', path.read_text(), re.M):
+            where.setdefault(rtype, set()).add(path.name)
+    expected = {
+        "google_service_account": "identities.tf",
+        "google_project_iam_member": "identities.tf",
+        "google_cloudfunctions2_function": "function.tf",
+        "google_storage_bucket": "function.tf",
+        "google_eventarc_trigger": "triggers.tf",
+        "google_cloud_scheduler_job": "scheduler.tf",
+        "google_logging_metric": "monitoring.tf",
+        "google_monitoring_alert_policy": "monitoring.tf",
+    }
+    for rtype, filename in expected.items():
+        assert where[rtype] == {filename}, rtype
+    assert "rbac_manifest" in (MODULE / "rbac.tf").read_text()
+
+
+def test_every_variable_that_can_be_checked_is_validated(module):
+    for name, variable in module["variable"].items():
+        if variable["type"] in ("bool", "${bool}"):
+            continue  # the type is the whole check
+        assert variable.get("validation"), name
+
+
+def test_the_build_runs_as_its_own_service_account(module):
+    function = module["resource"][("google_cloudfunctions2_function", "sync")]
+    build = function["build_config"][0]
+    assert build["service_account"] == "${google_service_account.build.id}"
+    assert build["docker_repository"] == "${google_artifact_registry_repository.images.id}"
+    grants = {
+        (rtype, body["role"])
+        for (rtype, _), body in module["resource"].items()
+        if "google_service_account.build" in str(body.get("member", ""))
+    }
+    assert grants == {
+        ("google_project_iam_member", "roles/logging.logWriter"),
+        ("google_storage_bucket_iam_member", "roles/storage.objectViewer"),
+        ("google_artifact_registry_repository_iam_member", "roles/artifactregistry.writer"),
+    }
+
+
+def test_instances_are_sized_for_a_resync_and_events_at_once(module):
+    service = module["resource"][("google_cloudfunctions2_function", "sync")]["service_config"][0]
+    assert service["max_instance_request_concurrency"] == 1
+    assert service["min_instance_count"] == 0
+    assert module["variable"]["max_instance_count"]["default"] >= 2
+    assert "var.max_instance_count >= 2" in str(module["variable"]["max_instance_count"])
+
+
+def test_cmek_reaches_the_function_its_bucket_and_its_repository(module):
+    assert module["variable"]["kms_key_name"]["default"] is None
+    function = module["resource"][("google_cloudfunctions2_function", "sync")]
+    assert function["kms_key_name"] == "${var.kms_key_name}"
+    repository = module["resource"][("google_artifact_registry_repository", "images")]
+    assert repository["kms_key_name"] == "${var.kms_key_name}"
+    assert "default_kms_key_name = encryption.value" in (MODULE / "function.tf").read_text()
+
+
+def test_operations_metrics_and_the_overdue_resync_alert(module):
+    metrics = module["locals"]["log_metrics"]
+    for name in ("secret_changes", "errors", "conflicts", "complete_resyncs"):
+        assert name in metrics
+    assert "var.enable_log_metrics" in metrics
+    complete = module["locals"]["complete_resync_filter"]
+    # The summary line reconcile.py logs after a resync, with the fields Report.summary() has.
+    assert 'jsonPayload.message=\\"resync done\\"' in complete
+    assert "resync done" in (ROOT / "function/fleetsync/reconcile.py").read_text()
+    for key in ("dry_run", "refused", "errors", "unreachable"):
+        assert f"jsonPayload.{key}" in complete
+    alert = module["resource"][("google_monitoring_alert_policy", "resync_overdue")]
+    assert alert["count"] == "${var.enable_log_metrics && var.enable_resync_alert ? 1 : 0}"
+    absent = alert["conditions"][0]["condition_absent"][0]
+    assert absent["duration"] == "${2 * var.resync_period_minutes * 60}s"
+    assert "complete_resyncs" in absent["filter"]
+
+
+def test_example_gives_argo_cd_its_google_identity():
+    example = load(EXAMPLE)
+    roles = example["resource"][("google_project_iam_member", "argocd")]
+    assert roles["for_each"] == '${toset(["roles/gkehub.gatewayEditor", "roles/gkehub.viewer"])}'
+    assert example["locals"]["argocd_ksas"] == ["argocd-server", "argocd-application-controller"]
+    identity = example["resource"][
+        ("google_service_account_iam_member", "argocd_workload_identity")
+    ]
+    assert identity["role"] == "roles/iam.workloadIdentityUser"
+    assert ".svc.id.goog[${local.argocd_namespace}/${each.value}]" in identity["member"]
+    values = example["resource"][("helm_release", "argocd")]["values"][0]
+    assert '"controller", "server"' in values and "iam.gke.io/gcp-service-account" in values
+    for name in ("argocd_hub", "argocd_workload"):
+        binding = example["resource"][("kubernetes_cluster_role_binding_v1", name)]
+        assert "google_service_account.argocd.email" in binding["subject"][0]["name"]
+    assert "generate-gateway-rbac" in example["output"]["argocd_member_rbac_command"]["value"]
+
+
+def test_example_stores_no_access_token_in_state():
+    example = load(EXAMPLE)
+    assert ("google_client_config", "current") not in example["data"]
+    code = "\n".join(
+        line for line in example["text"].splitlines() if not line.lstrip().startswith("#")
+    )
+    assert "access_token" not in code and not re.search(r"\btoken\s*=", code)
+    providers = (EXAMPLE / "providers.tf").read_text()
+    assert providers.count("command     = \"gke-gcloud-auth-plugin\"") == 1
+    assert providers.count("local.exec_auth") >= 3

@@ -1,17 +1,23 @@
-# A complete setup, as in the fleet-argocd-plugin walk-through: a fleet host project with an
-# Argo CD cluster and a workload cluster (both Autopilot, registered to the fleet at creation),
-# Argo CD, and fleet-argocd-sync keeping Argo CD's cluster Secrets equal to the fleet.
-
-provider "google" {
-  project = var.project_id
-  region  = var.region
-}
+# A complete setup, as in Google's Connect Gateway + Argo CD walk-through: a fleet host project
+# with an Argo CD cluster and a workload cluster (both Autopilot, registered to the fleet at
+# creation, Workload Identity on), Argo CD with its own Google identity reaching every member
+# through Connect Gateway, and fleet-argocd-sync keeping Argo CD's cluster Secrets equal to the
+# fleet. Files: main.tf (network, clusters, the module), argocd.tf (Argo CD, its identity and
+# RBAC), providers.tf (how Terraform reaches the clusters without storing a token).
 
 data "google_project" "fleet" {
   project_id = var.project_id
 }
 
-data "google_client_config" "current" {}
+locals {
+  hub      = "argocd-hub"
+  workload = "workload-1"
+  # Connect Gateway URL of a GKE member registered at creation ({region}/{cluster name}).
+  gateway_urls = {
+    for name in [local.hub, local.workload] :
+    name => "https://${var.region}-connectgateway.googleapis.com/v1/projects/${data.google_project.fleet.number}/locations/${var.region}/gkeMemberships/${name}"
+  }
+}
 
 resource "google_project_service" "apis" {
   for_each           = toset(["container.googleapis.com", "gkehub.googleapis.com", "connectgateway.googleapis.com"])
@@ -62,7 +68,7 @@ resource "google_container_cluster" "clusters" {
   # checkov:skip=CKV_GCP_69:Autopilot enables Workload Identity (GKE metadata server) itself.
   # checkov:skip=CKV_GCP_61:Autopilot manages intranode visibility; it cannot be set on it.
   # checkov:skip=CKV_GCP_12:Network policy is enforced by Dataplane V2 (datapath_provider below), which this check does not read.
-  for_each            = toset(["argocd-hub", "workload-1"])
+  for_each            = toset([local.hub, local.workload])
   name                = each.value
   location            = var.region
   enable_autopilot    = true
@@ -96,7 +102,7 @@ resource "google_container_cluster" "clusters" {
   }
 
   resource_labels = {
-    env = each.value == "argocd-hub" ? "platform" : "prod"
+    env = each.value == local.hub ? "platform" : "prod"
   }
 }
 
@@ -106,46 +112,33 @@ module "fleet_argocd_sync" {
   project_id           = var.project_id
   region               = var.region
   fleet_project_number = data.google_project.fleet.number
-  argocd_membership    = "${var.region}/argocd-hub"
+  argocd_membership    = "${var.region}/${local.hub}"
   membership_selector  = "!no-argocd"
 
   depends_on = [google_container_cluster.clusters]
 }
 
-# Argo CD and the function's RBAC, both reached through Connect Gateway: no public endpoint.
-provider "kubernetes" {
-  host  = module.fleet_argocd_sync.argocd_gateway_url
-  token = data.google_client_config.current.access_token
-}
-
-provider "helm" {
-  kubernetes {
-    host  = module.fleet_argocd_sync.argocd_gateway_url
-    token = data.google_client_config.current.access_token
-  }
-}
-
-resource "helm_release" "argocd" {
-  count            = var.install_argocd ? 1 : 0
-  name             = "argocd"
-  repository       = "https://argoproj.github.io/argo-helm"
-  chart            = "argo-cd"
-  version          = "7.7.0"
-  namespace        = "argocd"
-  create_namespace = true
-  depends_on       = [google_container_cluster.clusters]
+# The function's Role and RoleBinding, applied from the module's rbac_manifest output so the
+# rules are written once, in the module.
+locals {
+  sync_rbac    = [for doc in split("---\n", module.fleet_argocd_sync.rbac_manifest) : yamldecode(doc)]
+  sync_role    = one([for doc in local.sync_rbac : doc if doc.kind == "Role"])
+  sync_binding = one([for doc in local.sync_rbac : doc if doc.kind == "RoleBinding"])
 }
 
 resource "kubernetes_role_v1" "sync" {
   count = var.apply_rbac ? 1 : 0
   metadata {
-    name      = "fleet-argocd-sync"
-    namespace = "argocd"
+    name      = local.sync_role.metadata.name
+    namespace = local.sync_role.metadata.namespace
   }
-  rule {
-    api_groups = [""]
-    resources  = ["secrets"]
-    verbs      = ["get", "list", "create", "update", "patch", "delete"]
+  dynamic "rule" {
+    for_each = local.sync_role.rules
+    content {
+      api_groups = rule.value.apiGroups
+      resources  = rule.value.resources
+      verbs      = rule.value.verbs
+    }
   }
   depends_on = [helm_release.argocd]
 }
@@ -153,17 +146,20 @@ resource "kubernetes_role_v1" "sync" {
 resource "kubernetes_role_binding_v1" "sync" {
   count = var.apply_rbac ? 1 : 0
   metadata {
-    name      = "fleet-argocd-sync"
-    namespace = "argocd"
+    name      = local.sync_binding.metadata.name
+    namespace = local.sync_binding.metadata.namespace
   }
   role_ref {
-    api_group = "rbac.authorization.k8s.io"
-    kind      = "Role"
+    api_group = local.sync_binding.roleRef.apiGroup
+    kind      = local.sync_binding.roleRef.kind
     name      = kubernetes_role_v1.sync[0].metadata[0].name
   }
-  subject {
-    api_group = "rbac.authorization.k8s.io"
-    kind      = "User"
-    name      = module.fleet_argocd_sync.function_service_account_email
+  dynamic "subject" {
+    for_each = local.sync_binding.subjects
+    content {
+      api_group = subject.value.apiGroup
+      kind      = subject.value.kind
+      name      = subject.value.name
+    }
   }
 }

@@ -4,15 +4,15 @@ terraform {
   required_providers {
     google = {
       source  = "hashicorp/google"
-      version = ">= 6.0, < 8"
+      version = ">= 7.0, < 9"
     }
     kubernetes = {
       source  = "hashicorp/kubernetes"
-      version = ">= 2.23, < 3"
+      version = ">= 3.0, < 4"
     }
     helm = {
       source  = "hashicorp/helm"
-      version = ">= 2.12, < 3"
+      version = ">= 3.0, < 4"
     }
   }
 }

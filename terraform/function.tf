@@ -1,0 +1,135 @@
+# The function: its source bucket, its image repository and the Cloud Run function itself.
+
+resource "google_storage_bucket" "source" {
+  # checkov:skip=CKV_GCP_62:Holds only the function's source zip; object access is logged by Cloud Audit Logs.
+  project                     = var.project_id
+  name                        = "${var.project_id}-${var.name}-source"
+  location                    = var.region
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+  force_destroy               = true
+  labels                      = var.labels
+
+  versioning {
+    enabled = true
+  }
+
+  lifecycle_rule {
+    condition {
+      num_newer_versions = 3
+    }
+    action {
+      type = "Delete"
+    }
+  }
+
+  dynamic "encryption" {
+    for_each = var.kms_key_name == null ? [] : [var.kms_key_name]
+    content {
+      default_kms_key_name = encryption.value
+    }
+  }
+
+  depends_on = [google_project_service.apis, google_kms_crypto_key_iam_member.service_agents]
+}
+
+resource "google_storage_bucket_iam_member" "build_reads_source" {
+  bucket = google_storage_bucket.source.name
+  role   = "roles/storage.objectViewer"
+  member = google_service_account.build.member
+}
+
+resource "google_artifact_registry_repository" "images" {
+  project       = var.project_id
+  location      = var.region
+  repository_id = "${var.name}-images"
+  description   = "Images Cloud Build makes from the function's source."
+  format        = "DOCKER"
+  kms_key_name  = var.kms_key_name
+  labels        = var.labels
+
+  depends_on = [google_project_service.apis, google_kms_crypto_key_iam_member.service_agents]
+}
+
+resource "google_artifact_registry_repository_iam_member" "build_pushes_images" {
+  project    = var.project_id
+  location   = var.region
+  repository = google_artifact_registry_repository.images.name
+  role       = "roles/artifactregistry.writer"
+  member     = google_service_account.build.member
+}
+
+data "archive_file" "function" {
+  type        = "zip"
+  source_dir  = local.function_dir
+  output_path = "${path.root}/.terraform/tmp/${var.name}-source.zip"
+  excludes    = ["fleetsync/__pycache__", "__pycache__"]
+}
+
+resource "google_storage_bucket_object" "source" {
+  # Named by content hash, so a code change uploads a new object and redeploys the function.
+  name   = "${var.name}-${data.archive_file.function.output_md5}.zip"
+  bucket = google_storage_bucket.source.name
+  source = data.archive_file.function.output_path
+}
+
+resource "google_cloudfunctions2_function" "sync" {
+  project      = var.project_id
+  name         = var.name
+  location     = var.region
+  description  = "Keeps Argo CD cluster Secrets equal to the memberships of fleet ${var.fleet_project_number}."
+  labels       = var.labels
+  kms_key_name = var.kms_key_name
+
+  build_config {
+    runtime           = var.runtime
+    entry_point       = "fleet_sync"
+    service_account   = google_service_account.build.id
+    docker_repository = google_artifact_registry_repository.images.id
+    source {
+      storage_source {
+        bucket = google_storage_bucket.source.name
+        object = google_storage_bucket_object.source.name
+      }
+    }
+  }
+
+  service_config {
+    available_memory = "256M"
+    timeout_seconds  = var.timeout_seconds
+    # Scales to zero. One request per instance (Cloud Run needs a whole vCPU for more); a
+    # resync holds one instance for up to timeout_seconds and events use the others.
+    min_instance_count               = 0
+    max_instance_count               = var.max_instance_count
+    max_instance_request_concurrency = 1
+    ingress_settings                 = var.ingress_settings
+    all_traffic_on_latest_revision   = true
+    service_account_email            = google_service_account.function.email
+    environment_variables            = local.function_env
+  }
+
+  depends_on = [
+    google_project_service.apis,
+    google_project_iam_member.function,
+    google_project_iam_member.build_logs,
+    google_storage_bucket_iam_member.build_reads_source,
+    google_artifact_registry_repository_iam_member.build_pushes_images,
+    google_kms_crypto_key_iam_member.service_agents,
+  ]
+}
+
+# Only the trigger and scheduler identities, and the principals the user lists, may invoke it.
+resource "google_cloud_run_v2_service_iam_member" "invokers" {
+  for_each = merge(
+    {
+      trigger   = google_service_account.trigger.member
+      scheduler = google_service_account.scheduler.member
+    },
+    { for m in var.invoker_members : m => m },
+  )
+  project  = var.project_id
+  location = var.region
+  name     = google_cloudfunctions2_function.sync.name
+  role     = "roles/run.invoker"
+  member   = each.value
+}
