@@ -23,6 +23,7 @@ from typing import Any
 import requests
 
 from bench.paced import measure_paced_sync
+from sandbox.auditlog import audit_cloudevent
 from sandbox.client import SandboxClient
 from sandbox.harness import free_port, sandbox_env, start_function
 from sandbox.server import RunningSandbox, start
@@ -62,23 +63,7 @@ def classify(requests_served: list[dict[str, Any]]) -> dict[str, int]:
 
 def audit_event(method: str, ident: str, n: int) -> tuple[dict[str, str], bytes]:
     resource = f"projects/{NUMBER}/locations/us-central1/memberships/{ident}"
-    entry = {
-        "protoPayload": {
-            "methodName": method,
-            "resourceName": resource,
-            "serviceName": "gkehub.googleapis.com",
-        },
-        "operation": {"id": f"op-{n}", "last": True},
-        "insertId": f"bench-{n}",
-    }
-    headers = {
-        "Content-Type": "application/json",
-        "ce-specversion": "1.0",
-        "ce-id": f"b-{n}",
-        "ce-type": "google.cloud.audit.log.v1.written",
-        "ce-source": "//cloudaudit.googleapis.com/projects/acme-fleet/logs/activity",
-    }
-    return headers, json.dumps(entry).encode()
+    return audit_cloudevent("acme-fleet", method, resource, insert_id=f"bench-{n}")
 
 
 def percentile(values: list[float], share: float) -> float:

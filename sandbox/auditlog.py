@@ -13,6 +13,7 @@ recorded from the real service carries (GoogleCloudPlatform/eventarc-samples,
 from __future__ import annotations
 
 import datetime
+import json
 import uuid
 from typing import Any
 
@@ -91,3 +92,24 @@ def cloudevent_headers(project_id: str, entry: dict[str, Any]) -> dict[str, str]
         "ce-resourcename": payload["resourceName"],
         "ce-recordedtime": entry["timestamp"],
     }
+
+
+def audit_cloudevent(
+    project_id: str,
+    method: str,
+    resource_name: str,
+    *,
+    phase: str = "last",
+    status: dict[str, Any] | None = None,
+    insert_id: str = "",
+) -> tuple[dict[str, str], bytes]:
+    """One audit-log CloudEvent as Eventarc pushes it: the one builder for the sandbox's own
+    deliveries, the tests and the benchmark."""
+    service = "container.googleapis.com" if ".container." in method else "gkehub.googleapis.com"
+    operation = f"operation-{insert_id or uuid.uuid4().hex[:12]}"
+    entry = audit_entry(
+        project_id, service, method, resource_name, operation, phase, {}, {}, status
+    )
+    if insert_id:
+        entry["insertId"] = insert_id
+    return cloudevent_headers(project_id, entry), json.dumps(entry).encode()

@@ -18,23 +18,31 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         prog="fleet-sandbox",
         description=(
             "Local GKE Hub, Connect Gateway, Eventarc and Kubernetes API for fleet-argocd-sync."
+            " Audit-log events reach the function only through --sink (or POST /sandbox/sinks)."
         ),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8090)
-    parser.add_argument("--project-id", default="acme-fleet")
-    parser.add_argument("--project-number", default="123456789012")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8090, help="port to listen on (0: any free)")
+    parser.add_argument("--project-id", default="acme-fleet", help="the fleet host project's ID")
+    parser.add_argument(
+        "--project-number", default="123456789012", help="the fleet host project's number"
+    )
     parser.add_argument(
         "--argocd-membership",
         default="global/argocd-hub",
         help="the pre-registered Argo CD cluster, {location}/{id}",
     )
-    parser.add_argument("--argocd-namespace", default="argocd")
+    parser.add_argument(
+        "--argocd-namespace", default="argocd", help="where Argo CD's cluster Secrets go"
+    )
     parser.add_argument(
         "--sink",
         action="append",
         default=[],
-        help="URL that receives audit-log CloudEvents (repeatable)",
+        help="URL that receives audit-log CloudEvents, e.g. the function's "
+        "http://127.0.0.1:8080/ (repeatable; with none, events are only kept for "
+        "GET /sandbox/events)",
     )
     _add_behaviour_arguments(parser)
     args = parser.parse_args(argv)

@@ -16,7 +16,8 @@ from sandbox.rbac import WILDCARD, Rule
 
 FUNCTION_IDENTITY = "fleet-argocd-sync@{project}.iam.gserviceaccount.com"
 ADMIN_IDENTITY = "admin@{project}.example.com"
-SECRET_VERBS = frozenset({"get", "list", "create", "update", "patch", "delete"})
+# What the function's Role in the Terraform module grants: the calls the product makes, no more.
+SECRET_VERBS = frozenset({"get", "list", "create", "patch", "delete"})
 
 
 @dataclass

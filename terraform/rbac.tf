@@ -1,6 +1,6 @@
 # Kubernetes RBAC inside the Argo CD cluster, rendered once here and applied by the user (or by
 # examples/complete from the rbac_manifest output). The verbs are exactly the calls the
-# function makes (function/fleetsync/argocd.py): read, list, create, merge-patch and delete.
+# function makes (function/fleetsync/adapters/argocd.py): read, list, create, merge-patch and delete.
 # get and list cannot be narrowed to the Secrets it owns: RBAC has no label selectors, and
 # resourceNames cannot restrict list or create.
 

@@ -3,7 +3,7 @@
 import pytest
 import requests
 
-from tests.integration.conftest import audit_event
+from tests.cloudevents import audit_event
 
 NUMBER = "123456789012"
 PROD = f"prod-1.us-central1.{NUMBER}"

@@ -11,7 +11,8 @@ import pytest
 import requests
 
 from sandbox.harness import FUNCTION_DIR, sandbox_env
-from tests.integration.conftest import audit_event, start_for
+from tests.cloudevents import audit_event
+from tests.integration.functions import start_for
 
 MEMBERSHIP = "projects/acme-fleet/locations/us-central1/memberships/prod-1"
 CREATE = "google.cloud.gkehub.v1.GkeHub.CreateMembership"

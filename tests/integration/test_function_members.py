@@ -9,8 +9,8 @@ import kubernetes.client as k
 import pytest
 import requests
 
-from tests.integration.conftest import Fn, start_for
-from tests.integration.test_function_resync import name
+from tests.integration.functions import Fn, start_for
+from tests.integration.secrets import name
 
 GATEWAY = "{base}/v1/projects/123456789012/locations/us-central1/{collection}/{ident}"
 PLATFORM = "fleet-argocd-sync.io/platform"

@@ -2,25 +2,11 @@
 
 import base64
 
-import kubernetes.client as k
 import pytest
 
-NUMBER = "123456789012"
+from tests.integration.secrets import NUMBER, name, plant
+
 HUB = f"argocd-hub.global.{NUMBER}"
-
-
-def name(ident, location="us-central1"):
-    return f"{ident}.{location}.{NUMBER}"
-
-
-def plant(admin, secret_name, labels=None, annotations=None, data=None):
-    body = k.V1Secret(
-        metadata=k.V1ObjectMeta(
-            name=secret_name, labels=labels or {}, annotations=annotations or {}
-        ),
-        data={key: base64.b64encode(v.encode()).decode() for key, v in (data or {}).items()},
-    )
-    return admin().create_namespaced_secret("argocd", body)
 
 
 def test_first_resync_creates_and_second_writes_nothing(sandbox, fn):

@@ -5,7 +5,7 @@ import time
 import pytest
 import requests
 
-from tests.integration.test_sandbox_kubernetes import GATEWAY, core
+from tests.integration.kube import GATEWAY, core
 
 
 @pytest.fixture

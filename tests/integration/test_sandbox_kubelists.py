@@ -9,7 +9,7 @@ import time
 import kubernetes.client as k
 import pytest
 
-from tests.integration.test_sandbox_kubernetes import core, secret
+from tests.integration.kube import core, secret
 
 
 @pytest.fixture

@@ -7,27 +7,12 @@ import kubernetes.client as k
 import pytest
 import requests
 
-from tests.conftest import PROJECT_NUMBER
-
-GATEWAY = f"/v1/projects/{PROJECT_NUMBER}/locations/global/gkeMemberships/argocd-hub"
-
-
-def core(base_url, token="sandbox-token", path=GATEWAY):
-    config = k.Configuration(host=base_url + path)
-    config.api_key = {"authorization": token}
-    config.api_key_prefix = {"authorization": "Bearer"}
-    return k.CoreV1Api(k.ApiClient(config))
+from tests.integration.kube import GATEWAY, core, secret
 
 
 @pytest.fixture
 def api(sandbox, running_sandbox):
     return core(running_sandbox.base_url)
-
-
-def secret(name, labels=None, **fields):
-    return k.V1Secret(
-        metadata=k.V1ObjectMeta(name=name, labels=labels or {}), type="Opaque", **fields
-    )
 
 
 def status_of(raised):
@@ -74,7 +59,8 @@ def test_resource_version_increases_on_every_write(api):
     assert same.metadata.resource_version == second.metadata.resource_version
 
 
-def test_stale_replace_is_a_conflict(api):
+def test_stale_replace_is_a_conflict(sandbox, admin):
+    api = admin()  # the function's Role has no `update`: it merge-patches
     made = api.create_namespaced_secret("argocd", secret("c"))
     api.replace_namespaced_secret(
         "c",
@@ -266,3 +252,11 @@ def test_bad_kubernetes_requests_get_a_status(sandbox, running_sandbox, method, 
     )
     assert answer.status_code == status
     assert answer.json()["kind"] == "Status"
+
+
+def test_the_function_may_not_replace_a_secret(api):
+    """Its Role grants exactly the verbs the product uses (get, list, create, patch, delete)."""
+    made = api.create_namespaced_secret("argocd", secret("d"))
+    with pytest.raises(k.ApiException) as raised:
+        api.replace_namespaced_secret("d", "argocd", made)
+    assert raised.value.status == 403

@@ -12,7 +12,7 @@ from google.cloud import gkehub_v1
 from google.oauth2.credentials import Credentials
 
 from tests.conftest import PROJECT_NUMBER
-from tests.integration.test_sandbox_kubernetes import core
+from tests.integration.kube import core
 
 PARENT = f"projects/{PROJECT_NUMBER}/locations/us-central1"
 

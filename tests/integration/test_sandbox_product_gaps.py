@@ -1,7 +1,7 @@
 """What the stricter sandbox asks of the product: an expired list restarts, a membership
 whose cluster is gone loses its Secret."""
 
-from tests.integration.test_function_resync import name, plant
+from tests.integration.secrets import name, plant
 
 CLUSTER_LABEL = {"argocd.argoproj.io/secret-type": "cluster"}
 PRODUCT_PAGE = 500  # fleetsync.adapters.argocd.LIST_PAGE_SIZE

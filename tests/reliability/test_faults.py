@@ -13,8 +13,8 @@ import requests
 
 from sandbox.client import SandboxClient
 from sandbox.harness import start_function
-from tests.integration.conftest import audit_event
-from tests.reliability.conftest import (
+from tests.cloudevents import audit_event
+from tests.reliability.fleet import (
     NUMBER,
     adc_env,
     assert_converged,

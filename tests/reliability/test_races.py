@@ -6,34 +6,18 @@ from __future__ import annotations
 import random
 from concurrent.futures import ThreadPoolExecutor
 
-import requests
-
-from tests.integration.conftest import audit_event
-from tests.reliability.conftest import NUMBER, assert_converged, plant_foreign, resync
-
-CREATE = "google.cloud.gkehub.v1.GkeHub.CreateMembership"
-UPDATE = "google.cloud.gkehub.v1.GkeHub.UpdateMembership"
-DELETE = "google.cloud.gkehub.v1.GkeHub.DeleteMembership"
-BIND = "google.cloud.gkehub.v1.GkeHub.CreateMembershipBinding"
-
-
-def resource(ident: str) -> str:
-    return f"projects/{NUMBER}/locations/us-central1/memberships/{ident}"
-
-
-def deliver(instance, method, ident, phase="last", event_id="e") -> int:
-    headers, body = audit_event(method, resource(ident), phase=phase, event_id=event_id)
-    return requests.post(instance.url + "/", headers=headers, data=body, timeout=60).status_code
-
-
-def deliver_all(instances, deliveries) -> list[int]:
-    """Send every (method, ident, phase) at once, spread over the instances."""
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        futures = [
-            pool.submit(deliver, instances[i % len(instances)], method, ident, phase, f"e{i}")
-            for i, (method, ident, phase) in enumerate(deliveries)
-        ]
-        return [f.result() for f in futures]
+from tests.reliability.fleet import (
+    BIND,
+    CREATE,
+    DELETE,
+    NUMBER,
+    UPDATE,
+    assert_converged,
+    deliver,
+    deliver_all,
+    plant_foreign,
+    resync,
+)
 
 
 def test_duplicate_events_on_two_instances(calm, running_sandbox, instances, admin):

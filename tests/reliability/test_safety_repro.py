@@ -2,7 +2,7 @@
 
 Held requests (`"hold": true` faults) put the other instance's work exactly between the two
 reads of the instance under test, whichever order it reads in, so no timing is involved.
-Each test failed on the first version; see README "Safety and reliability".
+Each test failed on the first version; see docs/safety.md.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from typing import Any
 import requests
 
 from sandbox.client import SandboxClient
-from tests.reliability.conftest import NUMBER, resync
-from tests.reliability.test_races import CREATE, DELETE, UPDATE, deliver
+from tests.reliability.fleet import CREATE, DELETE, NUMBER, UPDATE, deliver, resync
 
 SECRETS = "/api/v1/namespaces/argocd/secrets"
 HUB = f"/v1/projects/{NUMBER}/locations/"
@@ -142,7 +141,7 @@ def test_6_access_denied_on_the_event_path_is_retried_and_named(calm, instances)
 
 
 def failed_last_entry(method: str, ident: str) -> tuple[dict[str, str], bytes]:
-    from tests.integration.conftest import audit_event
+    from tests.cloudevents import audit_event
 
     resource = f"projects/{NUMBER}/locations/us-central1/memberships/{ident}"
     return audit_event(method, resource, status={"code": 9, "message": "FAILED_PRECONDITION"})

@@ -1,6 +1,6 @@
 """Every interleaving of two workers and a changing fleet (exhaustively where the count
 allows, else a seeded sample): no wrongful delete, no rollback, nothing foreign touched, and
-events alone converge. The figures printed here are quoted in the README."""
+events alone converge. The figures printed here are quoted in docs/safety.md."""
 
 from __future__ import annotations
 

@@ -251,7 +251,7 @@ CLIENT_VERBS = {
 
 
 def test_rbac_verbs_are_exactly_the_calls_the_function_makes(module):
-    adapter = (ROOT / "function/fleetsync/argocd.py").read_text()
+    adapter = (ROOT / "function/fleetsync/adapters/argocd.py").read_text()
     calls = set(re.findall(r"\b(\w+_namespaced_secret)\(", adapter)) | set(
         re.findall(r"\.(\w+_namespaced_secret)\b", adapter)
     )
