@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from fleetsync.core.errors import AccessError, PermanentError, RetryableError
+from fleetsync.core.errors import AccessError, PermanentError, RetryableError, SyncError
 from fleetsync.core.model import MembershipRef
 from fleetsync.core.naming import parse_membership
 from fleetsync.settings import Settings, parse_boolean
@@ -118,22 +118,31 @@ def _handle_event(request: Request, body: bytes) -> Answer:
         attributes, data = _read_cloudevent(request, body)
         event = parse_audit_event(attributes, data, SETTINGS.fleet_project_number)
         report = reconciler().handle_event(event, dry_run=SETTINGS.dry_run)
-    except AccessError as err:
-        # Grants and RBAC take minutes to propagate: retried, and loud until they do.
-        logger.error("event will be retried, access denied: %s", err)
-        return _answer({"error": str(err), "retry": True}, 503)
-    except RetryableError as err:
-        logger.warning("event will be retried: %s", err)
-        return _answer({"error": str(err), "retry": True}, 503)
-    except PermanentError as err:
-        # Acknowledged so Eventarc does not redeliver it for a day; the log keeps the reason.
-        logger.error("event acknowledged without action: %s", err)
-        return _answer({"acknowledged": True, "reason": str(err)}, 200)
+    except SyncError as err:
+        return _failed(err, "event")
     if report.retryable or report.errors:
         return _answer(
             {**report.to_json(), "retry": report.retryable}, 503 if report.retryable else 200
         )
     return _answer(report.to_json(), 200)
+
+
+def _failed(err: SyncError, what: str) -> Answer:
+    """The answer to a run that raised: 503 when a retry may help (401/403 among them:
+    grants and RBAC take minutes to propagate, so they are retried, and loud until they
+    are); an event that no retry can help is acknowledged, so Eventarc does not redeliver it
+    for a day, and the log keeps the reason."""
+    if isinstance(err, AccessError):
+        logger.error("%s will be retried, access denied: %s", what, err)
+    elif isinstance(err, RetryableError):
+        logger.warning("%s will be retried: %s", what, err)
+    else:
+        logger.error("%s failed for good: %s", what, err)
+    if isinstance(err, RetryableError):
+        return _answer({"error": str(err), "retry": True}, 503)
+    if what == "event":
+        return _answer({"acknowledged": True, "reason": str(err)}, 200)
+    return _answer({"error": str(err), "retry": False}, 500)
 
 
 def _read_cloudevent(request: Request, body: bytes) -> tuple[dict[str, Any], Any]:
@@ -159,15 +168,8 @@ def _handle_resync(request: Request) -> Answer:
             report = reconciler().reconcile_membership(options.membership, dry_run=options.dry_run)
         else:
             report = reconciler().resync(dry_run=options.dry_run, force=options.force)
-    except AccessError as err:
-        logger.error("resync failed, access denied: %s", err)
-        return _answer({"error": str(err), "retry": True}, 503)
-    except RetryableError as err:
-        logger.warning("resync failed, try again: %s", err)
-        return _answer({"error": str(err), "retry": True}, 503)
-    except PermanentError as err:
-        logger.error("resync failed: %s", err)
-        return _answer({"error": str(err), "retry": False}, 500)
+    except SyncError as err:
+        return _failed(err, "resync")
     status = 503 if report.retryable else 409 if report.refused else 500 if report.errors else 200
     body = report.to_json()
     if report.refused:

@@ -19,6 +19,7 @@ from fleetsync.core.model import MembershipRef
 from fleetsync.core.naming import is_project_number, parse_membership
 
 T = TypeVar("T")
+N = TypeVar("N", int, float)
 DEFAULT_GKEHUB_ENDPOINT = "https://gkehub.googleapis.com"
 _DNS_LABEL_RE = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
@@ -79,32 +80,22 @@ def _url(raw: str) -> str:
     return raw.rstrip("/")
 
 
-def _fraction(raw: str) -> float:
-    value = float(raw)
-    if not 0.0 <= value <= 1.0:
-        raise ValueError(f"must be between 0 and 1, got {raw!r}")
-    return value
+def _between(kind: Callable[[str], N], low: N, high: N, what: str = "") -> Callable[[str], N]:
+    """A parser of numbers from `low` to `high`; `what` names the ends when they mean more."""
+
+    def parse(raw: str) -> N:
+        value = kind(raw)
+        if not low <= value <= high:
+            raise ValueError(f"must be between {what or f'{low} and {high}'}, got {raw!r}")
+        return value
+
+    return parse
 
 
-def _concurrency(raw: str) -> int:
-    value = int(raw)
-    if not 1 <= value <= 64:
-        raise ValueError(f"must be between 1 and 64, got {raw!r}")
-    return value
-
-
-def _writes_per_minute(raw: str) -> int:
-    value = int(raw)
-    if not 0 <= value <= 100_000:
-        raise ValueError(f"must be between 0 (no budget) and 100000, got {raw!r}")
-    return value
-
-
-def _timeout(raw: str) -> float:
-    value = float(raw)
-    if not 0.1 <= value <= 300:
-        raise ValueError(f"must be between 0.1 and 300 seconds, got {raw!r}")
-    return value
+_fraction = _between(float, 0.0, 1.0, "0 and 1")
+_concurrency = _between(int, 1, 64)
+_writes_per_minute = _between(int, 0, 100_000, "0 (no budget) and 100000")
+_timeout = _between(float, 0.1, 300.0, "0.1 and 300 seconds")
 
 
 def parse_boolean(raw: str) -> bool:

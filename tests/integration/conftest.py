@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -32,3 +34,25 @@ def synced(sandbox: SandboxClient, function: FunctionProcess) -> SandboxClient:
 @pytest.fixture
 def fn(function: FunctionProcess) -> Fn:
     return Fn(function.url)
+
+
+@pytest.fixture
+def hub(running_sandbox: RunningSandbox) -> Any:
+    """The real GKE Hub client (REST) on the sandbox, as the function's service account."""
+    from google.cloud import gkehub_v1
+    from google.oauth2.credentials import Credentials
+
+    return gkehub_v1.GkeHubClient(
+        transport="rest",
+        credentials=Credentials("sandbox-token"),
+        client_options={"api_endpoint": running_sandbox.base_url},
+    )
+
+
+@pytest.fixture
+def clock(running_sandbox: RunningSandbox) -> Iterator[list[float]]:
+    """The sandbox's clock, moved by the test instead of waited for."""
+    now = [1000.0]
+    running_sandbox.store.clock = lambda: now[0]
+    yield now
+    running_sandbox.store.clock = time.monotonic

@@ -1,8 +1,9 @@
 """The benchmark at N = 50: its call-count targets are deterministic, so they are asserted here.
 Timings are only reported by `make bench`."""
 
+from bench.calls import measure_events
 from bench.report import markdown
-from bench.run import measure_events, measure_resync
+from bench.resync import measure_resync
 
 
 def test_calls_per_event(sandbox, function):

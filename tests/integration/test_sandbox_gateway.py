@@ -2,18 +2,9 @@
 
 import time
 
-import pytest
 import requests
 
 from tests.integration.kube import GATEWAY, core
-
-
-@pytest.fixture
-def clock(running_sandbox):
-    now = [1000.0]
-    running_sandbox.store.clock = lambda: now[0]
-    yield now
-    running_sandbox.store.clock = time.monotonic
 
 
 def test_quota_answers_429_with_retry_after_until_the_minute_turns(sandbox, running_sandbox, clock):

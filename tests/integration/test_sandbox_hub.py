@@ -16,15 +16,6 @@ PARENT = f"projects/{PROJECT_NUMBER}/locations/-"
 AUTH = {"Authorization": "Bearer sandbox-token"}
 
 
-@pytest.fixture
-def hub(running_sandbox):
-    return gkehub_v1.GkeHubClient(
-        transport="rest",
-        credentials=Credentials("sandbox-token"),
-        client_options={"api_endpoint": running_sandbox.base_url},
-    )
-
-
 def test_listing_pages_through_every_location(sandbox, hub):
     for i in range(7):
         sandbox.add_membership("us-central1" if i % 2 else "europe-west1", f"m{i}", {"i": str(i)})

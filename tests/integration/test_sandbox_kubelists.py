@@ -4,7 +4,6 @@ Source: "Retrieving large results sets in chunks" in the Kubernetes API concepts
 """
 
 import json
-import time
 
 import kubernetes.client as k
 import pytest
@@ -15,15 +14,6 @@ from tests.integration.kube import core, secret
 @pytest.fixture
 def api(sandbox, running_sandbox):
     return core(running_sandbox.base_url, "admin-token")
-
-
-@pytest.fixture
-def clock(running_sandbox):
-    """The sandbox's clock, moved by the test instead of waited for."""
-    now = [1000.0]
-    running_sandbox.store.clock = lambda: now[0]
-    yield now
-    running_sandbox.store.clock = time.monotonic
 
 
 def names(page):

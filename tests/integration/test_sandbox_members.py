@@ -9,21 +9,11 @@ import kubernetes.client as k
 import pytest
 import requests
 from google.cloud import gkehub_v1
-from google.oauth2.credentials import Credentials
 
 from tests.conftest import PROJECT_NUMBER
 from tests.integration.kube import core
 
 PARENT = f"projects/{PROJECT_NUMBER}/locations/us-central1"
-
-
-@pytest.fixture
-def hub(running_sandbox):
-    return gkehub_v1.GkeHubClient(
-        transport="rest",
-        credentials=Credentials("sandbox-token"),
-        client_options={"api_endpoint": running_sandbox.base_url},
-    )
 
 
 def member(hub, ident):

@@ -4,33 +4,13 @@ Sources: google/cloud/gkehub/v1/membership.proto (MembershipState) and the `oper
 of Cloud Audit Logs entries. Time is the sandbox's injected clock, never a sleep.
 """
 
-import time
-
 import pytest
 from google.cloud import gkehub_v1
-from google.oauth2.credentials import Credentials
 
 from tests.conftest import PROJECT_NUMBER
 
 NAME = f"projects/{PROJECT_NUMBER}/locations/us-central1/memberships/"
 CODE = gkehub_v1.MembershipState.Code
-
-
-@pytest.fixture
-def hub(running_sandbox):
-    return gkehub_v1.GkeHubClient(
-        transport="rest",
-        credentials=Credentials("sandbox-token"),
-        client_options={"api_endpoint": running_sandbox.base_url},
-    )
-
-
-@pytest.fixture
-def clock(running_sandbox):
-    now = [1000.0]
-    running_sandbox.store.clock = lambda: now[0]
-    yield now
-    running_sandbox.store.clock = time.monotonic
 
 
 @pytest.fixture

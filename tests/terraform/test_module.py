@@ -14,6 +14,7 @@ import pytest
 
 from fleetsync.core.events import HANDLED_METHODS
 from fleetsync.settings import ENV_VARIABLES
+from sandbox.identities import SECRET_VERBS as SANDBOX_SECRET_VERBS
 
 ROOT = Path(__file__).resolve().parents[2]
 MODULE = ROOT / "terraform"
@@ -259,6 +260,8 @@ def test_rbac_verbs_are_exactly_the_calls_the_function_makes(module):
     used = sorted(CLIENT_VERBS[c] for c in calls)
     assert sorted(module["locals"]["rbac_verbs"]) == used
     assert "update" not in used  # updates are merge patches
+    # ...and the sandbox enforces that Role, so a call outside it fails the end-to-end tests.
+    assert sorted(SANDBOX_SECRET_VERBS) == used
     assert "verbs     = local.rbac_verbs" in (MODULE / "rbac.tf").read_text()
     # One place: the example applies the module's manifest rather than repeating the rules.
     assert not re.search(r"verbs\s*=\s*\[", load(EXAMPLE)["text"])
@@ -370,5 +373,5 @@ def test_example_stores_no_access_token_in_state():
     )
     assert "access_token" not in code and not re.search(r"\btoken\s*=", code)
     providers = (EXAMPLE / "providers.tf").read_text()
-    assert providers.count("command     = \"gke-gcloud-auth-plugin\"") == 1
+    assert providers.count('command     = "gke-gcloud-auth-plugin"') == 1
     assert providers.count("local.exec_auth") >= 3
