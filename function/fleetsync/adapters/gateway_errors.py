@@ -11,14 +11,13 @@ import json
 from typing import Any
 
 from fleetsync.core.errors import (
+    RETRYABLE_STATUSES,
     AccessError,
     ConflictError,
     PermanentError,
     RetryableError,
     SyncError,
 )
-
-_RETRYABLE_CODES = {408, 429, 500, 502, 503, 504}
 
 
 def classify(  # noqa: PLR0911 - one return per kind of answer
@@ -51,7 +50,7 @@ def classify(  # noqa: PLR0911 - one return per kind of answer
         # A Google error body: the gateway cannot reach the cluster's agent (or does not
         # know the membership). Never read as "Secret gone".
         return RetryableError(f"Connect Gateway answered 404: {message}")
-    if status in _RETRYABLE_CODES:
+    if status in RETRYABLE_STATUSES:
         return RetryableError(
             f"Connect Gateway answered {status}: {message}",
             retry_after_s=_retry_after(headers) if status == 429 else None,

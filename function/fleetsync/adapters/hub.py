@@ -10,15 +10,20 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from fleetsync.adapters.credentials import TokenSource
-from fleetsync.core.errors import AccessError, PermanentError, RetryableError, with_backoff
+from fleetsync.core.errors import (
+    ACCESS_STATUSES,
+    RETRYABLE_STATUSES,
+    AccessError,
+    PermanentError,
+    RetryableError,
+    with_backoff,
+)
 from fleetsync.core.model import FleetListing, Membership, MembershipRef
 from fleetsync.core.naming import membership_name, parse_resource_name, platform_of
 from fleetsync.settings import Settings
 
 T = TypeVar("T")
 PAGE_SIZE = 1000
-_RETRYABLE_CODES = {408, 429, 500, 502, 503, 504}
-_ACCESS_CODES = {401, 403}
 
 
 class Fleet:
@@ -153,12 +158,12 @@ def _call(call: Callable[[], T]) -> T | None:
         return None
     except exceptions.GoogleAPICallError as err:
         code = int(err.code or 0)
-        if code in _ACCESS_CODES:
+        if code in ACCESS_STATUSES:
             raise AccessError(
                 f"GKE Hub answered {code}: {err.message}; the function's service account "
                 "needs roles/gkehub.viewer on the fleet host project"
             ) from err
-        kind = RetryableError if code in _RETRYABLE_CODES else PermanentError
+        kind = RetryableError if code in RETRYABLE_STATUSES else PermanentError
         raise kind(f"GKE Hub answered {code}: {err.message}") from err
     except (exceptions.RetryError, RequestException, TransportError) as err:
         raise RetryableError(f"GKE Hub unreachable: {err}") from err

@@ -8,6 +8,10 @@ from collections.abc import Callable
 from typing import TypeVar
 
 T = TypeVar("T")
+# HTTP statuses a retry may cure, for every adapter: timeouts, throttling, server errors.
+RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+# 401/403 that a fresh token did not cure: a grant or an RBAC rule (see AccessError).
+ACCESS_STATUSES = frozenset({401, 403})
 # A Retry-After longer than this is not waited for in place: the caller retries later.
 MAX_RETRY_AFTER_S = 60.0
 
