@@ -98,7 +98,7 @@ def _add_behaviour_arguments(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_TIME_SCALE,
         help=(
             "multiplies Eventarc's delays: real retries start at 10 s, double to 600 s and stop"
-            f" after 24 h (default {DEFAULT_TIME_SCALE}: first retry after 0.2 s)"
+            f" after 24 h ({DEFAULT_TIME_SCALE}: first retry after 0.2 s)"
         ),
     )
     parser.add_argument(

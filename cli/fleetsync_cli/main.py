@@ -15,7 +15,7 @@ import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from fleetsync.core.errors import PermanentError, SyncError
 from fleetsync.core.events import AUDIT_LOG_TYPE, parse_audit_event
@@ -30,8 +30,15 @@ EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 FLAGGED = [variable for variable in VARIABLES if variable.flag]
 
 
+class _Parser(argparse.ArgumentParser):
+    """A usage error is an error (exit 1, one line), never mistaken for "changes pending"."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message} (see --help)\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     config = common.add_argument_group("configuration (default: the environment variables)")
     for variable in FLAGGED:
         config.add_argument(
@@ -48,7 +55,7 @@ def parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="log every step, and the detail of a failure, to stderr",
     )
-    root = argparse.ArgumentParser(
+    root = _Parser(
         prog="fleet-argocd-sync",
         parents=[common],
         allow_abbrev=False,
@@ -120,7 +127,7 @@ def _refuse_unknown_flags(root: argparse.ArgumentParser, arguments: list[str]) -
                 known.update(o for a in action.choices[sub]._actions for o in a.option_strings)
     for word in arguments:
         if word.startswith("-") and word != "-" and word.split("=", 1)[0] not in known:
-            root.error(f"unknown flag {word.split('=', 1)[0]} (see --help)")
+            root.error(f"unknown flag {word.split('=', 1)[0]}")
 
 
 def _environment(args: argparse.Namespace, env: Mapping[str, str]) -> dict[str, str]:

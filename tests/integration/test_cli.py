@@ -114,10 +114,11 @@ def test_errors_exit_1(sandbox, cli, tmp_path):
     sandbox.fault(match="/memberships", status=503, count=10)
     down = cli("plan")
     assert down.returncode == 1 and "error:" in down.stderr
-    usage = cli("frobnicate")
-    assert usage.returncode == 2 and "invalid choice" in usage.stderr
+    usage = cli("frobnicate")  # a usage error is an error, not "changes pending"
+    assert usage.returncode == 1 and "invalid choice" in usage.stderr
     misspelt = cli("--projct-number", "1", "plan")
-    assert misspelt.returncode == 2 and "unknown flag --projct-number" in misspelt.stderr
+    assert misspelt.returncode == 1 and "unknown flag --projct-number" in misspelt.stderr
+    assert len(misspelt.stderr.strip().splitlines()) == 1
 
 
 def test_resync_refused_by_the_guard_exits_1_until_forced(sandbox, cli):
@@ -192,6 +193,7 @@ def test_dry_run_setting_makes_resync_write_nothing(sandbox, cli):
     ("env", "expected"),
     [
         ({"GKEHUB_ENDPOINT": "http://127.0.0.1:9"}, "GKE Hub unreachable"),
+        ({"CONNECT_GATEWAY_ENDPOINT": "http://127.0.0.1:9"}, "Connect Gateway at"),
         ({"FLEET_SYNC_STATIC_TOKEN": "wrong"}, "FLEET_SYNC_STATIC_TOKEN"),
         (
             {"FLEET_SYNC_STATIC_TOKEN": "", "GOOGLE_APPLICATION_CREDENTIALS": "/nonexistent"},
@@ -228,3 +230,13 @@ def test_a_reader_that_leaves_early_ends_quietly(sandbox, running_sandbox):
         process.wait(timeout=120)
     assert process.returncode == 1
     assert "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr
+
+
+def test_endpoints_that_answer_but_are_not_google_say_which_setting_to_check(cli, function):
+    """The function's own port answers JSON errors that are neither Google's nor a Status."""
+    hub = cli("plan", GKEHUB_ENDPOINT=function.url)
+    assert hub.returncode == 1 and "check GKEHUB_ENDPOINT" in hub.stderr, hub.stderr
+    gateway = cli("plan", CONNECT_GATEWAY_ENDPOINT=function.url)
+    assert gateway.returncode == 1 and "check CONNECT_GATEWAY_ENDPOINT" in gateway.stderr
+    for result in (hub, gateway):
+        assert "Traceback" not in result.stderr and "AttributeError" not in result.stderr

@@ -43,8 +43,9 @@ class TokenSource:
             credentials, _ = google.auth.default(scopes=[CLOUD_PLATFORM_SCOPE])
         except DefaultCredentialsError as err:
             raise PermanentError(
-                "no Google credentials found: run `gcloud auth application-default login` "
-                "(or, against the sandbox, set FLEET_SYNC_STATIC_TOKEN with both endpoints)"
+                f"no usable Google credentials ({str(err).split('.')[0]}): run `gcloud auth "
+                "application-default login` (or, against the sandbox, set "
+                "FLEET_SYNC_STATIC_TOKEN with both endpoints)"
             ) from err
         return credentials
 

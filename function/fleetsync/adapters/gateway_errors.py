@@ -25,8 +25,14 @@ def classify(  # noqa: PLR0911 - one return per kind of answer
 ) -> Exception:
     body = _json(body_text)
     is_kubernetes = body.get("kind") == "Status"
-    reason = body.get("reason", "") if is_kubernetes else ""
-    message = body.get("message") or (body.get("error") or {}).get("message") or reason_phrase
+    google = body.get("error") if isinstance(body.get("error"), dict) else None
+    reason = str(body.get("reason", "")) if is_kubernetes else ""
+    message = str(body.get("message") or (google or {}).get("message") or reason_phrase)
+    if not is_kubernetes and google is None and status not in RETRYABLE_STATUSES:
+        # Neither the API server's Status nor Google's error: something else answers there.
+        return RetryableError(
+            f"the answer ({status}) was not Connect Gateway's: check CONNECT_GATEWAY_ENDPOINT"
+        )
     if status == 404 and is_kubernetes and reason == "NotFound":
         return SecretMissingError(message)
     if status == 410 and reason == "Expired":

@@ -166,7 +166,9 @@ def _call(call: Callable[[], T]) -> T | None:
         kind = RetryableError if code in RETRYABLE_STATUSES else PermanentError
         raise kind(f"GKE Hub answered {code}: {err.message}") from err
     except (exceptions.RetryError, RequestException, TransportError) as err:
-        raise RetryableError(f"GKE Hub unreachable: {err}") from err
+        raise RetryableError(
+            f"GKE Hub unreachable ({type(err).__name__}): check GKEHUB_ENDPOINT and the network"
+        ) from err
     except RefreshError as err:
         # A 401 made google-auth refresh the token and that failed: maybe later it won't.
         raise AccessError(
@@ -176,6 +178,4 @@ def _call(call: Callable[[], T]) -> T | None:
     except (AttributeError, ValueError) as err:
         # google-api-core could not read the answer as a Google API's: not GKE Hub there
         # (a wrong GKEHUB_ENDPOINT), or a proxy's page. Retried, with the hint.
-        raise RetryableError(
-            f"the answer was not GKE Hub's ({type(err).__name__}): check GKEHUB_ENDPOINT"
-        ) from err
+        raise RetryableError("the answer was not GKE Hub's: check GKEHUB_ENDPOINT") from err
