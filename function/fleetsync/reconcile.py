@@ -106,17 +106,23 @@ class Reconciler:
         plan = self._plan(desired, existing, complete=listing.complete)
         owned = sum(1 for s in existing.values() if is_ours(s, self.target.project_number))
         plan, refused = guard_deletes(plan, owned, self.settings.max_delete_fraction, force=force)
-        report = self._report(plan, desired, dry_run)
-        report.refused = refused
-        report.unreachable = list(listing.unreachable)
-        report.errors.extend(f"unreadable membership {name}" for name in listing.unreadable)
-        report.retryable = report.retryable or bool(listing.unreachable)
+        planned = self._report(plan, desired, dry_run)
+        report = replace(
+            planned,
+            refused=refused,
+            unreachable=listing.unreachable,
+            errors=(*planned.errors, *(f"unreadable membership {n}" for n in listing.unreadable)),
+            retryable=planned.retryable or bool(listing.unreachable),
+        )
         if not dry_run and plan.changes:
-            report.changes = []  # from here on, what was done rather than what was planned
             paced_before = self.argocd.paced_seconds()
-            written = self._apply_all(plan.changes, existing, report, progress)
-            self._verify(written, report)
-            report.paced_seconds = round(self.argocd.paced_seconds() - paced_before, 3)
+            # From here on the report says what was done rather than what was planned.
+            report, written = self._apply_all(
+                plan.changes, existing, replace(report, changes=()), progress
+            )
+            report = self._verify(written, report)
+            paced = round(self.argocd.paced_seconds() - paced_before, 3)
+            report = replace(report, paced_seconds=paced)
         logger.info("resync done", extra={"json_fields": report.summary()})
         return report
 
@@ -133,11 +139,15 @@ class Reconciler:
             report = self._report(plan, desired, dry_run)
             if dry_run or not plan.changes:
                 if applied:  # the Secret changed in an earlier round: not "unchanged"
-                    report.changes[:0] = [c for done in applied for c in done.changes]
-                    report.unchanged = 0
-                    # We wrote, then found the membership changing state: where it settles
-                    # may want the Secret back, and a state change may log no event. Retry.
-                    report.retryable = report.retryable or bool(report.held)
+                    report = replace(
+                        report,
+                        changes=(*(c for done in applied for c in done.changes), *report.changes),
+                        unchanged=0,
+                        # We wrote, then found the membership changing state: where it
+                        # settles may want the Secret back, and a state change may log no
+                        # event. Retry.
+                        retryable=report.retryable or bool(report.held),
+                    )
                 return report
             try:
                 current = self._write(plan.changes[0], existing)
@@ -154,12 +164,13 @@ class Reconciler:
         if event.kind == CLUSTER:
             refs, listing = self._memberships_of_cluster(event.ref)
             # A membership of this cluster may sit in a location we could not list.
-            report.unreachable = list(listing.unreachable)
-            report.retryable = not listing.complete
+            report = replace(
+                report, unreachable=listing.unreachable, retryable=not listing.complete
+            )
         for ref in refs:
-            report.absorb(self.reconcile_membership(ref, dry_run=dry_run))
+            report = report.plus(self.reconcile_membership(ref, dry_run=dry_run))
         if event.kind == CLUSTER and event.method.endswith(".DeleteCluster"):
-            self._await_cluster_missing(event, refs, report)
+            report = self._await_cluster_missing(event, refs, report)
         fields: dict[str, object] = {
             "method": event.method,
             "resource": event.resource_name,
@@ -172,17 +183,18 @@ class Reconciler:
 
     def _await_cluster_missing(
         self, event: AuditEvent, refs: Sequence[MembershipRef], report: Report
-    ) -> None:
+    ) -> Report:
         """Once a DeleteCluster has succeeded, its memberships must say clusterMissing."""
         if event.phase == "first" or event.status_code:
-            return  # the cluster is not gone (yet, or at all)
+            return report  # the cluster is not gone (yet, or at all)
         waiting = cluster_not_yet_missing(event.ref, map(self.fleet.get_membership, refs))
-        if waiting:
-            report.retryable = True
-            report.warnings.append(
-                f"cluster {event.ref} is deleted but GKE Hub does not yet mark "
-                f"{', '.join(waiting)} clusterMissing; retried until it does"
-            )
+        if not waiting:
+            return report
+        warning = (
+            f"cluster {event.ref} is deleted but GKE Hub does not yet mark "
+            f"{', '.join(waiting)} clusterMissing; retried until it does"
+        )
+        return replace(report, retryable=True, warnings=(*report.warnings, warning))
 
     def read_membership(self, ref: MembershipRef) -> Membership | None:
         """One membership from GKE Hub, with its scopes when it is to have a Secret."""
@@ -193,10 +205,10 @@ class Reconciler:
 
     # --- steps ------------------------------------------------------------------------
 
-    def _verify(self, written: Written, report: Report) -> None:
+    def _verify(self, written: Written, report: Report) -> Report:
         """Step 4 for a resync: one more listing; converge one by one what moved since."""
         if not written:
-            return
+            return report
         listing = self.fleet.list_fleet()
         existing = {name: s for name, s in written.items() if s is not None}
         desired = self._desired(listing.memberships, existing)
@@ -212,12 +224,16 @@ class Reconciler:
         for change in plan.changes:
             ref = parse_secret_name(change.secret.name, project_number)
             if ref is not None:
-                record(report, change, partial(self.reconcile_membership, ref), project_number)
+                again = partial(self.reconcile_membership, ref)
+                report = record(report, change, again, project_number)
         # What this listing could not settle is left to the next run: say so, and retry.
         unsettled = [n for n in desired.hold if n in written] + list(plan.deletes_withheld)
-        report.deletes_withheld.extend(plan.deletes_withheld)
-        report.unreachable = sorted({*report.unreachable, *listing.unreachable})
-        report.retryable = report.retryable or bool(unsettled) or not listing.complete
+        return replace(
+            report,
+            deletes_withheld=report.deletes_withheld + plan.deletes_withheld,
+            unreachable=tuple(sorted({*report.unreachable, *listing.unreachable})),
+            retryable=report.retryable or bool(unsettled) or not listing.complete,
+        )
 
     def _memberships_of_cluster(
         self, cluster: MembershipRef
@@ -238,7 +254,8 @@ class Reconciler:
         existing: Mapping[str, ClusterSecret],
         report: Report,
         progress: Progress | None,
-    ) -> Written:
+    ) -> tuple[Report, Written]:
+        """The report with every change's outcome, and what was written."""
         written: Written = {}
         paced_before = self.argocd.paced_seconds()
 
@@ -257,10 +274,10 @@ class Reconciler:
 
         concurrency, project_number = self.settings.concurrency, self.target.project_number
         for done, (change, outcome) in enumerate(each(apply, changes, concurrency), start=1):
-            record(report, change, outcome, project_number)
+            report = record(report, change, outcome, project_number)
             if progress is not None:
                 progress(done, len(changes), self.argocd.paced_seconds() - paced_before)
-        return written
+        return report, written
 
     def _write(self, change: Change, existing: Mapping[str, ClusterSecret]) -> ClusterSecret | None:
         return apply_change(self.argocd, change, existing, self.target.project_number)

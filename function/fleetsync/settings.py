@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from fleetsync.core.errors import PermanentError
+from fleetsync.core.errors import Backoff, PermanentError
 from fleetsync.core.labels import Selector, is_dns_subdomain, parse_selector
 from fleetsync.core.model import MembershipRef
 from fleetsync.core.naming import is_project_number, parse_membership
@@ -168,6 +168,9 @@ class Settings:
     dry_run: bool = False
     request_timeout_s: float = REQUEST_TIMEOUT_SECONDS.default
     gateway_max_writes_per_minute: int = GATEWAY_MAX_WRITES_PER_MINUTE.default
+    # How every adapter retries in place before answering 503 (not an environment variable:
+    # Eventarc's and Cloud Scheduler's own retries carry on from there).
+    backoff: Backoff = field(default_factory=Backoff)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from functools import partial
 from typing import Protocol
 
@@ -75,26 +76,27 @@ def each(
             yield change, future.result
 
 
-def record(report: Report, change: Change, outcome: Outcome, project_number: str) -> None:
-    """Fold into the report what one change did: the write, or what converging its
-    membership again did instead; a failed write fails only itself and is not reported done."""
+def record(report: Report, change: Change, outcome: Outcome, project_number: str) -> Report:
+    """The report with what one change did: the write, or what converging its membership
+    again did instead; a failed write fails only itself and is not reported done."""
     try:
         again = outcome()
-    except AccessError as err:
-        logger.error("%s %s: %s", change.action, change.secret.name, err)
-        report.retryable = True
-        report.errors.append(f"{change.action} {change.secret.name}: {err}")
     except RetryableError as err:
-        report.retryable = True
-        report.errors.append(f"{change.action} {change.secret.name}: {err}")
+        if isinstance(err, AccessError):
+            logger.error("%s %s: %s", change.action, change.secret.name, err)
+        failed = f"{change.action} {change.secret.name}: {err}"
+        return replace(report, retryable=True, errors=(*report.errors, failed))
     except PermanentError as err:
-        report.errors.append(f"{change.action} {change.secret.name}: {err}")
-    else:
-        if again is None:
-            report.changes.append(describe(change, project_number))
-        else:
-            report.changes.extend(again.changes)
-            report.conflicts.extend(again.conflicts)
-            report.held.extend(again.held)
-            report.scopes_kept.extend(again.scopes_kept)
-            report.retryable = report.retryable or again.retryable
+        failed = f"{change.action} {change.secret.name}: {err}"
+        return replace(report, errors=(*report.errors, failed))
+    if again is None:
+        return replace(report, changes=(*report.changes, describe(change, project_number)))
+    return replace(
+        report,
+        changes=report.changes + again.changes,
+        conflicts=report.conflicts + again.conflicts,
+        held=report.held + again.held,
+        scopes_kept=report.scopes_kept + again.scopes_kept,
+        errors=report.errors + again.errors,
+        retryable=report.retryable or again.retryable,
+    )

@@ -103,7 +103,7 @@ def test_scope_labels_keep_their_values_when_the_bindings_are_not_all_readable(v
     secret = world.secrets[name("m1")]
     assert secret.labels["tier"] == "web"  # what the complete view says is applied
     assert secret.labels[SCOPE + "team-a"] == "true"  # what the partial one says is not
-    assert report.scopes_kept == [name("m1")] and report.retryable
+    assert report.scopes_kept == (name("m1"),) and report.retryable
 
 
 @pytest.mark.parametrize("state", ["CODE_7", "CODE_UNSPECIFIED"])
@@ -116,9 +116,9 @@ def test_an_unknown_state_holds_that_secret_and_syncs_the_rest(state):
     report = reconciler.resync()
     assert world.secrets[name("m1")] == before
     assert world.secrets[name("m2")].labels["tier"] == "db"
-    assert report.held == [name("m1")]
+    assert report.held == (name("m1"),)
     assert any("m1" in w and state in w for w in report.warnings)
-    assert reconciler.reconcile_membership(ref("m1")).held == [name("m1")]
+    assert reconciler.reconcile_membership(ref("m1")).held == (name("m1"),)
 
 
 @pytest.mark.parametrize(
@@ -337,7 +337,7 @@ def test_a_foreign_secret_with_our_name_is_never_touched():
             world.members.pop("m1")
         report = reconciler.reconcile_membership(ref("m1"))
         assert not report.retryable and not report.changes
-        assert report.conflicts == ([name("m1")] if state else [])
+        assert report.conflicts == ((name("m1"),) if state else ())
     reconciler.resync(force=True)
     assert world.secrets[name("m1")].resource_version == version
 

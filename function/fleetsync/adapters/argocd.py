@@ -48,7 +48,7 @@ class ArgoCD:
     ) -> None:
         import kubernetes.client as k
 
-        self._sleep = sleep
+        self._sleep, self._backoff = sleep, settings.backoff
         self.budget = WriteBudget(settings.gateway_max_writes_per_minute, clock=clock, sleep=sleep)
         self._namespace = settings.argocd_namespace
         self._tokens = tokens
@@ -200,7 +200,7 @@ class ArgoCD:
 
     def _call(self, call: Callable[[], T]) -> T:
         try:
-            return with_backoff(lambda: self._once(call), sleep=self._sleep)
+            return with_backoff(lambda: self._once(call), self._backoff, sleep=self._sleep)
         except UnauthorizedError as err:
             raise AccessError(
                 f"{err}; a fresh token did not help: the function's service account needs "

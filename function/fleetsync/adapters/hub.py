@@ -32,6 +32,7 @@ class Fleet:
 
         self._project = settings.fleet_project_number
         self._timeout = settings.request_timeout_s
+        self._backoff = settings.backoff
         self._client = gkehub_v1.GkeHubClient(
             transport="rest",
             credentials=tokens.credentials,
@@ -44,7 +45,8 @@ class Fleet:
         found = with_backoff(
             lambda: _call(
                 lambda: self._client.get_membership(name=name, retry=None, timeout=self._timeout)
-            )
+            ),
+            self._backoff,
         )
         return None if found is None else _membership(found, None)
 
@@ -106,7 +108,7 @@ class Fleet:
             )
             return None if pager is None else _drain(pager, field_name)
 
-        return with_backoff(list_pages)
+        return with_backoff(list_pages, self._backoff)
 
 
 def _drain(pager: Any, field_name: str) -> tuple[list[Any], list[str]]:

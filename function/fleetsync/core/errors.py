@@ -5,6 +5,7 @@ Callers decide what each kind means for HTTP; only `main.py` turns them into sta
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -44,11 +45,18 @@ class AccessError(RetryableError):
     """
 
 
+@dataclass(frozen=True)
+class Backoff:
+    """How an adapter retries in place: tries in all, and the first delay, which doubles."""
+
+    attempts: int = 3
+    first_delay_s: float = 0.2
+
+
 def with_backoff(
     call: Callable[[], T],
+    policy: Backoff = Backoff(),
     *,
-    attempts: int = 3,
-    first_delay_s: float = 0.2,
     sleep: Callable[[float], None] = time.sleep,
 ) -> T:
     """Run `call`, retrying RetryableError a bounded number of times with doubling delays,
@@ -57,13 +65,13 @@ def with_backoff(
     A ConflictError is not retried here: the same conditional write would fail again; the
     caller must read again first. Nor is an AccessError: a grant does not appear in a second.
     """
-    for attempt in range(attempts - 1):
+    for attempt in range(policy.attempts - 1):
         try:
             return call()
         except (ConflictError, AccessError):
             raise
         except RetryableError as err:
-            delay = first_delay_s * 2**attempt
+            delay = policy.first_delay_s * 2**attempt
             if err.retry_after_s is not None:
                 delay = min(max(err.retry_after_s, delay), MAX_RETRY_AFTER_S)
             sleep(delay)
