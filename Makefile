@@ -50,6 +50,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy function cli
+	$(BIN)/mypy tests/terraform
 	$(BIN)/lint-imports
 
 format: $(STAMP)

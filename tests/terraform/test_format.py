@@ -11,7 +11,7 @@ import pytest
 MODULE = Path(__file__).resolve().parents[2] / "terraform"
 
 
-def test_terraform_files_are_formatted():
+def test_terraform_files_are_formatted() -> None:
     terraform = shutil.which("terraform")
     if terraform is None:
         pytest.skip("terraform is not on the PATH: `terraform fmt -check` was not run")

@@ -94,7 +94,7 @@ def trigger_names(tmp: Path) -> dict[str, str]:
     return dict(json.loads(json.loads(evaluated.stdout.strip())))
 
 
-def test_triggers_cover_exactly_the_handled_methods(module, tmp_path):
+def test_triggers_cover_exactly_the_handled_methods(module: dict[str, Any], tmp_path: Path) -> None:
     assert "audit_methods.json" in module["locals"]["audit_methods"]
     assert "local.audit_methods" in module["locals"]["triggers"]
     trigger = module["resource"][("google_eventarc_trigger", "audit")]
@@ -114,7 +114,7 @@ def test_triggers_cover_exactly_the_handled_methods(module, tmp_path):
     assert "google_cloudfunctions2_function.sync" in destination["service"]
 
 
-def test_nothing_is_public(module):
+def test_nothing_is_public(module: dict[str, Any]) -> None:
     for blocks in (module, load(EXAMPLE)):
         for key, body in blocks["resource"].items():
             assert "allUsers" not in str(body) and "allAuthenticatedUsers" not in str(body), key
@@ -129,7 +129,7 @@ def test_nothing_is_public(module):
     assert function["service_config"][0]["ingress_settings"] == "${var.ingress_settings}"
 
 
-def test_function_service_account_has_only_the_fleet_roles(module):
+def test_function_service_account_has_only_the_fleet_roles(module: dict[str, Any]) -> None:
     assert module["locals"]["function_roles"] == [
         "roles/gkehub.viewer",
         "roles/gkehub.gatewayEditor",
@@ -153,7 +153,7 @@ def test_function_service_account_has_only_the_fleet_roles(module):
     assert "google_service_account.trigger" in receiver["member"]
 
 
-def test_function_deployment(module):
+def test_function_deployment(module: dict[str, Any]) -> None:
     function = module["resource"][("google_cloudfunctions2_function", "sync")]
     build, service = function["build_config"][0], function["service_config"][0]
     assert build["entry_point"] == "fleet_sync"
@@ -167,7 +167,7 @@ def test_function_deployment(module):
     assert "output_md5" in obj["name"]  # a code change uploads a new object and redeploys
 
 
-def test_environment_matches_the_function_settings(module):
+def test_environment_matches_the_function_settings(module: dict[str, Any]) -> None:
     keys = set(re.findall(r"\b([A-Z][A-Z_]+) =", module["locals"]["function_env"]))
     assert keys
     assert keys <= {*ENV_VARIABLES, "GOOGLE_CLOUD_PROJECT"}
@@ -175,7 +175,7 @@ def test_environment_matches_the_function_settings(module):
     assert "FLEET_SYNC_STATIC_TOKEN" not in keys  # never in a real deployment
 
 
-def test_scheduler_calls_resync_with_an_oidc_token(module):
+def test_scheduler_calls_resync_with_an_oidc_token(module: dict[str, Any]) -> None:
     job = module["resource"][("google_cloud_scheduler_job", "resync")]
     target = job["http_target"][0]
     assert target["http_method"] == "POST"
@@ -190,7 +190,7 @@ def test_scheduler_calls_resync_with_an_oidc_token(module):
 
 
 @pytest.mark.parametrize("directory", [MODULE, EXAMPLE], ids=["module", "example"])
-def test_every_variable_and_output_is_typed_and_described(directory):
+def test_every_variable_and_output_is_typed_and_described(directory: Path) -> None:
     blocks = load(directory)
     for name, variable in blocks["variable"].items():
         assert "type" in variable, name
@@ -199,7 +199,7 @@ def test_every_variable_and_output_is_typed_and_described(directory):
         assert output.get("description", "").endswith("."), name
 
 
-def test_versions_are_pinned_with_upper_bounds():
+def test_versions_are_pinned_with_upper_bounds() -> None:
     for directory in (MODULE, EXAMPLE):
         text = (directory / "versions.tf").read_text()
         assert re.search(r'required_version\s*=\s*">= [\d.]+, < [\d.]+"', text)
@@ -207,7 +207,7 @@ def test_versions_are_pinned_with_upper_bounds():
             assert "<" in constraint and ">=" in constraint, constraint
 
 
-def test_readme_tables_list_every_input_and_output(module):
+def test_readme_tables_list_every_input_and_output(module: dict[str, Any]) -> None:
     readme = (MODULE / "README.md").read_text()
     inputs = set(re.findall(r"^\| `([a-z_]+)` \|", readme.split("## Outputs")[0], re.M))
     outputs = set(re.findall(r"^\| `([a-z_]+)` \|", readme.split("## Outputs")[1], re.M))
@@ -215,14 +215,14 @@ def test_readme_tables_list_every_input_and_output(module):
     assert outputs == set(module["output"])
 
 
-def test_example_uses_the_module_from_this_repository():
+def test_example_uses_the_module_from_this_repository() -> None:
     example = load(EXAMPLE)
     (call,) = example["module"].values()
     assert call["source"] == "../.."
     assert (EXAMPLE / "terraform.tfvars.example").exists()
 
 
-def test_checkov_finds_nothing_and_every_skip_is_justified():
+def test_checkov_finds_nothing_and_every_skip_is_justified() -> None:
     if not CHECKOV.exists():
         pytest.skip("checkov is installed by `make test` into .venv-checkov")
     for path in MODULE.rglob("*.tf"):
@@ -268,7 +268,7 @@ CLIENT_VERBS = {
 }
 
 
-def test_rbac_verbs_are_exactly_the_calls_the_function_makes(module):
+def test_rbac_verbs_are_exactly_the_calls_the_function_makes(module: dict[str, Any]) -> None:
     adapter = (ROOT / "function/fleetsync/adapters/argocd.py").read_text()
     calls = set(re.findall(r"\b(\w+_namespaced_secret)\(", adapter)) | set(
         re.findall(r"\.(\w+_namespaced_secret)\b", adapter)
@@ -285,8 +285,8 @@ def test_rbac_verbs_are_exactly_the_calls_the_function_makes(module):
     assert "module.fleet_argocd_sync.rbac_manifest" in load(EXAMPLE)["text"]
 
 
-def test_resources_are_split_by_concern():
-    where = {}
+def test_resources_are_split_by_concern() -> None:
+    where: dict[str, set[str]] = {}
     for path in MODULE.glob("*.tf"):
         for rtype in re.findall(r'^resource "(\w+)"', path.read_text(), re.M):
             where.setdefault(rtype, set()).add(path.name)
@@ -305,14 +305,14 @@ def test_resources_are_split_by_concern():
     assert "rbac_manifest" in (MODULE / "rbac.tf").read_text()
 
 
-def test_every_variable_that_can_be_checked_is_validated(module):
+def test_every_variable_that_can_be_checked_is_validated(module: dict[str, Any]) -> None:
     for name, variable in module["variable"].items():
         if variable["type"] in ("bool", "${bool}"):
             continue  # the type is the whole check
         assert variable.get("validation"), name
 
 
-def test_the_build_runs_as_its_own_service_account(module):
+def test_the_build_runs_as_its_own_service_account(module: dict[str, Any]) -> None:
     function = module["resource"][("google_cloudfunctions2_function", "sync")]
     build = function["build_config"][0]
     assert build["service_account"] == "${google_service_account.build.id}"
@@ -329,7 +329,7 @@ def test_the_build_runs_as_its_own_service_account(module):
     }
 
 
-def test_instances_are_sized_for_a_resync_and_events_at_once(module):
+def test_instances_are_sized_for_a_resync_and_events_at_once(module: dict[str, Any]) -> None:
     service = module["resource"][("google_cloudfunctions2_function", "sync")]["service_config"][0]
     assert service["max_instance_request_concurrency"] == 1
     assert service["min_instance_count"] == 0
@@ -337,7 +337,7 @@ def test_instances_are_sized_for_a_resync_and_events_at_once(module):
     assert "var.max_instance_count >= 2" in str(module["variable"]["max_instance_count"])
 
 
-def test_cmek_reaches_the_function_its_bucket_and_its_repository(module):
+def test_cmek_reaches_the_function_its_bucket_and_its_repository(module: dict[str, Any]) -> None:
     assert module["variable"]["kms_key_name"]["default"] is None
     function = module["resource"][("google_cloudfunctions2_function", "sync")]
     assert function["kms_key_name"] == "${var.kms_key_name}"
@@ -346,7 +346,7 @@ def test_cmek_reaches_the_function_its_bucket_and_its_repository(module):
     assert "default_kms_key_name = encryption.value" in (MODULE / "function.tf").read_text()
 
 
-def test_operations_metrics_and_the_overdue_resync_alert(module):
+def test_operations_metrics_and_the_overdue_resync_alert(module: dict[str, Any]) -> None:
     metrics = module["locals"]["log_metrics"]
     for name in ("secret_changes", "errors", "conflicts", "complete_resyncs"):
         assert name in metrics
@@ -364,7 +364,7 @@ def test_operations_metrics_and_the_overdue_resync_alert(module):
     assert "complete_resyncs" in absent["filter"]
 
 
-def test_example_gives_argo_cd_its_google_identity():
+def test_example_gives_argo_cd_its_google_identity() -> None:
     example = load(EXAMPLE)
     roles = example["resource"][("google_project_iam_member", "argocd")]
     assert roles["for_each"] == '${toset(["roles/gkehub.gatewayEditor", "roles/gkehub.viewer"])}'
@@ -382,7 +382,7 @@ def test_example_gives_argo_cd_its_google_identity():
     assert "generate-gateway-rbac" in example["output"]["argocd_member_rbac_command"]["value"]
 
 
-def test_example_stores_no_access_token_in_state():
+def test_example_stores_no_access_token_in_state() -> None:
     example = load(EXAMPLE)
     assert ("google_client_config", "current") not in example["data"]
     code = "\n".join(

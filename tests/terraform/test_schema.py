@@ -23,14 +23,14 @@ resource "google_storage_bucket" "source" {
 """
 
 
-def test_every_block_under_terraform_matches_its_provider_schema():
+def test_every_block_under_terraform_matches_its_provider_schema() -> None:
     count, errors = check_directory(MODULE)
     assert count >= 20  # the module and the example, not an empty walk
     assert errors == []
 
 
 @pytest.mark.parametrize("name", sorted(PINS))
-def test_each_schema_is_read_from_its_pinned_release(name):
+def test_each_schema_is_read_from_its_pinned_release(name: str) -> None:
     schema = provider_schema(name)
     assert schema.resources or schema.data_sources
     assert re.fullmatch(r"\d+\.\d+\.\d+", schema.pin.provider_version)
@@ -53,7 +53,7 @@ def _satisfies(version: str, constraint: str) -> bool:
 
 
 @pytest.mark.parametrize("versions", sorted(MODULE.rglob("versions.tf")), ids=str)
-def test_the_checked_releases_are_ones_the_constraints_allow(versions):
+def test_the_checked_releases_are_ones_the_constraints_allow(versions: Path) -> None:
     text = versions.read_text()
     for name, constraint in re.findall(
         r'(\w+)\s*=\s*\{\s*source\s*=\s*"hashicorp/\w+"\s*version\s*=\s*"([^"]+)"', text
@@ -61,7 +61,7 @@ def test_the_checked_releases_are_ones_the_constraints_allow(versions):
         assert _satisfies(PINS[name].provider_version, constraint), (name, constraint)
 
 
-def test_google_7_and_8_are_both_allowed():
+def test_google_7_and_8_are_both_allowed() -> None:
     for directory in (MODULE, MODULE / "examples" / "complete"):
         text = (directory / "versions.tf").read_text()
         constraint = re.search(r'google\s*=\s*\{[^}]*version\s*=\s*"([^"]+)"', text)
@@ -73,7 +73,7 @@ def test_google_7_and_8_are_both_allowed():
 # The check must fail where terraform validate would: shown on purpose.
 
 
-def test_a_misspelt_argument_fails():
+def test_a_misspelt_argument_fails() -> None:
     errors = check_text(BUCKET % "uniform_bucket_acces = true", "bad.tf")
     assert errors == [
         "bad.tf: resource google_storage_bucket.source: unsupported argument or block "
@@ -81,7 +81,7 @@ def test_a_misspelt_argument_fails():
     ]
 
 
-def test_a_misspelt_nested_argument_fails():
+def test_a_misspelt_nested_argument_fails() -> None:
     errors = check_text(BUCKET % "versioning {\n    enable = true\n  }", "bad.tf")
     assert errors == [
         "bad.tf: resource google_storage_bucket.source.versioning: unsupported argument or "
@@ -91,7 +91,7 @@ def test_a_misspelt_nested_argument_fails():
     ]
 
 
-def test_a_misplaced_block_fails():
+def test_a_misplaced_block_fails() -> None:
     # `condition` belongs inside `lifecycle_rule`, not at the top of the bucket.
     errors = check_text(BUCKET % "condition {\n    age = 3\n  }", "bad.tf")
     assert errors == [
@@ -99,7 +99,7 @@ def test_a_misplaced_block_fails():
     ]
 
 
-def test_a_block_written_as_an_argument_and_the_reverse_fail():
+def test_a_block_written_as_an_argument_and_the_reverse_fail() -> None:
     errors = check_text(BUCKET % "versioning = { enabled = true }", "bad.tf")
     assert errors == [
         "bad.tf: resource google_storage_bucket.source.versioning: is a block; write "
@@ -112,7 +112,7 @@ def test_a_block_written_as_an_argument_and_the_reverse_fail():
     ]
 
 
-def test_a_single_block_repeated_fails():
+def test_a_single_block_repeated_fails() -> None:
     errors = check_text(
         BUCKET % "versioning {\n enabled = true\n}\nversioning {\n enabled = true\n}", "bad.tf"
     )
@@ -121,14 +121,14 @@ def test_a_single_block_repeated_fails():
     ]
 
 
-def test_a_missing_required_argument_fails():
+def test_a_missing_required_argument_fails() -> None:
     errors = check_text('resource "google_storage_bucket" "source" {\n  name = "b"\n}', "bad.tf")
     assert errors == [
         'bad.tf: resource google_storage_bucket.source: missing required argument "location"'
     ]
 
 
-def test_a_missing_required_block_fails():
+def test_a_missing_required_block_fails() -> None:
     text = 'resource "google_eventarc_trigger" "t" {\n  name = "t"\n  location = "global"\n}'
     assert check_text(text, "bad.tf") == [
         'bad.tf: resource google_eventarc_trigger.t: missing required block "destination"',
@@ -136,7 +136,7 @@ def test_a_missing_required_block_fails():
     ]
 
 
-def test_a_dynamic_block_must_name_a_real_block_and_its_content_is_checked():
+def test_a_dynamic_block_must_name_a_real_block_and_its_content_is_checked() -> None:
     text = BUCKET % (
         'dynamic "lifecycle_rules" {\n for_each = []\n content {}\n}\n'
         'dynamic "cors" {\n for_each = []\n content {\n origins = []\n }\n}'
@@ -149,7 +149,7 @@ def test_a_dynamic_block_must_name_a_real_block_and_its_content_is_checked():
     ]
 
 
-def test_plugin_framework_nesting_is_an_attribute():
+def test_plugin_framework_nesting_is_an_attribute() -> None:
     text = 'provider "helm" {\n  kubernetes {\n    host = "h"\n  }\n}'
     assert check_text(text, "bad.tf") == [
         "bad.tf: provider helm.kubernetes: is a nested attribute; write `kubernetes = { ... }`"
@@ -160,7 +160,7 @@ def test_plugin_framework_nesting_is_an_attribute():
     ]
 
 
-def test_no_schema_is_an_error_never_a_pass():
+def test_no_schema_is_an_error_never_a_pass() -> None:
     assert check_text('resource "google_storage_buckets" "x" {}', "bad.tf") == [
         "bad.tf: resource google_storage_buckets.x: no such resource in google 8.7.0"
     ]
