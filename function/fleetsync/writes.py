@@ -91,12 +91,4 @@ def record(report: Report, change: Change, outcome: Outcome, project_number: str
         return replace(report, errors=(*report.errors, failed))
     if again is None:
         return replace(report, changes=(*report.changes, describe(change, project_number)))
-    return replace(
-        report,
-        changes=report.changes + again.changes,
-        conflicts=report.conflicts + again.conflicts,
-        held=report.held + again.held,
-        scopes_kept=report.scopes_kept + again.scopes_kept,
-        errors=report.errors + again.errors,
-        retryable=report.retryable or again.retryable,
-    )
+    return report.plus(again)
