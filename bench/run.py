@@ -30,6 +30,7 @@ TARGETS = {
     "first_sync_1000_s": 5.0,
     "peak_rss_5000_mib": 200,
     "cold_start_ratio": 2.0,
+    "first_event_over_floor": 1.2,
 }
 
 
