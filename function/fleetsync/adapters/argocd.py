@@ -7,7 +7,6 @@ changed since we looked is never overwritten or removed; the API server answers 
 
 from __future__ import annotations
 
-import base64
 import time
 from collections.abc import Callable
 from functools import partial
@@ -21,6 +20,7 @@ from fleetsync.adapters.gateway_errors import (
     classify,
 )
 from fleetsync.adapters.pacing import WriteBudget
+from fleetsync.adapters.secrets_api import SecretsApi, b64, cluster_secret, diff, encode_data
 from fleetsync.core.errors import (
     AccessError,
     ConflictError,
@@ -70,7 +70,7 @@ class ArgoCD:
         # urllib3's own would sleep on a 429 and repeat a timeout four times behind our back.
         config.retries = False
         self._k: Any = k
-        self._api = _SecretsApi(k.ApiClient(config))
+        self._api = SecretsApi(k.ApiClient(config))
         self._force_refresh = False
 
     def _refresh_token(self, config: Any) -> None:
@@ -105,7 +105,7 @@ class ArgoCD:
                 )
             )
             for item in page.items:
-                secrets[item.metadata.name] = _cluster_secret(item)
+                secrets[item.metadata.name] = cluster_secret(item)
             token = page.metadata.var_continue
             if not token:
                 return secrets
@@ -119,7 +119,7 @@ class ArgoCD:
             )
         except SecretMissingError:
             return None
-        return _cluster_secret(item)
+        return cluster_secret(item)
 
     def create(self, secret: ClusterSecret) -> ClusterSecret:
         """Create the Secret; it returns as stored, with its resourceVersion."""
@@ -134,9 +134,9 @@ class ArgoCD:
                 labels=dict(secret.labels),
                 annotations=dict(secret.annotations),
             ),
-            data=_encode(secret.data),
+            data=encode_data(secret.data),
         )
-        return _cluster_secret(
+        return cluster_secret(
             self._write(
                 lambda: self._api.create_namespaced_secret(
                     self._namespace, body, _request_timeout=self._timeout
@@ -149,12 +149,11 @@ class ArgoCD:
         patch = {
             "metadata": {
                 "resourceVersion": current.resource_version,
-                "labels": _diff(current.labels, merged.labels),
-                "annotations": _diff(current.annotations, merged.annotations),
+                "labels": diff(current.labels, merged.labels),
+                "annotations": diff(current.annotations, merged.annotations),
             },
             "data": {
-                k: None if v is None else _b64(v)
-                for k, v in _diff(current.data, merged.data).items()
+                k: None if v is None else b64(v) for k, v in diff(current.data, merged.data).items()
             },
         }
         try:
@@ -169,7 +168,7 @@ class ArgoCD:
             )
         except SecretMissingError:
             raise ConflictError(f"Secret {current.name} disappeared before our update") from None
-        return _cluster_secret(patched)
+        return cluster_secret(patched)
 
     def delete(self, current: ClusterSecret) -> None:
         k = self._k
@@ -231,136 +230,3 @@ class ArgoCD:
         if isinstance(translated, UnauthorizedError):
             self._force_refresh = True  # the next attempt fetches a new token
         return translated
-
-
-SECRETS_PATH = "/api/v1/namespaces/{namespace}/secrets"
-SECRET_PATH = SECRETS_PATH + "/{name}"
-# What each answer deserialises to, as CoreV1Api has it; a non-2xx raises ApiException.
-ONE_SECRET: dict[str, str | None] = {
-    "200": "V1Secret",
-    "201": "V1Secret",
-    "202": "V1Secret",
-    "401": None,
-}
-
-
-class _SecretsApi:
-    """The Secret calls of the client's CoreV1Api, same names, requests and answers, made
-    through its ApiClient: importing CoreV1Api builds every core model (Pods, Nodes, ...)
-    and hundreds of validated methods, most of a cold start, for five calls."""
-
-    def __init__(self, client: Any) -> None:
-        self._client = client
-
-    def list_namespaced_secret(
-        self,
-        namespace: str,
-        *,
-        label_selector: str,
-        limit: int,
-        _continue: str | None,
-        _request_timeout: Any,
-    ) -> Any:
-        query: list[tuple[str, Any]] = [] if _continue is None else [("continue", _continue)]
-        query += [("labelSelector", label_selector), ("limit", limit)]
-        return self._call(
-            "GET",
-            SECRETS_PATH,
-            {"namespace": namespace},
-            {"200": "V1SecretList", "401": None},
-            _request_timeout,
-            query=query,
-        )
-
-    def read_namespaced_secret(self, name: str, namespace: str, *, _request_timeout: Any) -> Any:
-        where = {"name": name, "namespace": namespace}
-        return self._call("GET", SECRET_PATH, where, ONE_SECRET, _request_timeout)
-
-    def create_namespaced_secret(self, namespace: str, body: Any, *, _request_timeout: Any) -> Any:
-        where = {"namespace": namespace}
-        return self._call("POST", SECRETS_PATH, where, ONE_SECRET, _request_timeout, body=body)
-
-    def patch_namespaced_secret(
-        self, name: str, namespace: str, body: Any, *, _content_type: str, _request_timeout: Any
-    ) -> Any:
-        return self._call(
-            "PATCH",
-            SECRET_PATH,
-            {"name": name, "namespace": namespace},
-            ONE_SECRET,
-            _request_timeout,
-            body=body,
-            content_type=_content_type,
-        )
-
-    def delete_namespaced_secret(
-        self, name: str, namespace: str, *, body: Any, _request_timeout: Any
-    ) -> Any:
-        return self._call(
-            "DELETE",
-            SECRET_PATH,
-            {"name": name, "namespace": namespace},
-            {"200": "object", "202": "object", "401": None},
-            _request_timeout,
-            body=body,
-        )
-
-    def _call(
-        self,
-        method: str,
-        path: str,
-        path_params: dict[str, str],
-        types: dict[str, str | None],
-        timeout: Any,
-        *,
-        query: list[tuple[str, Any]] | None = None,
-        body: Any = None,
-        content_type: str = "",
-    ) -> Any:
-        headers = {"Accept": "application/json"}
-        if content_type:
-            headers["Content-Type"] = content_type
-        request = self._client.param_serialize(
-            method=method,
-            resource_path=path,
-            path_params=path_params,
-            query_params=query or [],
-            header_params=headers,
-            body=body,
-            post_params=[],
-            files={},
-            auth_settings=["BearerToken"],
-            collection_formats={},
-        )
-        response = self._client.call_api(*request, _request_timeout=timeout)
-        response.read()
-        return self._client.response_deserialize(response, types).data
-
-
-def _b64(value: str) -> str:
-    return base64.b64encode(value.encode("utf-8", "surrogateescape")).decode()
-
-
-def _encode(data: Any) -> dict[str, str]:
-    return {key: _b64(value) for key, value in data.items()}
-
-
-def _diff(before: Any, after: Any) -> dict[str, str | None]:
-    changed: dict[str, str | None] = {k: v for k, v in after.items() if before.get(k) != v}
-    changed.update({k: None for k in before if k not in after})
-    return changed
-
-
-def _cluster_secret(item: Any) -> ClusterSecret:
-    meta = item.metadata
-    data = {}
-    for key, value in (item.data or {}).items():
-        raw = value if isinstance(value, bytes) else base64.b64decode(value)
-        data[key] = raw.decode("utf-8", "surrogateescape")
-    return ClusterSecret(
-        name=meta.name,
-        labels=dict(meta.labels or {}),
-        annotations=dict(meta.annotations or {}),
-        data=data,
-        resource_version=str(meta.resource_version or ""),
-    )
