@@ -66,32 +66,28 @@ def behaviour_of(args: argparse.Namespace) -> Behaviour:
     )
 
 
+# Behaviour fields with a flag of their own: (field, type, help).
+BEHAVIOUR_FLAGS = (
+    (
+        "operation_delay_s",
+        float,
+        "how long a membership stays CREATING/UPDATING/DELETING (0: done at once)",
+    ),
+    (
+        "continue_ttl_s",
+        float,
+        "age after which a Kubernetes continue token is refused with 410 Expired",
+    ),
+    ("gateway_latency_ms", float, "added to every Connect Gateway call (0: off)"),
+    ("gateway_quota_rpm", int, "Connect Gateway requests per minute per fleet before 429 (0: off)"),
+)
+
+
 def _add_behaviour_arguments(parser: argparse.ArgumentParser) -> None:
     defaults = Behaviour()
-    parser.add_argument(
-        "--operation-delay-s",
-        type=float,
-        default=defaults.operation_delay_s,
-        help="how long a membership stays CREATING/UPDATING/DELETING (0: done at once)",
-    )
-    parser.add_argument(
-        "--continue-ttl-s",
-        type=float,
-        default=defaults.continue_ttl_s,
-        help="age after which a Kubernetes continue token is refused with 410 Expired",
-    )
-    parser.add_argument(
-        "--gateway-latency-ms",
-        type=float,
-        default=defaults.gateway_latency_ms,
-        help="added to every Connect Gateway call (0: off)",
-    )
-    parser.add_argument(
-        "--gateway-quota-rpm",
-        type=int,
-        default=defaults.gateway_quota_rpm,
-        help="Connect Gateway requests per minute per fleet before 429 (0: off)",
-    )
+    for name, kind, text in BEHAVIOUR_FLAGS:
+        flag = "--" + name.replace("_", "-")
+        parser.add_argument(flag, type=kind, default=getattr(defaults, name), help=text)
     parser.add_argument(
         "--eventarc-time-scale",
         type=float,
