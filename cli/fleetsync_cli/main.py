@@ -97,7 +97,9 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         stream=sys.stderr,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    if not verbose:  # the HTTP libraries' retry chatter is not for the default output
+    if verbose:  # each step of our own
+        logging.getLogger("fleetsync").setLevel(logging.DEBUG)
+    else:  # the HTTP libraries' retry chatter is not for the default output
         logging.getLogger("urllib3").setLevel(logging.ERROR)
     try:
         settings = Settings.from_env(_environment(args, os.environ if env is None else env))

@@ -101,7 +101,13 @@ class Reconciler:
     ) -> Report:
         """Make every Secret equal to the fleet: list everything once, write the difference."""
         existing = self.argocd.list_cluster_secrets()
+        logger.debug("read %d cluster Secrets", len(existing))
         listing = self.fleet.list_fleet()
+        logger.debug(
+            "listed %d memberships; unreachable: %s",
+            len(listing.memberships),
+            ", ".join(listing.unreachable) or "none",
+        )
         desired = self._desired(listing.memberships, existing)
         plan = self._plan(desired, existing, complete=listing.complete)
         owned = sum(1 for s in existing.values() if is_ours(s, self.target.project_number))
@@ -134,6 +140,12 @@ class Reconciler:
         for _ in range(MAX_ROUNDS):
             existing = {name: current} if current is not None else {}
             membership = self.read_membership(ref)
+            logger.debug(
+                "%s: Secret %s, membership %s",
+                ref,
+                f"at version {current.resource_version}" if current else "absent",
+                membership.state if membership else "not found",
+            )
             desired = self._desired([membership] if membership else [], existing)
             plan = self._plan(desired, existing, complete=True)
             report = self._report(plan, desired, dry_run)

@@ -240,3 +240,12 @@ def test_endpoints_that_answer_but_are_not_google_say_which_setting_to_check(cli
     assert gateway.returncode == 1 and "check CONNECT_GATEWAY_ENDPOINT" in gateway.stderr
     for result in (hub, gateway):
         assert "Traceback" not in result.stderr and "AttributeError" not in result.stderr
+
+
+def test_verbose_logs_each_step(sandbox, cli):
+    sandbox.add_membership("us-central1", "prod-1", emit=False)
+    quiet, verbose = cli("resync"), cli("-v", "plan")
+    assert quiet.stderr == ""
+    assert "INFO fleetsync.reconcile: resync done" in verbose.stderr
+    assert "DEBUG fleetsync.reconcile: read 2 cluster Secrets" in verbose.stderr
+    assert "DEBUG fleetsync.reconcile: listed 2 memberships; unreachable: none" in verbose.stderr

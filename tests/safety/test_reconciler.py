@@ -364,3 +364,20 @@ def test_conflicts_on_every_round_end_in_a_retry():
     world.faults.queued["update"] = [ConflictError("409")] * 10
     with pytest.raises(RetryableError, match="kept changing"):
         reconciler.reconcile_membership(ref("m1"))
+
+
+def test_the_report_says_how_long_writes_waited_for_the_budget():
+    world, _ = synced({})
+    world.members.update({"m1": Member(), "m2": Member(uid="u2")})
+
+    class PacedSecrets(MemorySecrets):
+        """Each write waits 1.5 s for the gateway budget."""
+
+        def paced_seconds(self) -> float:
+            return 1.5 * len([c for _, c in self.world.calls if c == "create"])
+
+    progress: list[tuple[int, int, float]] = []
+    reconciler = Reconciler(settings(), MemoryFleet(world), PacedSecrets(world))
+    report = reconciler.resync(progress=lambda *step: progress.append(step))
+    assert report.paced_seconds == 3.0
+    assert progress == [(1, 2, 1.5), (2, 2, 3.0)]
