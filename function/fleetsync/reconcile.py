@@ -224,14 +224,9 @@ class Reconciler:
         listing = self.fleet.list_fleet()
         existing = {name: s for name, s in written.items() if s is not None}
         desired = self._desired(listing.memberships, existing)
+        # Only what this run wrote: any other Secret is the next run's business.
         wanted = {n: s for n, s in desired.secrets.items() if n in written}
-        plan = plan_changes(
-            wanted,
-            existing,
-            project_number=self.target.project_number,
-            complete=listing.complete,
-            hold=desired.hold,
-        )
+        plan = self._plan(replace(desired, secrets=wanted), existing, complete=listing.complete)
         project_number = self.target.project_number
         for change in plan.changes:
             ref = parse_secret_name(change.secret.name, project_number)

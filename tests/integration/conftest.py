@@ -11,6 +11,7 @@ import pytest
 from sandbox.client import SandboxClient
 from sandbox.harness import FunctionProcess
 from sandbox.server import RunningSandbox
+from tests.faketime import FakeTime
 from tests.integration.functions import Fn, start_for
 
 
@@ -50,9 +51,9 @@ def hub(running_sandbox: RunningSandbox) -> Any:
 
 
 @pytest.fixture
-def clock(running_sandbox: RunningSandbox) -> Iterator[list[float]]:
+def clock(running_sandbox: RunningSandbox) -> Iterator[FakeTime]:
     """The sandbox's clock, moved by the test instead of waited for."""
-    now = [1000.0]
-    running_sandbox.store.clock = lambda: now[0]
-    yield now
+    fake = FakeTime()
+    running_sandbox.store.clock = fake.clock
+    yield fake
     running_sandbox.store.clock = time.monotonic

@@ -249,3 +249,24 @@ def test_verbose_logs_each_step(sandbox, cli):
     assert "INFO fleetsync.reconcile: resync done" in verbose.stderr
     assert "DEBUG fleetsync.reconcile: read 2 cluster Secrets" in verbose.stderr
     assert "DEBUG fleetsync.reconcile: listed 2 memberships; unreachable: none" in verbose.stderr
+
+
+@pytest.mark.parametrize(
+    ("fault", "shown"),
+    [
+        (
+            {"match": "/memberships", "method": "GET", "unreachable": ["us-central1"], "count": 5},
+            "deletes withheld: 1",
+        ),
+        ({"match": "/secrets", "method": "DELETE", "status": 500, "count": 20}, "errors: delete"),
+    ],
+)
+def test_resync_exits_1_when_a_delete_was_withheld_or_failed(sandbox, cli, fault, shown):
+    sandbox.add_membership("us-central1", "gone", emit=False)
+    assert cli("resync").returncode == 0
+    sandbox.delete_membership("us-central1", "gone", emit=False)
+    sandbox.fault(**fault)
+    result = cli("resync", "--force")
+    assert result.returncode == 1, result.stdout
+    assert shown in result.stdout
+    assert "gone.us-central1.123456789012" in sandbox.secrets()

@@ -12,29 +12,19 @@ from fleetsync.adapters.credentials import TokenSource
 from fleetsync.core.model import ClusterSecret, MembershipRef
 from fleetsync.settings import Settings
 from tests.conftest import PROJECT_NUMBER
-
-
-class SharedTime:
-    """The sandbox's clock and the adapter's clock and sleep: sleeping moves time."""
-
-    def __init__(self) -> None:
-        self.now = 5000.0
-        self.slept: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
+from tests.faketime import FakeTime
 
 
 @pytest.fixture
 def shared_time(running_sandbox):
-    shared = SharedTime()
-    running_sandbox.store.clock = lambda: shared.now
+    """The sandbox's clock and the adapter's clock and sleep: sleeping moves time."""
+    shared = FakeTime(5000.0)
+    running_sandbox.store.clock = shared.clock
     yield shared
     running_sandbox.store.clock = time.monotonic
 
 
-def adapter(running_sandbox, shared: SharedTime, budget: int) -> ArgoCD:
+def adapter(running_sandbox, shared: FakeTime, budget: int) -> ArgoCD:
     settings = Settings(
         fleet_project_number=PROJECT_NUMBER,
         argocd_membership=MembershipRef("global", "argocd-hub"),
@@ -44,7 +34,7 @@ def adapter(running_sandbox, shared: SharedTime, budget: int) -> ArgoCD:
         gateway_max_writes_per_minute=budget,
     )
     return ArgoCD(
-        settings, TokenSource(settings.static_token), clock=lambda: shared.now, sleep=shared.sleep
+        settings, TokenSource(settings.static_token), clock=shared.clock, sleep=shared.sleep
     )
 
 

@@ -12,7 +12,7 @@ def test_quota_answers_429_with_retry_after_until_the_minute_turns(sandbox, runn
     api = core(running_sandbox.base_url)
     for _ in range(3):
         api.list_namespaced_secret("argocd")
-    clock[0] += 20
+    clock.now += 20
     # requests, not the kubernetes client: urllib3 would honour Retry-After by sleeping.
     answer = requests.get(
         running_sandbox.base_url + GATEWAY + "/api/v1/namespaces/argocd/secrets",
@@ -21,7 +21,7 @@ def test_quota_answers_429_with_retry_after_until_the_minute_turns(sandbox, runn
     )
     assert (answer.status_code, answer.headers["Retry-After"]) == (429, "40")
     assert answer.json()["error"]["status"] == "RESOURCE_EXHAUSTED"
-    clock[0] += 41
+    clock.now += 41
     assert api.list_namespaced_secret("argocd").items == []
 
 

@@ -50,10 +50,10 @@ def test_an_old_continue_token_is_expired(api, sandbox, clock):
     for i in range(3):
         api.create_namespaced_secret("argocd", secret(f"e{i}"))
     first = api.list_namespaced_secret("argocd", limit=1)
-    clock[0] += 30
+    clock.now += 30
     second = api.list_namespaced_secret("argocd", limit=1, _continue=first.metadata.var_continue)
     assert names(second) == ["e1"]
-    clock[0] += 31
+    clock.now += 31
     with pytest.raises(k.ApiException) as raised:
         api.list_namespaced_secret("argocd", limit=1, _continue=second.metadata.var_continue)
     body = json.loads(raised.value.body)

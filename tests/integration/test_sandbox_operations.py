@@ -29,7 +29,7 @@ def phases(sandbox, method):
 
 
 def later(sandbox, clock, seconds=61):
-    clock[0] += seconds
+    clock.now += seconds
     sandbox.ok("GET", "/sandbox/operations")  # any control call finishes what is due
 
 

@@ -376,9 +376,15 @@ def test_example_gives_argo_cd_its_google_identity() -> None:
     assert ".svc.id.goog[${local.argocd_namespace}/${each.value}]" in identity["member"]
     values = example["resource"][("helm_release", "argocd")]["values"][0]
     assert '"controller", "server"' in values and "iam.gke.io/gcp-service-account" in values
+    # The member RBAC is stated once (the manifest local, also an output) and bound from it.
+    assert "google_service_account.argocd.email" in example["text"]
+    assert re.search(
+        r"subjects\s*=\s*\[\{[^]]*google_service_account\.argocd\.email", example["text"]
+    )
     for name in ("argocd_hub", "argocd_workload"):
         binding = example["resource"][("kubernetes_cluster_role_binding_v1", name)]
-        assert "google_service_account.argocd.email" in binding["subject"][0]["name"]
+        assert binding["subject"][0]["name"] == "${local.argocd_member_rbac.subjects[0].name}"
+        assert binding["role_ref"][0]["name"] == "${local.argocd_member_rbac.roleRef.name}"
     assert "generate-gateway-rbac" in example["output"]["argocd_member_rbac_command"]["value"]
 
 

@@ -3,22 +3,13 @@
 import pytest
 
 from fleetsync.adapters.pacing import WriteBudget
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
+from tests.faketime import FakeTime
 
 
 @pytest.mark.parametrize(("budget", "writes"), [(10, 35), (1, 4), (600, 1000)])
 def test_never_more_than_the_budget_in_any_minute(budget, writes):
     time = FakeTime()
-    pacer = WriteBudget(budget, clock=lambda: time.now, sleep=time.sleep)
+    pacer = WriteBudget(budget, clock=time.clock, sleep=time.sleep)
     granted = []
     for _ in range(writes):
         pacer.acquire()
@@ -33,7 +24,7 @@ def test_never_more_than_the_budget_in_any_minute(budget, writes):
 
 def test_a_burst_within_the_budget_does_not_wait():
     time = FakeTime()
-    pacer = WriteBudget(600, clock=lambda: time.now, sleep=time.sleep)
+    pacer = WriteBudget(600, clock=time.clock, sleep=time.sleep)
     for _ in range(600):
         pacer.acquire()
     assert time.slept == [] and pacer.waited_s == 0
@@ -41,7 +32,7 @@ def test_a_burst_within_the_budget_does_not_wait():
 
 def test_zero_means_no_budget():
     time = FakeTime()
-    pacer = WriteBudget(0, clock=lambda: time.now, sleep=time.sleep)
+    pacer = WriteBudget(0, clock=time.clock, sleep=time.sleep)
     for _ in range(10_000):
         pacer.acquire()
     assert time.slept == []

@@ -60,7 +60,8 @@ resource "helm_release" "argocd" {
   depends_on = [google_container_cluster.clusters, google_service_account_iam_member.argocd_workload_identity]
 }
 
-# RBAC for Argo CD's identity in each member cluster. Here, both clusters of the example; for a
+# RBAC for Argo CD's identity in each member cluster, from the one manifest above (two resources
+# only because a provider cannot vary per instance). Here, both clusters of the example; for a
 # cluster registered later, apply the argocd_member_rbac_manifest output there, or run the
 # argocd_member_rbac_command output, which asks gcloud to generate and apply the same binding.
 resource "kubernetes_cluster_role_binding_v1" "argocd_hub" {
@@ -69,14 +70,14 @@ resource "kubernetes_cluster_role_binding_v1" "argocd_hub" {
     name = local.argocd_member_rbac.metadata.name
   }
   role_ref {
-    api_group = "rbac.authorization.k8s.io"
-    kind      = "ClusterRole"
-    name      = var.argocd_cluster_role
+    api_group = local.argocd_member_rbac.roleRef.apiGroup
+    kind      = local.argocd_member_rbac.roleRef.kind
+    name      = local.argocd_member_rbac.roleRef.name
   }
   subject {
-    api_group = "rbac.authorization.k8s.io"
-    kind      = "User"
-    name      = google_service_account.argocd.email
+    api_group = local.argocd_member_rbac.subjects[0].apiGroup
+    kind      = local.argocd_member_rbac.subjects[0].kind
+    name      = local.argocd_member_rbac.subjects[0].name
   }
 }
 
@@ -87,14 +88,14 @@ resource "kubernetes_cluster_role_binding_v1" "argocd_workload" {
     name = local.argocd_member_rbac.metadata.name
   }
   role_ref {
-    api_group = "rbac.authorization.k8s.io"
-    kind      = "ClusterRole"
-    name      = var.argocd_cluster_role
+    api_group = local.argocd_member_rbac.roleRef.apiGroup
+    kind      = local.argocd_member_rbac.roleRef.kind
+    name      = local.argocd_member_rbac.roleRef.name
   }
   subject {
-    api_group = "rbac.authorization.k8s.io"
-    kind      = "User"
-    name      = google_service_account.argocd.email
+    api_group = local.argocd_member_rbac.subjects[0].apiGroup
+    kind      = local.argocd_member_rbac.subjects[0].kind
+    name      = local.argocd_member_rbac.subjects[0].name
   }
   depends_on = [google_container_cluster.clusters]
 }
