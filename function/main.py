@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 from fleetsync.core.errors import AccessError, PermanentError, RetryableError, SyncError
 from fleetsync.core.model import MembershipRef
-from fleetsync.core.naming import parse_membership
+from fleetsync.core.naming import fleet_of, parse_membership
 from fleetsync.settings import Settings, parse_boolean
 
 if TYPE_CHECKING:  # flask comes with functions-framework; imported for its types only
     from flask import Request
 
-    from fleetsync.reconcile import Reconciler
+    from fleetsync.sync import Sync
 
 logger = logging.getLogger("fleetsync.main")
 
@@ -44,7 +44,7 @@ SETTINGS = _settings()
 MAX_BODY_BYTES = 1024 * 1024
 RESYNC_PARAMS = {"dry_run", "force", "membership"}
 Answer = tuple[str, int, dict[str, str]]
-_reconciler: Reconciler | None = None
+_reconciler: Sync | None = None
 _reconciler_lock = threading.Lock()
 
 
@@ -55,15 +55,16 @@ class ResyncOptions:
     dry_run: bool = False
     force: bool = False
     membership: MembershipRef | None = None
+    fleet: str = ""  # the fleet of a membership given by its full name with a number
 
 
-def reconciler() -> Reconciler:
-    """The Reconciler with its adapters, built on first use and shared by all requests."""
+def reconciler() -> Sync:
+    """The Sync with its adapters, built on first use and shared by all requests."""
     global _reconciler  # noqa: PLW0603 - one set of clients per instance
     with _reconciler_lock:
         if _reconciler is None:
             from fleetsync.adapters.logs import configure_logging
-            from fleetsync.reconcile import connect
+            from fleetsync.sync import connect
 
             configure_logging(os.environ.get("GOOGLE_CLOUD_PROJECT", ""))
             _reconciler = connect(SETTINGS)
@@ -116,7 +117,7 @@ def _handle_event(request: Request, body: bytes) -> Answer:
 
     try:
         attributes, data = _read_cloudevent(request, body)
-        event = parse_audit_event(attributes, data, SETTINGS.fleet_project_number)
+        event = parse_audit_event(attributes, data, SETTINGS.fleets)
         report = reconciler().handle_event(event, dry_run=SETTINGS.dry_run)
     except SyncError as err:
         return _failed(err, "event")
@@ -165,7 +166,9 @@ def _handle_resync(request: Request) -> Answer:
         return _answer({"error": str(err)}, 400)
     try:
         if options.membership is not None:
-            report = reconciler().reconcile_membership(options.membership, dry_run=options.dry_run)
+            report = reconciler().reconcile_membership(
+                options.membership, fleet=options.fleet, dry_run=options.dry_run
+            )
         else:
             report = reconciler().resync(dry_run=options.dry_run, force=options.force)
     except SyncError as err:
@@ -188,10 +191,12 @@ def _resync_options(args: Mapping[str, str]) -> ResyncOptions:
             flags[name] = parse_boolean(args[name]) if args.get(name, "") else False
         except ValueError as err:
             raise ValueError(f"{name} {err}") from err
-    membership = None
+    membership, fleet = None, ""
     if "membership" in args:
         try:
-            membership = parse_membership(args["membership"])
+            membership, fleet = parse_membership(args["membership"]), fleet_of(args["membership"])
         except PermanentError as err:
             raise ValueError(f"membership: {err}") from err
-    return ResyncOptions(flags["dry_run"] or SETTINGS.dry_run, flags["force"], membership)
+        if fleet and fleet not in SETTINGS.fleets:
+            raise ValueError(f"membership: project {fleet} is not a configured fleet")
+    return ResyncOptions(flags["dry_run"] or SETTINGS.dry_run, flags["force"], membership, fleet)

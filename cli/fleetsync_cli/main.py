@@ -15,15 +15,20 @@ import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from fleetsync.core.errors import PermanentError, SyncError
 from fleetsync.core.events import AUDIT_LOG_TYPE, parse_audit_event
-from fleetsync.core.naming import parse_membership
+from fleetsync.core.model import Membership
+from fleetsync.core.naming import fleet_of, parse_membership
 from fleetsync.core.planning import desired_secrets
 from fleetsync.core.report import Report
-from fleetsync.settings import VARIABLES, Settings
+from fleetsync.settings import FLEET_SYNC_CONFIG, SINGLE_FORM, VARIABLES, Settings
 from fleetsync_cli.output import RESYNC_ROWS, ProgressBar, print_report
+
+if TYPE_CHECKING:
+    from fleetsync.reconcile import Reconciler
+    from fleetsync.sync import Sync
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 # The settings a flag may override: the flags come from the one table of settings.
@@ -48,6 +53,12 @@ def parser() -> argparse.ArgumentParser:
             default=argparse.SUPPRESS,
             help=f"overrides {variable.name}",
         )
+    config.add_argument(
+        "--config",
+        metavar="FILE",
+        default=argparse.SUPPRESS,
+        help="the FLEET_SYNC_CONFIG document (several fleets and targets), JSON or YAML",
+    )
     common.add_argument(
         "-v",
         "--verbose",
@@ -134,38 +145,69 @@ def _refuse_unknown_flags(root: argparse.ArgumentParser, arguments: list[str]) -
 
 def _environment(args: argparse.Namespace, env: Mapping[str, str]) -> dict[str, str]:
     merged = dict(env)
+    if hasattr(args, "config"):
+        # The document replaces the single form: its variables in the shell are ignored.
+        for variable in SINGLE_FORM:
+            merged.pop(variable.name, None)
+        merged[FLEET_SYNC_CONFIG.name] = _document(args.config)
     for variable in FLAGGED:
         if hasattr(args, variable.name):
             merged[variable.name] = getattr(args, variable.name)
     return merged
 
 
-def _reconciler(settings: Settings) -> Any:
-    from fleetsync.reconcile import connect
+def _document(path: str) -> str:
+    """The --config file as JSON text; YAML is read too (JSON is YAML)."""
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            document = yaml.safe_load(handle)
+    except OSError as err:
+        raise PermanentError(f"cannot read --config {path}: {err.strerror}") from None
+    except yaml.YAMLError as err:
+        raise PermanentError(f"--config {path} is neither JSON nor YAML: {err}") from None
+    return json.dumps(document)
+
+
+def _reconciler(settings: Settings) -> Sync:
+    from fleetsync.sync import connect
 
     return connect(settings)
 
 
-def _one(reconciler: Any, settings: Settings, text: str, *, dry_run: bool) -> Report:
-    ref = parse_membership(text)
-    if reconciler.read_membership(ref) is None:
-        raise PermanentError(
-            f"membership {ref} does not exist in fleet {settings.fleet_project_number}"
-        )
-    return reconciler.reconcile_membership(ref, dry_run=dry_run)  # type: ignore[no-any-return]
+def _found(sync: Sync, text: str) -> list[tuple[str, Reconciler, Membership]]:
+    """(target, lane, membership) wherever the membership is; an error if nowhere."""
+    ref, fleet = parse_membership(text), fleet_of(text)
+    found = []
+    for target in sync.targets:
+        for number, lane in target.lanes.items():
+            membership = lane.read_membership(ref) if fleet in ("", number) else None
+            if membership is not None:
+                found.append((target.target.name, lane, membership))
+    if not found:
+        where = fleet or ", ".join(sync.settings.fleets)
+        raise PermanentError(f"membership {ref} does not exist in fleet {where}")
+    return found
+
+
+def _one(sync: Sync, text: str, *, dry_run: bool) -> Report:
+    _found(sync, text)
+    ref, fleet = parse_membership(text), fleet_of(text)
+    return sync.reconcile_membership(ref, fleet=fleet, dry_run=dry_run)
 
 
 def _plan(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
     reconciler = _reconciler(settings)
     if args.membership:
-        report = _one(reconciler, settings, args.membership, dry_run=True)
+        report = _one(reconciler, args.membership, dry_run=True)
     else:
         report = reconciler.resync(dry_run=True)
     print_report(report.to_json(), out, output=args.output, wide=args.wide)
     if report.errors or report.retryable:
         return EXIT_ERROR
-    pending = report.changes or report.deletes_withheld or report.conflicts
-    return EXIT_CHANGES if pending else EXIT_OK
+    # Any target's Secrets or AppProjects pending.
+    return EXIT_CHANGES if report.pending else EXIT_OK
 
 
 def _resync(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
@@ -174,7 +216,7 @@ def _resync(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
     if dry_run:
         print("DRY_RUN is set: nothing is written", file=sys.stderr)
     if args.membership:
-        report = _one(reconciler, settings, args.membership, dry_run=dry_run)
+        report = _one(reconciler, args.membership, dry_run=dry_run)
     else:
         bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
         report = reconciler.resync(dry_run=dry_run, force=args.force, progress=bar)
@@ -187,38 +229,39 @@ def _resync(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _render(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+    """The Secret a membership gets in each target (one YAML document each)."""
     import yaml
 
-    ref = parse_membership(args.membership)
-    reconciler = _reconciler(settings)
-    membership = reconciler.read_membership(ref)
-    if membership is None:
-        raise PermanentError(
-            f"membership {ref} does not exist in fleet {settings.fleet_project_number}"
-        )
-    desired = desired_secrets([membership], {}, settings.membership_selector, reconciler.target)
-    if not desired.secrets:
-        print(
-            f"# {ref} is {membership.state} or does not match the selector: it gets no Secret",
-            file=out,
-        )
-        return EXIT_OK
-    (secret,) = desired.secrets.values()
-    for warning in desired.warnings:
-        print(f"# warning: {warning}", file=out)
-    manifest = {
-        "apiVersion": "v1",
-        "kind": "Secret",
-        "metadata": {
-            "name": secret.name,
-            "namespace": settings.argocd_namespace,
-            "labels": dict(secret.labels),
-            "annotations": dict(secret.annotations),
-        },
-        "type": "Opaque",
-        "stringData": dict(secret.data),
-    }
-    out.write(yaml.safe_dump(manifest, sort_keys=False))
+    documents = []
+    for target, lane, membership in _found(_reconciler(settings), args.membership):
+        heading = f"# target {target}\n" if target else ""
+        desired = desired_secrets([membership], {}, lane.settings.membership_selector, lane.target)
+        if not desired.secrets:
+            documents.append(
+                f"{heading}# {membership.ref} is {membership.state} or does not match the "
+                "selector: it gets no Secret\n"
+            )
+            continue
+        (secret,) = desired.secrets.values()
+        warnings = "".join(f"# warning: {w}\n" for w in desired.warnings)
+        tenancy = lane.settings.tenancy
+        if tenancy.enabled and membership.scopes:
+            names = ", ".join(tenancy.prefix + scope for scope in membership.scopes)
+            warnings += f"# a destination of AppProject {names}\n"
+        manifest = {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {
+                "name": secret.name,
+                "namespace": lane.settings.argocd_namespace,
+                "labels": dict(secret.labels),
+                "annotations": dict(secret.annotations),
+            },
+            "type": "Opaque",
+            "stringData": dict(secret.data),
+        }
+        documents.append(heading + warnings + yaml.safe_dump(manifest, sort_keys=False))
+    out.write("---\n".join(documents))
     return EXIT_OK
 
 
@@ -236,7 +279,7 @@ def _replay(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
         entry_id = entry.get("insertId", str(number)) if isinstance(entry, dict) else str(number)
         try:
             event = parse_audit_event(
-                {"type": AUDIT_LOG_TYPE, "id": entry_id}, entry, settings.fleet_project_number
+                {"type": AUDIT_LOG_TYPE, "id": entry_id}, entry, settings.fleets
             )
         except PermanentError as err:
             print(f"entry {entry_id}: ignored: {err}", file=out)

@@ -13,6 +13,7 @@ WIDTH = 100
 RESYNC_ROWS = 20  # a resync shows this many rows unless --all
 SCOPE_PREFIX = "scope.fleet-argocd-sync.io/"
 INTERNAL_PREFIXES = ("fleet-argocd-sync.io/", "argocd.argoproj.io/", "app.kubernetes.io/managed-by")
+_ACTIONS = ("create", "update", "delete")
 PROBLEMS = ("refused", "unreachable", "conflicts", "errors", "deletes_withheld")
 NOTES = ("held", "scopes_kept", "warnings")
 
@@ -37,6 +38,12 @@ def print_report(
         out.write(table(shown, wide))
     if len(shown) < len(rows):
         out.write(f"... and {len(rows) - len(shown)} more (--all shows every row)\n")
+    projects = report.get("app_projects") or []
+    if projects:
+        out.write(project_table(projects))
+    for name, each in (report.get("targets") or {}).items():
+        failed = " (failed: see errors)" if name in report.get("failed_targets", []) else ""
+        out.write(f"target {name}: {summary(each)}{failed}\n")
     out.write(summary(report) + "\n")
 
 
@@ -51,6 +58,11 @@ def summary(report: dict[str, Any]) -> str:
     if report["conflicts"]:
         pending.append(f"{len(report['conflicts'])} conflicts")
     tail = f"; {', '.join(pending)}" if pending else ""
+    if "app_projects" in report:
+        actions = [p if isinstance(p, str) else f"{p['action']} " for p in report["app_projects"]]
+        count = {a: sum(1 for p in actions if p.startswith(a + " ")) for a in _ACTIONS}
+        tail += "; AppProjects " + ", ".join(f"{a} {n}" for a, n in count.items())
+        tail += f", unchanged {report['unchanged_app_projects']}"
     mode = " (dry run: nothing written)" if report["dry_run"] else ""
     paced = report.get("paced_seconds") or 0
     if paced:
@@ -76,18 +88,35 @@ def notes(report: dict[str, Any]) -> list[str]:
 
 
 def table(rows: list[dict[str, Any]], wide: bool) -> str:
+    # The multi form says which target each row is for, before the membership.
+    targets = any(r.get("target") for r in rows)
+    heads = ["ACTION", "TARGET", "MEMBERSHIP"] if targets else ["ACTION", "MEMBERSHIP"]
+
+    def first(r: dict[str, Any]) -> list[str]:
+        return (
+            [r["action"], r.get("target", ""), r["membership"]]
+            if targets
+            else [r["action"], r["membership"]]
+        )
+
     if wide:
-        headers = ["ACTION", "MEMBERSHIP", "SECRET", "SERVER", "LABELS CHANGED"]
-        cells = [
-            [r["action"], r["membership"], r["secret"], r["server"], changes(r, everything=True)]
-            for r in rows
-        ]
+        headers = [*heads, "SECRET", "SERVER", "LABELS CHANGED"]
+        cells = [[*first(r), r["secret"], r["server"], changes(r, everything=True)] for r in rows]
         return _columns(headers, cells)
-    headers = ["ACTION", "MEMBERSHIP", "LABELS CHANGED"]
-    cells = [[r["action"], r["membership"], changes(r, everything=False)] for r in rows]
-    fixed = max(len(c[0]) for c in [headers, *cells]) + max(len(c[1]) for c in [headers, *cells])
-    room = max(20, WIDTH - fixed - 4)
-    return _columns(headers, [[a, m, _clip(c, room)] for a, m, c in cells])
+    headers = [*heads, "LABELS CHANGED"]
+    cells = [[*first(r), changes(r, everything=False)] for r in rows]
+    fixed = sum(max(len(c[i]) for c in [headers, *cells]) for i in range(len(heads)))
+    room = max(20, WIDTH - fixed - 2 * len(heads))
+    return _columns(headers, [[*c[:-1], _clip(c[-1], room)] for c in cells])
+
+
+def project_table(projects: list[dict[str, Any]]) -> str:
+    headers = ["ACTION", "TARGET", "APPPROJECT", "SCOPE", "DESTINATIONS"]
+    cells = [
+        [p["action"], p["target"], p["app_project"], p["scope"], str(p["destinations"])]
+        for p in projects
+    ]
+    return _columns(headers, cells)
 
 
 def changes(row: dict[str, Any], *, everything: bool) -> str:

@@ -94,6 +94,8 @@ class Reconciler:
             settings.fleet_project_number,
             settings.argocd_project,
             settings.connect_gateway_endpoint,
+            settings.target_name,
+            _scope_project_prefix(settings),
         )
 
     def resync(
@@ -110,7 +112,7 @@ class Reconciler:
         )
         desired = self._desired(listing.memberships, existing)
         plan = self._plan(desired, existing, complete=listing.complete)
-        owned = sum(1 for s in existing.values() if is_ours(s, self.target.project_number))
+        owned = sum(1 for s in existing.values() if self._ours(s))
         plan, refused = guard_deletes(plan, owned, self.settings.max_delete_fraction, force=force)
         planned = self._report(plan, desired, dry_run)
         report = replace(
@@ -308,7 +310,11 @@ class Reconciler:
             project_number=self.target.project_number,
             complete=complete,
             hold=desired.hold,
+            target_name=self.target.name,
         )
+
+    def _ours(self, secret: ClusterSecret) -> bool:
+        return is_ours(secret, self.target.project_number, self.target.name)
 
     def _report(self, plan: Plan, desired: Desired, dry_run: bool) -> Report:
         for warning in desired.warnings:
@@ -320,3 +326,8 @@ class Reconciler:
                 extra={"json_fields": {"action": "conflict", "secret": name}},
             )
         return Report.from_plan(plan, desired, self.target.project_number, dry_run=dry_run)
+
+
+def _scope_project_prefix(settings: Settings) -> str | None:
+    tenancy = settings.tenancy
+    return tenancy.prefix if tenancy.enabled and tenancy.cluster_project else None

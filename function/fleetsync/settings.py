@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
 from fleetsync.core.errors import Backoff, PermanentError
 from fleetsync.core.labels import Selector, is_dns_subdomain, parse_selector
 from fleetsync.core.model import MembershipRef
 from fleetsync.core.naming import is_project_number, parse_membership
+from fleetsync.targets import SyncConfig, Target, Tenancy, parse_document
 
 T = TypeVar("T")
 N = TypeVar("N", int, float)
@@ -134,7 +135,10 @@ DRY_RUN = Variable("DRY_RUN", parse_boolean, False)
 REQUEST_TIMEOUT_SECONDS = Variable("REQUEST_TIMEOUT_SECONDS", _timeout, 20.0)
 # A quarter of Connect Gateway's documented 2,400 requests a minute, which Argo CD shares.
 GATEWAY_MAX_WRITES_PER_MINUTE = Variable("GATEWAY_MAX_WRITES_PER_MINUTE", _writes_per_minute, 600)
+# The multi form: several fleets and Argo CD targets in one JSON document (see targets.py).
+FLEET_SYNC_CONFIG: Variable[SyncConfig | None] = Variable("FLEET_SYNC_CONFIG", parse_document, None)
 VARIABLES: tuple[Variable[Any], ...] = (
+    FLEET_SYNC_CONFIG,
     FLEET_PROJECT_NUMBER,
     ARGOCD_MEMBERSHIP,
     ARGOCD_NAMESPACE,
@@ -148,6 +152,14 @@ VARIABLES: tuple[Variable[Any], ...] = (
     DRY_RUN,
     REQUEST_TIMEOUT_SECONDS,
     GATEWAY_MAX_WRITES_PER_MINUTE,
+)
+# What FLEET_SYNC_CONFIG says instead; setting both forms is an error.
+SINGLE_FORM = (
+    FLEET_PROJECT_NUMBER,
+    ARGOCD_MEMBERSHIP,
+    ARGOCD_NAMESPACE,
+    ARGOCD_PROJECT,
+    MEMBERSHIP_SELECTOR,
 )
 # Every variable Settings.from_env reads; the Terraform module's environment must use these.
 ENV_VARIABLES = tuple(variable.name for variable in VARIABLES)
@@ -168,6 +180,13 @@ class Settings:
     dry_run: bool = False
     request_timeout_s: float = REQUEST_TIMEOUT_SECONDS.default
     gateway_max_writes_per_minute: int = GATEWAY_MAX_WRITES_PER_MINUTE.default
+    # Every fleet and target (the single form makes one of each); the fields above are one
+    # (target, fleet) lane's view, which `lane` gives.
+    fleets: tuple[str, ...] = ()
+    targets: tuple[Target, ...] = ()
+    target_name: str = ""  # the lane's target ("" for the single form: no target label)
+    argocd_project_number: str = ""  # the Argo CD cluster's fleet ("": this fleet)
+    tenancy: Tenancy = field(default_factory=Tenancy)
     # How every adapter retries in place before answering 503 (not an environment variable:
     # Eventarc's and Cloud Scheduler's own retries carry on from there).
     backoff: Backoff = field(default_factory=Backoff)
@@ -176,9 +195,14 @@ class Settings:
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         """Raise PermanentError naming every missing or invalid variable."""
         errors: list[str] = []
+        config = FLEET_SYNC_CONFIG.read(env, errors)
+        both = [v.name for v in SINGLE_FORM if env.get(v.name, "").strip()]
+        if FLEET_SYNC_CONFIG.name in env and both:
+            errors.append(f"{FLEET_SYNC_CONFIG.name}: replaces {', '.join(both)}; set one form")
+        single = not env.get(FLEET_SYNC_CONFIG.name, "").strip()
         settings = cls(
-            fleet_project_number=FLEET_PROJECT_NUMBER.read(env, errors),
-            argocd_membership=ARGOCD_MEMBERSHIP.read(env, errors),
+            fleet_project_number=FLEET_PROJECT_NUMBER.read(env, errors) if single else "",
+            argocd_membership=ARGOCD_MEMBERSHIP.read(env, errors) if single else NO_MEMBERSHIP,
             argocd_namespace=ARGOCD_NAMESPACE.read(env, errors),
             argocd_project=ARGOCD_PROJECT.read(env, errors),
             membership_selector=MEMBERSHIP_SELECTOR.read(env, errors),
@@ -200,4 +224,43 @@ class Settings:
             )
         if errors:
             raise PermanentError("invalid configuration: " + "; ".join(errors))
-        return settings
+        return settings.configured(config)
+
+    def configured(self, config: SyncConfig | None = None) -> Settings:
+        """These settings with their fleets and targets: the document's, or else the one
+        fleet and one unnamed target of the single form; the first lane's view above."""
+        if config is None:
+            config = SyncConfig(
+                (self.fleet_project_number,),
+                (
+                    Target(
+                        "",
+                        self.fleet_project_number,
+                        self.argocd_membership,
+                        self.argocd_namespace,
+                        self.membership_selector,
+                        self.argocd_project,
+                    ),
+                ),
+            )
+        configured = replace(self, fleets=config.fleets, targets=config.targets)
+        return configured.lane(config.targets[0], config.fleets[0])
+
+    @property
+    def multi(self) -> bool:
+        """Configured by FLEET_SYNC_CONFIG (targets have names), not the single form."""
+        return any(target.name for target in self.targets)
+
+    def lane(self, target: Target, fleet: str) -> Settings:
+        """The view of one target and one fleet, which one Reconciler serves."""
+        return replace(
+            self,
+            fleet_project_number=fleet,
+            argocd_membership=target.argocd_membership,
+            argocd_project_number=target.argocd_project_number,
+            argocd_namespace=target.namespace,
+            argocd_project=target.project,
+            membership_selector=target.selector,
+            target_name=target.name,
+            tenancy=target.tenancy,
+        )

@@ -59,7 +59,7 @@ def test_parse_resource_name_accepts_real_shapes(name, expected):
         "projects/acme-fleet/locations/us-central1/memberships/" + "a" * 64,
         "projects/acme-fleet/locations/us-central1/memberships/-bad",
         "projects/acme-fleet/locations/US/memberships/a",
-        "projects/acme-fleet/locations/us-central1/scopes/a",
+        "projects/acme-fleet/locations/us-central1/scopes/a/bindings/b",
         "projects/Acme/locations/us-central1/memberships/a",
         "projects/acme-fleet/locations/us-central1/memberships/a/bindings/B",
         "projects/acme-fleet/locations/us-central1/memberships/a/extra",

@@ -57,7 +57,7 @@ class ArgoCD:
         config: Any = k.Configuration(
             host=gateway_url(
                 settings.argocd_membership,
-                settings.fleet_project_number,
+                settings.argocd_project_number or settings.fleet_project_number,
                 settings.connect_gateway_endpoint,
                 gke=gke,
             )
@@ -70,7 +70,9 @@ class ArgoCD:
         # urllib3's own would sleep on a 429 and repeat a timeout four times behind our back.
         config.retries = False
         self._k: Any = k
-        self._api = SecretsApi(k.ApiClient(config))
+        self.api_client = k.ApiClient(config)  # shared with the AppProjects adapter
+        self.namespace, self.timeout = self._namespace, self._timeout
+        self._api = SecretsApi(self.api_client)
         self._force_refresh = False
 
     def _refresh_token(self, config: Any) -> None:
@@ -187,6 +189,14 @@ class ArgoCD:
     def paced_seconds(self) -> float:
         """How long writes have waited for the budget so far, all threads added up."""
         return self.budget.waited_s
+
+    def read(self, call: Callable[[], T]) -> T:
+        """Any read through this gateway connection: retried, its errors translated."""
+        return self._call(call)
+
+    def write(self, call: Callable[[], T]) -> T:
+        """Any write: within the gateway budget, retried, its errors translated."""
+        return self._write(call)
 
     def _write(self, call: Callable[[], T]) -> T:
         """A write: within the budget, every attempt of it."""

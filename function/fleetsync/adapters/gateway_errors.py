@@ -44,8 +44,9 @@ def classify(  # noqa: PLR0911 - one return per kind of answer
     if status == 403 and is_kubernetes:
         return AccessError(
             f"Argo CD cluster answered 403 Forbidden: {message}; the function's identity "
-            f"needs an RBAC Role allowing get, list, create, update, patch and delete on "
-            f"secrets in namespace {namespace} (terraform output rbac_manifest)"
+            f"needs an RBAC Role allowing get, list, create, patch and delete on secrets (and on "
+            f"appprojects.argoproj.io, with tenancy) in namespace {namespace} "
+            "(terraform output rbac_manifest)"
         )
     if status == 403:
         return AccessError(

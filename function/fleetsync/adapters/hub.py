@@ -19,7 +19,12 @@ from fleetsync.core.errors import (
     with_backoff,
 )
 from fleetsync.core.model import FleetListing, Membership, MembershipRef
-from fleetsync.core.naming import membership_name, parse_resource_name, platform_of
+from fleetsync.core.naming import (
+    is_resource_id,
+    membership_name,
+    parse_resource_name,
+    platform_of,
+)
 from fleetsync.settings import Settings
 
 T = TypeVar("T")
@@ -76,6 +81,28 @@ class Fleet:
                 unreadable.append(str(item.name))
         return FleetListing(tuple(memberships), tuple(sorted(set(unreachable))), tuple(unreadable))
 
+    def list_scopes(self) -> dict[str, tuple[str, ...]] | None:
+        """Every scope of the fleet with the ids of its fleet namespaces (those not being
+        deleted); None when not all could be read (an id we cannot use counts as unread)."""
+        listed = self._list_all(
+            self._client.list_scopes, f"projects/{self._project}/locations/global", "scopes"
+        )
+        if listed is None:
+            return None
+        scopes: dict[str, tuple[str, ...]] = {}
+        for scope in listed[0]:
+            namespaces = self._list_all(
+                self._client.list_scope_namespaces, str(scope.name), "scope_namespaces"
+            )
+            if namespaces is None:
+                continue  # deleted since it was listed: gone
+            ids = [str(n.name).rsplit("/", 1)[-1] for n in namespaces[0] if not _deleting(n)]
+            scope_id = str(scope.name).rsplit("/", 1)[-1]
+            if not all(map(is_resource_id, [scope_id, *ids])):
+                return None
+            scopes[scope_id] = tuple(sorted(ids))
+        return scopes
+
     def _list_bindings(self, parent: str) -> dict[MembershipRef, list[str]] | None:
         """Scopes by membership; None when the listing was partial (unreachable locations)
         or answered 404: neither means "no bindings"."""
@@ -116,7 +143,8 @@ def _drain(pager: Any, field_name: str) -> tuple[list[Any], list[str]]:
     unreachable: list[str] = []
     for page in _call(lambda: list(pager.pages)) or []:
         items.extend(getattr(page, field_name))
-        unreachable.extend(str(u) for u in page.unreachable)
+        # Scope and namespace lists have no `unreachable`: scopes are global.
+        unreachable.extend(str(u) for u in getattr(page, "unreachable", ()))
     return items, unreachable
 
 
@@ -140,6 +168,10 @@ def _membership(item: Any, scopes: Iterable[str] | None) -> Membership:
         platform=platform_of(str(gke.resource_link), str(metadata.node_provider_id)),
         kubernetes_version=str(metadata.kubernetes_api_server_version),
     )
+
+
+def _deleting(item: Any) -> bool:
+    return _state_name(item.state.code) == "DELETING"
 
 
 def _state_name(code: Any) -> str:

@@ -8,7 +8,7 @@ caller can acknowledge it instead of asking Eventarc to redeliver it for a day.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from importlib import resources
 
@@ -17,7 +17,7 @@ from fleetsync.core.model import MembershipRef
 from fleetsync.core.naming import is_project_number, parse_resource_name
 
 AUDIT_LOG_TYPE = "google.cloud.audit.log.v1.written"
-MEMBERSHIP, CLUSTER = "membership", "cluster"
+MEMBERSHIP, CLUSTER, SCOPE = "membership", "cluster", "scope"
 
 
 def load_handled_methods() -> Mapping[str, str]:
@@ -32,9 +32,13 @@ HANDLED_METHODS = load_handled_methods()
 @dataclass(frozen=True)
 class AuditEvent:
     method: str
-    kind: str  # MEMBERSHIP or CLUSTER
-    ref: MembershipRef
+    kind: str  # MEMBERSHIP, CLUSTER or SCOPE
+    ref: MembershipRef  # the membership, cluster or scope named, `{location}/{id}`
     resource_name: str
+    # The project in the resource name: a number names one fleet; a project ID (the
+    # container API's usual form) cannot be mapped to one without another API, so it means
+    # every configured fleet.
+    project: str = ""
     # google.rpc.Status code of the operation; a failed one is still a hint, since the
     # resource may have changed before it failed (a DeleteMembership that left it READY).
     status_code: int = 0
@@ -49,7 +53,7 @@ class AuditEvent:
 
 
 def parse_audit_event(
-    attributes: Mapping[str, object], data: object, project_number: str
+    attributes: Mapping[str, object], data: object, fleets: Collection[str]
 ) -> AuditEvent:
     """Validate an audit-log CloudEvent; raise PermanentError saying why it is not ours."""
     if attributes.get("type") != AUDIT_LOG_TYPE:
@@ -67,9 +71,12 @@ def parse_audit_event(
     if not isinstance(resource_name, str):
         raise PermanentError("protoPayload.resourceName is missing")
     project, kind, ref = parse_resource_name(resource_name)
-    if is_project_number(project) and project != project_number:
-        raise PermanentError(f"{resource_name!r} is not in fleet project {project_number}")
-    if (kind == CLUSTER) != (service == "container.googleapis.com"):
+    fleets = (fleets,) if isinstance(fleets, str) else fleets  # one fleet's number
+    if is_project_number(project) and project not in fleets:
+        raise PermanentError(
+            f"{resource_name!r} is not in fleet project {', '.join(sorted(fleets))}"
+        )
+    if kind != _kind_of(method, service):
         raise PermanentError(f"{resource_name!r} does not fit method {method}")
     operation = entry.get("operation")
     operation = operation if isinstance(operation, dict) else {}
@@ -78,10 +85,17 @@ def parse_audit_event(
         kind=kind,
         ref=ref,
         resource_name=resource_name,
+        project=project,
         status_code=status_code,
         first=operation.get("first") is True,
         last=operation.get("last") is True,
     )
+
+
+def _kind_of(method: str, service: str) -> str:
+    if service == "container.googleapis.com":
+        return CLUSTER
+    return SCOPE if method.rsplit(".", 1)[-1].endswith(("Scope", "ScopeNamespace")) else MEMBERSHIP
 
 
 def _as_object(value: object, what: str) -> dict[str, object]:

@@ -21,6 +21,11 @@ LABEL_PREFIX = "fleet-argocd-sync.io/"
 LOCATION_LABEL = LABEL_PREFIX + "location"
 PLATFORM_LABEL = LABEL_PREFIX + "platform"
 MEMBERSHIP_LABEL = LABEL_PREFIX + "membership"
+# Which target (Argo CD instance) of the multi form wrote a Secret or AppProject; the single
+# form writes none, and a named target adopts what the single form wrote in its namespace.
+TARGET_LABEL = LABEL_PREFIX + "target"
+# The fleet scope an AppProject of ours stands for.
+SCOPE_LABEL = LABEL_PREFIX + "scope"
 SCOPE_LABEL_PREFIX = "scope.fleet-argocd-sync.io/"
 MEMBERSHIP_ANNOTATION = LABEL_PREFIX + "membership-name"
 UNIQUE_ID_ANNOTATION = LABEL_PREFIX + "membership-uid"

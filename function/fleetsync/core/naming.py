@@ -35,19 +35,22 @@ _PROJECT_RE = re.compile(_PROJECT)
 _PROJECT_NUMBER_RE = re.compile(r"[0-9]{1,20}")
 
 # Collections we accept after `projects/{p}/locations/{l}/`, with the kind they name.
-_COLLECTIONS = {"memberships": "membership", "clusters": "cluster"}
+_COLLECTIONS = {"memberships": "membership", "clusters": "cluster", "scopes": "scope"}
+# Sub-resources that name their parent: a binding its membership, a namespace its scope.
+_CHILDREN = {("memberships", "bindings"), ("scopes", "namespaces")}
 
 
 def parse_resource_name(name: str) -> tuple[str, str, MembershipRef]:
-    """Split `projects/P/locations/L/{memberships|clusters}/ID[/bindings/B]`.
+    """Split `projects/P/locations/L/{memberships|clusters|scopes}/ID[/bindings|namespaces/B]`.
 
     Zonal cluster names (`projects/P/zones/Z/clusters/C`) are accepted too.
 
-    Returns (project, kind, ref) with kind `membership` or `cluster`; a binding name yields
-    its membership. Raises PermanentError for any other shape.
+    Returns (project, kind, ref) with kind `membership`, `cluster` or `scope` (whose ref is
+    `{location}/{scope id}`); a binding name yields its membership, a fleet namespace its
+    scope. Raises PermanentError for any other shape.
     """
     parts = name.split("/") if isinstance(name, str) else []
-    if len(parts) == 8 and parts[6] == "bindings" and _ID_RE.fullmatch(parts[7]):
+    if len(parts) == 8 and tuple(parts[4:7:2]) in _CHILDREN and _ID_RE.fullmatch(parts[7]):
         parts = parts[:6]
     if (
         len(parts) != 6
@@ -85,6 +88,19 @@ def parse_membership(text: str) -> MembershipRef:
             f"projects/{{project}}/locations/{{location}}/memberships/{{id}}, got {text!r}"
         )
     return membership_ref(location, ident)
+
+
+def fleet_of(text: str) -> str:
+    """The project number of a full membership name; "" for `{location}/{id}` or an ID."""
+    if not text.startswith("projects/"):
+        return ""
+    project = parse_resource_name(text)[0]
+    return project if is_project_number(project) else ""
+
+
+def is_resource_id(text: str) -> bool:
+    """A membership, scope or fleet namespace id: an RFC 1123 label."""
+    return bool(_ID_RE.fullmatch(text))
 
 
 def is_project_number(text: str) -> bool:

@@ -27,6 +27,7 @@ from fleetsync.core.model import (
     PLUGIN_ANNOTATION,
     READY,
     SCOPE_LABEL_PREFIX,
+    TARGET_LABEL,
     TRANSITIONAL_STATES,
     UNIQUE_ID_ANNOTATION,
     ClusterSecret,
@@ -180,11 +181,14 @@ def guard_deletes(
     return replace(plan, changes=kept, deletes_withheld=withheld), reason
 
 
-def is_ours(secret: ClusterSecret, project_number: str) -> bool:
-    """Carries our managed-by label, or is a fleet-argocd-plugin Secret of this fleet."""
+def is_ours(secret: ClusterSecret, project_number: str, target_name: str = "") -> bool:
+    """A Secret of this fleet that carries our managed-by label and this target's label (or
+    none: the single form's), or a fleet-argocd-plugin Secret of this fleet."""
+    if parse_secret_name(secret.name, project_number) is None:
+        return False
     if secret.managed:
-        return True
-    return secret.from_plugin and parse_secret_name(secret.name, project_number) is not None
+        return secret.labels.get(TARGET_LABEL, "") in ("", target_name)
+    return secret.from_plugin
 
 
 def plan_changes(
@@ -194,6 +198,7 @@ def plan_changes(
     project_number: str,
     complete: bool,
     hold: Collection[str] = (),
+    target_name: str = "",
 ) -> Plan:
     """Compare desired and existing Secrets by name.
 
@@ -210,7 +215,7 @@ def plan_changes(
         current = existing.get(name)
         if current is None:
             changes.append(Change(CREATE, desired[name], _label_diff({}, desired[name].labels)))
-        elif not is_ours(current, project_number):
+        elif not is_ours(current, project_number, target_name):
             conflicts.append(name)
         else:
             merged = merge_secret(desired[name], current)
@@ -219,7 +224,7 @@ def plan_changes(
             else:
                 changes.append(Change(UPDATE, merged, _label_diff(current.labels, merged.labels)))
     for name in sorted(set(existing) - set(desired) - set(hold)):
-        if not is_ours(existing[name], project_number):
+        if not is_ours(existing[name], project_number, target_name):
             continue
         if complete:
             changes.append(Change(DELETE, existing[name], _label_diff(existing[name].labels, {})))
@@ -252,7 +257,11 @@ def merge_secret(desired: ClusterSecret, current: ClusterSecret) -> ClusterSecre
 
 def exceeds_delete_guard(plan: Plan, owned_count: int, max_fraction: float) -> bool:
     """True when the plan deletes more than `max_fraction` of our Secrets (and more than one)."""
-    deletes = len(plan.names(DELETE))
+    return exceeds_fraction(len(plan.names(DELETE)), owned_count, max_fraction)
+
+
+def exceeds_fraction(deletes: int, owned_count: int, max_fraction: float) -> bool:
+    """The mass-delete guard's rule, for Secrets and AppProjects alike."""
     return deletes > 1 and deletes > max_fraction * owned_count
 
 

@@ -28,6 +28,7 @@ from fleetsync.core.model import (
     SCOPE_LABEL_PREFIX,
     SECRET_TYPE_CLUSTER,
     SECRET_TYPE_LABEL,
+    TARGET_LABEL,
     UNIQUE_ID_ANNOTATION,
     ClusterSecret,
     Membership,
@@ -44,6 +45,16 @@ class SecretTarget:
     project_number: str
     argocd_project: str = ""
     gateway_endpoint: str = ""
+    name: str = ""  # the target's name; "" writes no target label (the single form)
+    # Tenancy's `cluster_project`: a cluster bound to exactly one scope gets that scope's
+    # AppProject, named this prefix + the scope id. None: off.
+    scope_project_prefix: str | None = None
+
+    def project_of(self, scopes: tuple[str, ...]) -> str:
+        """The AppProject a cluster bound to these scopes belongs to."""
+        if self.scope_project_prefix is not None and len(scopes) == 1:
+            return self.scope_project_prefix + scopes[0]
+        return self.argocd_project
 
 
 def render_secret(membership: Membership, target: SecretTarget) -> tuple[ClusterSecret, list[str]]:
@@ -61,6 +72,8 @@ def render_secret(membership: Membership, target: SecretTarget) -> tuple[Cluster
         PLATFORM_LABEL: membership.platform,
         MEMBERSHIP_LABEL: membership.ref.membership,
     }
+    if target.name:
+        labels[TARGET_LABEL] = target.name
     server = gateway_url(
         membership.ref,
         target.project_number,
@@ -68,8 +81,9 @@ def render_secret(membership: Membership, target: SecretTarget) -> tuple[Cluster
         gke=membership.platform == GKE,
     )
     data = {"name": name, "server": server, "config": ARGOCD_CONFIG}
-    if target.argocd_project:
-        data["project"] = target.argocd_project
+    project = target.project_of(membership.scopes or ())
+    if project:
+        data["project"] = project
     annotations = {
         MEMBERSHIP_ANNOTATION: membership_name(target.project_number, membership.ref),
         UNIQUE_ID_ANNOTATION: membership.unique_id,

@@ -19,14 +19,38 @@ class ChangeDone:
     membership: str
     server: str
     labels_changed: tuple[str, ...] = ()
+    target: str = ""  # the multi form's target name
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        body: dict[str, Any] = {
             "action": self.action,
             "secret": self.secret,
             "membership": self.membership,
             "server": self.server,
             "labels_changed": list(self.labels_changed),
+        }
+        if self.target:
+            body["target"] = self.target
+        return body
+
+
+@dataclass(frozen=True)
+class ProjectDone:
+    """One AppProject change a run made (or, in a dry run, would make)."""
+
+    action: str
+    name: str
+    scope: str
+    destinations: int
+    target: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "app_project": self.name,
+            "scope": self.scope,
+            "destinations": self.destinations,
+            "target": self.target,
         }
 
 
@@ -47,6 +71,12 @@ class Report:
     retryable: bool = False
     refused: str = ""
     paced_seconds: float = 0.0  # writes waited this long for the gateway budget
+    # Tenancy (the multi form only, and only then in the JSON): AppProject changes.
+    app_projects: tuple[ProjectDone, ...] = ()
+    unchanged_projects: int = 0
+    tenancy: bool = False
+    # The multi form: each target's own report (their sum is this one).
+    targets: tuple[tuple[str, Report], ...] = ()
 
     def names(self, action: str) -> list[str]:
         return sorted(c.secret for c in self.changes if c.action == action)
@@ -66,9 +96,37 @@ class Report:
             errors=self.errors + other.errors,
             retryable=self.retryable or other.retryable,
             refused=self.refused or other.refused,
+            paced_seconds=round(self.paced_seconds + other.paced_seconds, 3),
+            app_projects=self.app_projects + other.app_projects,
+            unchanged_projects=self.unchanged_projects + other.unchanged_projects,
+            tenancy=self.tenancy or other.tenancy,
+            targets=self.targets + other.targets,
         )
 
+    def for_target(self, name: str) -> Report:
+        """This report with every change marked as the target's."""
+        return replace(
+            self,
+            changes=tuple(replace(c, target=name) for c in self.changes),
+            app_projects=tuple(replace(p, target=name) for p in self.app_projects),
+        )
+
+    @property
+    def pending(self) -> bool:
+        """Something to do, done or not: changes, conflicts or withheld deletes."""
+        return bool(self.changes or self.app_projects or self.conflicts or self.deletes_withheld)
+
     def to_json(self) -> dict[str, Any]:
+        body = self._secrets_json()
+        if self.tenancy:
+            body["app_projects"] = [p.to_json() for p in self.app_projects]
+            body["unchanged_app_projects"] = self.unchanged_projects
+        if self.targets:
+            body["targets"] = {name: report.summary() for name, report in self.targets}
+            body["failed_targets"] = sorted(n for n, r in self.targets if r.errors)
+        return body
+
+    def _secrets_json(self) -> dict[str, Any]:
         return {
             "created": self.names(CREATE),
             "updated": self.names(UPDATE),
@@ -117,6 +175,8 @@ class Report:
         body = self.to_json()
         body.pop("changes")
         body.pop("warnings")
+        if self.tenancy:
+            body["app_projects"] = [f"{p.action} {p.name}" for p in self.app_projects]
         return body
 
 

@@ -1,0 +1,135 @@
+"""Adapter: Argo CD AppProjects in the Argo CD cluster, through the same gateway connection.
+
+Uses the official client's CustomObjectsApi. Writes are conditional as for Secrets: a merge
+patch carries the resourceVersion we read and a delete carries it as a precondition, so an
+AppProject changed since we looked is never overwritten or removed (409 instead). A patch
+sends only our labels and spec fields: roles, sync windows and the rest stay as they are.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from fleetsync.adapters.argocd import ArgoCD
+from fleetsync.adapters.gateway_errors import ExpiredError, SecretMissingError
+from fleetsync.core.errors import ConflictError, RetryableError
+from fleetsync.core.tenancy import OWNED_SPEC, AppProject
+
+GROUP, VERSION, PLURAL = "argoproj.io", "v1alpha1", "appprojects"
+LIST_PAGE_SIZE, LIST_RESTARTS = 500, 3
+
+
+class AppProjects:
+    def __init__(self, argocd: ArgoCD) -> None:
+        from kubernetes.client import CustomObjectsApi
+
+        self._gateway, self._timeout = argocd, argocd.timeout
+        self._namespace = argocd.namespace
+        self._api: Any = CustomObjectsApi(argocd.api_client)
+
+    def list_projects(self) -> dict[str, AppProject]:
+        """Every AppProject in the namespace (ours and others', to see a clash), all pages."""
+        for _ in range(LIST_RESTARTS):
+            try:
+                return self._list_pages()
+            except ExpiredError:
+                continue
+        raise RetryableError(f"listing AppProjects: continue token expired {LIST_RESTARTS} times")
+
+    def _list_pages(self) -> dict[str, AppProject]:
+        projects: dict[str, AppProject] = {}
+        token = ""
+        while True:
+            page = self._gateway.read(
+                partial(
+                    self._api.list_namespaced_custom_object,
+                    GROUP,
+                    VERSION,
+                    self._namespace,
+                    PLURAL,
+                    limit=LIST_PAGE_SIZE,
+                    _continue=token or None,
+                    _request_timeout=self._timeout,
+                )
+            )
+            for item in page.get("items") or []:
+                project = _project(item)
+                projects[project.name] = project
+            token = (page.get("metadata") or {}).get("continue") or ""
+            if not token:
+                return projects
+
+    def create(self, project: AppProject) -> AppProject:
+        body = {
+            "apiVersion": f"{GROUP}/{VERSION}",
+            "kind": "AppProject",
+            "metadata": {
+                "name": project.name,
+                "namespace": self._namespace,
+                "labels": dict(project.labels),
+            },
+            "spec": dict(project.spec),
+        }
+        return _project(
+            self._gateway.write(
+                lambda: self._api.create_namespaced_custom_object(
+                    GROUP, VERSION, self._namespace, PLURAL, body, _request_timeout=self._timeout
+                )
+            )
+        )
+
+    def update(self, project: AppProject) -> AppProject:
+        """Our labels and spec fields, on condition it is still at `project.resource_version`."""
+        patch = {
+            "metadata": {
+                "resourceVersion": project.resource_version,
+                "labels": dict(project.labels),
+            },
+            "spec": {key: project.spec.get(key) for key in OWNED_SPEC},
+        }
+        try:
+            patched = self._gateway.write(
+                lambda: self._api.patch_namespaced_custom_object(
+                    GROUP,
+                    VERSION,
+                    self._namespace,
+                    PLURAL,
+                    project.name,
+                    patch,
+                    _content_type="application/merge-patch+json",
+                    _request_timeout=self._timeout,
+                )
+            )
+        except SecretMissingError:
+            raise ConflictError(
+                f"AppProject {project.name} disappeared before our update"
+            ) from None
+        return _project(patched)
+
+    def delete(self, project: AppProject) -> None:
+        options = {"preconditions": {"resourceVersion": project.resource_version}}
+        try:
+            self._gateway.write(
+                lambda: self._api.delete_namespaced_custom_object(
+                    GROUP,
+                    VERSION,
+                    self._namespace,
+                    PLURAL,
+                    project.name,
+                    body=options,
+                    _request_timeout=self._timeout,
+                )
+            )
+        except SecretMissingError:
+            return  # already gone: the outcome we wanted
+
+
+def _project(item: Any) -> AppProject:
+    metadata = item.get("metadata") or {}
+    return AppProject(
+        name=str(metadata.get("name", "")),
+        labels=dict(metadata.get("labels") or {}),
+        spec=dict(item.get("spec") or {}),
+        resource_version=str(metadata.get("resourceVersion", "")),
+    )

@@ -1,0 +1,194 @@
+"""Team tenancy from fleet scopes: one Argo CD AppProject per scope. Pure: data in, data out.
+
+A scope's AppProject lets its team deploy exactly where the fleet says the team lives: the
+clusters bound to the scope (their gateway URLs, as in their Secrets) crossed with the
+scope's fleet namespaces. Scopes of the same id in several fleets are one team, one
+AppProject. Safety rules, as for Secrets:
+- nothing is written while any fleet's view is incomplete (an unreachable location, a
+  partial bindings list, unreadable scopes): a smaller view would revoke destinations;
+- only AppProjects we own (our managed-by label, this target's label, a scope label) are
+  updated or deleted; a foreign one of the same name is a conflict, left untouched;
+- an AppProject is deleted only when its scope is gone from every fleet, and the
+  mass-delete guard withholds deletes when they are too many;
+- fields of the spec that are not ours (roles, sync windows, ...) survive updates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from fleetsync.core.labels import Selector
+from fleetsync.core.model import (
+    GKE,
+    MANAGED_BY_LABEL,
+    MANAGED_BY_VALUE,
+    SCOPE_LABEL,
+    TARGET_LABEL,
+    FleetListing,
+)
+from fleetsync.core.naming import gateway_url
+from fleetsync.core.planning import CREATE, DELETE, DROP, UPDATE, exceeds_fraction, verdict
+
+# The spec fields we write; every other field of an AppProject's spec is someone else's.
+OWNED_SPEC = ("description", "sourceRepos", "destinations", "clusterResourceWhitelist")
+ALL_CLUSTER_RESOURCES = ({"group": "*", "kind": "*"},)
+
+
+@dataclass(frozen=True)
+class AppProject:
+    """An Argo CD AppProject, reduced to what we compare; `spec` holds plain JSON values."""
+
+    name: str
+    labels: Mapping[str, str] = field(default_factory=dict)
+    spec: Mapping[str, Any] = field(default_factory=dict)
+    resource_version: str = ""
+
+    def owned_by(self, target_name: str) -> bool:
+        labels = self.labels
+        return (
+            labels.get(MANAGED_BY_LABEL) == MANAGED_BY_VALUE
+            and labels.get(TARGET_LABEL, "") == target_name
+            and SCOPE_LABEL in labels
+        )
+
+
+@dataclass(frozen=True)
+class FleetScopes:
+    """One fleet as tenancy sees it: its scopes with their fleet namespaces, its memberships."""
+
+    project_number: str
+    scopes: Mapping[str, tuple[str, ...]] | None  # None: the scopes could not all be read
+    listing: FleetListing
+
+    @property
+    def complete(self) -> bool:
+        return (
+            self.scopes is not None
+            and self.listing.complete
+            and all(m.scopes is not None for m in self.listing.memberships)
+        )
+
+
+@dataclass(frozen=True)
+class TenancyRules:
+    """What a target's AppProjects are made of."""
+
+    target_name: str
+    prefix: str = ""
+    source_repos: tuple[str, ...] = ("*",)
+    cluster_resources: bool = False
+    selector: Selector = field(default_factory=Selector)
+    gateway_endpoint: str = ""
+
+
+@dataclass(frozen=True)
+class ProjectChange:
+    action: str
+    project: AppProject
+    scope: str
+
+
+@dataclass(frozen=True)
+class ProjectPlan:
+    changes: tuple[ProjectChange, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    conflicts: tuple[str, ...] = ()
+    deletes_withheld: tuple[str, ...] = ()
+    refused: str = ""
+
+
+def desired_projects(views: Sequence[FleetScopes], rules: TenancyRules) -> dict[str, AppProject]:
+    """One AppProject per scope id found in any fleet, destinations from every fleet."""
+    destinations: dict[str, set[tuple[str, str]]] = {}
+    fleets: dict[str, list[str]] = {}
+    for view in views:
+        for scope, namespaces in (view.scopes or {}).items():
+            destinations.setdefault(scope, set())
+            fleets.setdefault(scope, []).append(view.project_number)
+            for membership in view.listing.memberships:
+                if scope not in (membership.scopes or ()):
+                    continue
+                if verdict(membership, rules.selector)[0] == DROP:
+                    continue  # no Secret in this target: Argo CD cannot deploy there
+                server = gateway_url(
+                    membership.ref,
+                    view.project_number,
+                    rules.gateway_endpoint,
+                    gke=membership.platform == GKE,
+                )
+                destinations[scope].update((server, ns) for ns in namespaces)
+    return {
+        rules.prefix + scope: _project(scope, sorted(found), fleets[scope], rules)
+        for scope, found in destinations.items()
+    }
+
+
+def _project(
+    scope: str, destinations: list[tuple[str, str]], fleets: list[str], rules: TenancyRules
+) -> AppProject:
+    labels = {MANAGED_BY_LABEL: MANAGED_BY_VALUE, SCOPE_LABEL: scope}
+    if rules.target_name:
+        labels[TARGET_LABEL] = rules.target_name
+    spec = {
+        "description": (
+            f"Fleet scope {scope} of fleet {', '.join(sorted(fleets))}; "
+            "managed by fleet-argocd-sync"
+        ),
+        "sourceRepos": list(rules.source_repos),
+        "destinations": [{"server": s, "namespace": ns} for s, ns in destinations],
+        "clusterResourceWhitelist": [
+            dict(kind) for kind in (ALL_CLUSTER_RESOURCES if rules.cluster_resources else ())
+        ],
+    }
+    return AppProject(rules.prefix + scope, labels, spec)
+
+
+def plan_projects(
+    desired: Mapping[str, AppProject],
+    existing: Mapping[str, AppProject],
+    target_name: str,
+    *,
+    max_fraction: float,
+    force: bool = False,
+) -> ProjectPlan:
+    """Compare by name; call only with a desired set built from complete views."""
+    changes: list[ProjectChange] = []
+    unchanged: list[str] = []
+    conflicts: list[str] = []
+    for name in sorted(desired):
+        want, current = desired[name], existing.get(name)
+        scope = want.labels[SCOPE_LABEL]
+        if current is None:
+            changes.append(ProjectChange(CREATE, want, scope))
+        elif not current.owned_by(target_name):
+            conflicts.append(name)
+        elif same_project(want, current):
+            unchanged.append(name)
+        else:
+            merged = replace(want, resource_version=current.resource_version)
+            changes.append(ProjectChange(UPDATE, merged, scope))
+    owned = [p for p in existing.values() if p.owned_by(target_name)]
+    deletes = [
+        ProjectChange(DELETE, p, p.labels[SCOPE_LABEL]) for p in owned if p.name not in desired
+    ]
+    plan = ProjectPlan(tuple(changes + deletes), tuple(unchanged), tuple(conflicts))
+    if force or not exceeds_fraction(len(deletes), len(owned), max_fraction):
+        return plan
+    return replace(
+        plan,
+        changes=tuple(changes),
+        deletes_withheld=tuple(sorted(c.project.name for c in deletes)),
+        refused=(
+            f"would delete {len(deletes)} of {len(owned)} AppProjects, more than {max_fraction:.0%}"
+        ),
+    )
+
+
+def same_project(want: AppProject, current: AppProject) -> bool:
+    """Our labels and our spec fields are as wanted (an absent list equals an empty one)."""
+    labels_same = all(current.labels.get(k) == v for k, v in want.labels.items())
+    return labels_same and all(
+        (current.spec.get(key) or None) == (want.spec.get(key) or None) for key in OWNED_SPEC
+    )

@@ -1,0 +1,180 @@
+"""Every fleet into every target: one Reconciler per (target, fleet) lane, one Tenancy per
+target with tenancy on. What `main.py` and the CLI call.
+
+A failure in one target (its gateway 404/503, its RBAC) is that target's error in the
+report, never the others': the answer is 503 so the event is redelivered, and converging
+the targets that did sync again is a no-op. The single form (one fleet, one unnamed
+target) behaves exactly as one Reconciler: its errors raise as before.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import partial
+
+from fleetsync.core.errors import RetryableError, SyncError
+from fleetsync.core.events import SCOPE, AuditEvent
+from fleetsync.core.model import GKE, MembershipRef
+from fleetsync.core.naming import is_project_number
+from fleetsync.core.report import Report
+from fleetsync.reconcile import Progress, Reconciler
+from fleetsync.settings import Settings
+from fleetsync.targets import Target
+from fleetsync.tenancy import Tenancy
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class TargetSync:
+    """One target: a Reconciler per fleet, and its Tenancy when on."""
+
+    target: Target
+    lanes: dict[str, Reconciler]  # by fleet project number
+    tenancy: Tenancy | None = None
+
+
+@dataclass
+class Sync:
+    settings: Settings
+    targets: list[TargetSync] = field(default_factory=list)
+
+    @property
+    def single(self) -> Reconciler | None:
+        """The one Reconciler of the single form, which answers exactly as before."""
+        if self.settings.multi or len(self.targets) != 1:
+            return None
+        return next(iter(self.targets[0].lanes.values()))
+
+    def resync(
+        self, *, dry_run: bool = False, force: bool = False, progress: Progress | None = None
+    ) -> Report:
+        if (single := self.single) is not None:
+            return single.resync(dry_run=dry_run, force=force, progress=progress)
+
+        def run(target: TargetSync) -> Report:
+            report = Report(dry_run=dry_run)
+            for fleet, lane in target.lanes.items():
+                report = report.plus(
+                    _guarded(
+                        f"fleet {fleet}",
+                        partial(lane.resync, dry_run=dry_run, force=force, progress=progress),
+                        dry_run,
+                    )
+                )
+            return report
+
+        return self._each_target(run, dry_run, force=force)
+
+    def reconcile_membership(
+        self, ref: MembershipRef, *, fleet: str = "", dry_run: bool = False
+    ) -> Report:
+        """One membership, in its fleet (every fleet when none is named), in every target."""
+        if (single := self.single) is not None:
+            return single.reconcile_membership(ref, dry_run=dry_run)
+
+        def run(target: TargetSync) -> Report:
+            report = Report(dry_run=dry_run)
+            for number, lane in target.lanes.items():
+                if fleet in ("", number):
+                    report = report.plus(
+                        _guarded(
+                            f"fleet {number}",
+                            partial(lane.reconcile_membership, ref, dry_run=dry_run),
+                            dry_run,
+                        )
+                    )
+            return report
+
+        return self._each_target(run, dry_run)
+
+    def handle_event(self, event: AuditEvent, *, dry_run: bool = False) -> Report:
+        """A membership, binding or cluster entry converges that membership in every target;
+        every entry (scopes and fleet namespaces too) converges the targets' AppProjects."""
+        if (single := self.single) is not None:
+            if event.kind == SCOPE:
+                return Report(dry_run=dry_run)  # no tenancy in the single form
+            return single.handle_event(event, dry_run=dry_run)
+        fleets = [event.project] if is_project_number(event.project) else self.settings.fleets
+
+        def run(target: TargetSync) -> Report:
+            report = Report(dry_run=dry_run)
+            if event.kind == SCOPE:
+                return report
+            for number, lane in target.lanes.items():
+                if number in fleets:
+                    report = report.plus(
+                        _guarded(
+                            f"fleet {number}",
+                            partial(lane.handle_event, event, dry_run=dry_run),
+                            dry_run,
+                        )
+                    )
+            return report
+
+        return self._each_target(run, dry_run)
+
+    def _each_target(
+        self, run: Callable[[TargetSync], Report], dry_run: bool, *, force: bool = False
+    ) -> Report:
+        """Every target's report, then its AppProjects; their sum, with each one's."""
+        total = Report(dry_run=dry_run, tenancy=any(t.tenancy for t in self.targets))
+        for target in self.targets:
+            report = run(target)
+            if target.tenancy is not None:
+                projects = partial(target.tenancy.reconcile, dry_run=dry_run, force=force)
+                report = report.plus(_guarded("AppProjects", projects, dry_run))
+                report = replace(report, tenancy=True)
+            report = report.for_target(target.target.label)
+            total = total.plus(report)
+            total = replace(total, targets=(*total.targets, (target.target.label, report)))
+        return total
+
+
+def _guarded(what: str, run: Callable[[], Report], dry_run: bool) -> Report:
+    """The run's report, or its failure as a report: one target never stops another."""
+    try:
+        return run()
+    except SyncError as err:
+        logger.error("%s failed: %s", what, err)
+        return Report(
+            dry_run=dry_run,
+            errors=(f"{what}: {err}",),
+            retryable=isinstance(err, RetryableError),
+        )
+
+
+def connect(settings: Settings) -> Sync:
+    """A Sync wired to every fleet's GKE Hub and every target's Argo CD cluster."""
+    from fleetsync.adapters.appprojects import AppProjects
+    from fleetsync.adapters.argocd import ArgoCD
+    from fleetsync.adapters.credentials import TokenSource
+    from fleetsync.adapters.hub import Fleet
+
+    settings = settings if settings.targets else settings.configured()
+    tokens = TokenSource(settings.static_token)
+    fleets = {n: Fleet(replace(settings, fleet_project_number=n), tokens) for n in settings.fleets}
+    sync = Sync(settings)
+    for target in settings.targets:
+        # The Argo CD cluster is reached like any member: gkeMemberships/ only for GKE.
+        view = settings.lane(target, target.argocd_project_number)
+        argocd_cluster = fleets[target.argocd_project_number].get_membership(
+            target.argocd_membership
+        )
+        if argocd_cluster is None:
+            logger.warning(
+                "the Argo CD membership %s of target %s is not in fleet %s",
+                target.argocd_membership,
+                target.label,
+                target.argocd_project_number,
+            )
+        gke = argocd_cluster is None or argocd_cluster.platform == GKE
+        store = ArgoCD(view, tokens, gke=gke)
+        lanes = {n: Reconciler(settings.lane(target, n), fleets[n], store) for n in fleets}
+        tenancy = None
+        if target.tenancy.enabled:
+            tenancy = Tenancy(view, dict(fleets), AppProjects(store))
+        sync.targets.append(TargetSync(target, lanes, tenancy))
+    return sync

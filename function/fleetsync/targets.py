@@ -1,0 +1,257 @@
+"""The multi form of the configuration: `FLEET_SYNC_CONFIG`, fleets and Argo CD targets.
+
+One JSON document (the CLI also reads it as YAML) lists the fleet host project numbers and
+the targets; each target is an Argo CD instance (its cluster's membership and namespace)
+with the selector of memberships it gets, and its tenancy options. Every error is named by
+its path in the document (`targets[1].selector: ...`) and all of them are reported at once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from fleetsync.core.errors import PermanentError
+from fleetsync.core.labels import Selector, is_dns_subdomain, parse_selector
+from fleetsync.core.model import MembershipRef
+from fleetsync.core.naming import is_project_number, parse_resource_name
+
+T = TypeVar("T")
+DNS_LABEL_RE = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
+# An AppProject is named prefix + scope id; scope ids are at most 63 characters.
+MAX_PREFIX_LENGTH = 253 - 63
+DOCUMENT_KEYS = {"fleets", "targets"}
+TARGET_KEYS = {"name", "argocd_membership", "namespace", "selector", "project", "tenancy"}
+TENANCY_KEYS = {"enabled", "prefix", "source_repos", "cluster_resources", "cluster_project"}
+
+
+@dataclass(frozen=True)
+class Tenancy:
+    """Team tenancy from fleet scopes: one AppProject per scope, in the target's namespace."""
+
+    enabled: bool = False
+    prefix: str = ""  # the AppProject of scope `s` is named prefix + s
+    source_repos: tuple[str, ...] = ("*",)
+    cluster_resources: bool = False  # allow cluster-scoped resources in the AppProjects
+    cluster_project: bool = False  # a cluster bound to one scope gets its AppProject
+
+
+@dataclass(frozen=True)
+class Target:
+    """One Argo CD instance: where its Secrets go and which memberships it gets.
+
+    The single-form variables make one target whose name is empty: its Secrets carry no
+    target label, exactly as before the multi form existed.
+    """
+
+    name: str
+    argocd_project_number: str  # the fleet the Argo CD cluster's membership is in
+    argocd_membership: MembershipRef
+    namespace: str = "argocd"
+    selector: Selector = field(default_factory=Selector)
+    project: str = ""  # the Argo CD AppProject of its Secrets ("": Argo CD's default)
+    tenancy: Tenancy = field(default_factory=Tenancy)
+
+    @property
+    def label(self) -> str:
+        return self.name or "default"
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    fleets: tuple[str, ...]
+    targets: tuple[Target, ...]
+
+
+def parse_document(text: str, *, yaml: bool = False) -> SyncConfig:
+    """Read FLEET_SYNC_CONFIG; raise PermanentError naming every error by its path."""
+    if not yaml:
+        try:
+            return read_document(json.loads(text))
+        except ValueError as err:
+            raise PermanentError(f"FLEET_SYNC_CONFIG: not valid JSON: {err}") from None
+    import yaml as pyyaml  # the CLI's --config only; PyYAML is not deployed
+
+    try:
+        document = pyyaml.safe_load(text)
+    except pyyaml.YAMLError as err:
+        raise PermanentError(f"not valid YAML: {err}") from None
+    return read_document(document)
+
+
+def read_document(document: object) -> SyncConfig:
+    errors: list[str] = []
+    body = _object(document, "", DOCUMENT_KEYS, errors)
+    fleets = _list(body.get("fleets"), "fleets", errors)
+    numbers = []
+    for i, raw in enumerate(fleets):
+        if isinstance(raw, str) and is_project_number(raw):
+            if raw in numbers:
+                errors.append(f"fleets[{i}]: {raw} is listed twice")
+            numbers.append(raw)
+        else:
+            errors.append(f"fleets[{i}]: must be a project number (digits, as a string)")
+    if "fleets" in body and not fleets:
+        errors.append("fleets: must list at least one fleet host project number")
+    targets = []
+    for i, raw in enumerate(_list(body.get("targets"), "targets", errors)):
+        target = _target(raw, f"targets[{i}]", numbers, errors)
+        if target is not None:
+            targets.append(target)
+    if "targets" in body and not body["targets"]:
+        errors.append("targets: must list at least one target")
+    errors.extend(_clashes(targets))
+    if errors:
+        raise PermanentError("FLEET_SYNC_CONFIG: " + "; ".join(errors))
+    return SyncConfig(tuple(numbers), tuple(targets))
+
+
+def _clashes(targets: list[Target]) -> list[str]:
+    """Two targets writing into one namespace of one cluster would delete each other's work."""
+    errors: list[str] = []
+    names: dict[str, int] = {}
+    places: dict[tuple[str, MembershipRef, str], int] = {}
+    for i, target in enumerate(targets):
+        if target.name in names:
+            errors.append(
+                f"targets[{i}].name: {target.name!r} is also targets[{names[target.name]}]"
+            )
+        names.setdefault(target.name, i)
+        place = (target.argocd_project_number, target.argocd_membership, target.namespace)
+        if place in places:
+            errors.append(
+                f"targets[{i}]: writes into namespace {target.namespace} of "
+                f"{target.argocd_membership}, as targets[{places[place]}] does"
+            )
+        places.setdefault(place, i)
+    return errors
+
+
+def _target(raw: object, path: str, fleets: list[str], errors: list[str]) -> Target | None:
+    before = len(errors)
+    body = _object(raw, path, TARGET_KEYS, errors)
+    name = _string(body, "name", path, errors, None, DNS_LABEL_RE.fullmatch, "a DNS label")
+    namespace = _string(
+        body, "namespace", path, errors, "argocd", DNS_LABEL_RE.fullmatch, "a namespace name"
+    )
+    project = _string(
+        body, "project", path, errors, "", lambda s: not s or is_dns_subdomain(s), "an AppProject"
+    )
+    selector = Selector()
+    text = _string(body, "selector", path, errors, "", None, "")
+    try:
+        selector = parse_selector(text)
+    except (PermanentError, ValueError) as err:
+        errors.append(f"{path}.selector: {err}")
+    number, ref = "", MembershipRef("", "")
+    raw_ref = _string(body, "argocd_membership", path, errors, None, None, "")
+    if raw_ref:
+        try:
+            number, kind, ref = parse_resource_name(raw_ref)
+            if kind != "membership" or not raw_ref.startswith("projects/"):
+                raise PermanentError("not a membership")
+            if number not in fleets:
+                errors.append(
+                    f"{path}.argocd_membership: project {number} is not one of fleets "
+                    "(use the project number of the fleet it is registered in)"
+                )
+        except PermanentError:
+            errors.append(
+                f"{path}.argocd_membership: must be projects/{{project number}}/"
+                f"locations/{{location}}/memberships/{{id}}, got {raw_ref!r}"
+            )
+    tenancy = _tenancy(body.get("tenancy"), f"{path}.tenancy", errors)
+    if len(errors) > before:
+        return None
+    return Target(name, number, ref, namespace, selector, project, tenancy)
+
+
+def _tenancy(raw: object, path: str, errors: list[str]) -> Tenancy:
+    if raw is None:
+        return Tenancy()
+    body = _object(raw, path, TENANCY_KEYS, errors)
+    flags = {
+        key: _typed(body, key, path, bool, errors, default)
+        for key, default in (
+            ("enabled", False),
+            ("cluster_resources", False),
+            ("cluster_project", False),
+        )
+    }
+    prefix = _string(
+        body,
+        "prefix",
+        path,
+        errors,
+        "",
+        lambda s: len(s) <= MAX_PREFIX_LENGTH and (not s or is_dns_subdomain(s + "a")),
+        "the start of an AppProject name (lowercase letters, digits, '-', '.')",
+    )
+    repos = _typed(body, "source_repos", path, list, errors, ["*"])
+    if not repos or not all(isinstance(r, str) and r for r in repos):
+        errors.append(f"{path}.source_repos: must be a non-empty list of repository URLs or '*'")
+        repos = ["*"]
+    return Tenancy(
+        flags["enabled"], prefix, tuple(repos), flags["cluster_resources"], flags["cluster_project"]
+    )
+
+
+def _object(raw: object, path: str, keys: set[str], errors: list[str]) -> Mapping[str, Any]:
+    if not isinstance(raw, dict):
+        errors.append(f"{path or 'the document'}: must be an object")
+        return {}
+    for key in sorted(set(raw) - keys):
+        errors.append(
+            f"{_join(path, str(key))}: unknown key (expected one of {', '.join(sorted(keys))})"
+        )
+    return raw
+
+
+def _list(raw: object, path: str, errors: list[str]) -> list[Any]:
+    if raw is None:
+        errors.append(f"{path}: required")
+        return []
+    if not isinstance(raw, list):
+        errors.append(f"{path}: must be a list")
+        return []
+    return raw
+
+
+def _typed(
+    body: Mapping[str, Any], key: str, path: str, kind: type[T], errors: list[str], default: T
+) -> T:
+    value = body.get(key, default)
+    if not isinstance(value, kind):
+        errors.append(f"{_join(path, key)}: must be a {kind.__name__}, got {value!r}")
+        return default
+    return value
+
+
+def _string(
+    body: Mapping[str, Any],
+    key: str,
+    path: str,
+    errors: list[str],
+    default: str | None,
+    check: Callable[[str], object] | None,
+    what: str,
+) -> str:
+    if key not in body:
+        if default is None:
+            errors.append(f"{_join(path, key)}: required")
+        return default or ""
+    value = body[key]
+    if not isinstance(value, str):
+        errors.append(f"{_join(path, key)}: must be a string, got {value!r}")
+        return default or ""
+    if check is not None and not check(value):
+        errors.append(f"{_join(path, key)}: must be {what}, got {value!r}")
+        return default or ""
+    return value
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key

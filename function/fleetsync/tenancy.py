@@ -1,0 +1,144 @@
+"""Sequence reads and writes of one target's AppProjects; `core.tenancy` decides.
+
+The same order as `reconcile` keeps for Secrets, and for the same reasons (several
+instances, events in any order): read the AppProjects first, then every fleet's scopes,
+namespaces, memberships and bindings; write conditionally on the resourceVersion read; then
+go round again, so the last round reads GKE Hub after the last write and finds nothing to
+do. A conflict means someone wrote in between: the next round reads again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from fleetsync.core.errors import ConflictError, RetryableError
+from fleetsync.core.model import FleetListing
+from fleetsync.core.planning import CREATE, DELETE
+from fleetsync.core.report import ProjectDone, Report
+from fleetsync.core.tenancy import (
+    AppProject,
+    FleetScopes,
+    ProjectChange,
+    TenancyRules,
+    desired_projects,
+    plan_projects,
+)
+from fleetsync.settings import Settings
+
+logger = logging.getLogger(__name__)
+MAX_ROUNDS = 4
+
+
+class ScopeReader(Protocol):
+    def list_fleet(self) -> FleetListing: ...
+    def list_scopes(self) -> dict[str, tuple[str, ...]] | None: ...
+
+
+class ProjectStore(Protocol):
+    def list_projects(self) -> dict[str, AppProject]: ...
+    def create(self, project: AppProject) -> AppProject: ...
+    def update(self, project: AppProject) -> AppProject: ...
+    def delete(self, project: AppProject) -> None: ...
+
+
+@dataclass
+class Tenancy:
+    """One target's AppProjects, from every fleet's scopes."""
+
+    settings: Settings  # the target's lane view: its name, tenancy, selector, guard
+    fleets: Mapping[str, ScopeReader]  # by project number
+    store: ProjectStore
+
+    @property
+    def rules(self) -> TenancyRules:
+        tenancy = self.settings.tenancy
+        return TenancyRules(
+            self.settings.target_name,
+            tenancy.prefix,
+            tenancy.source_repos,
+            tenancy.cluster_resources,
+            self.settings.membership_selector,
+            self.settings.connect_gateway_endpoint,
+        )
+
+    def reconcile(self, *, dry_run: bool = False, force: bool = False) -> Report:
+        done: list[ProjectDone] = []
+        for _ in range(MAX_ROUNDS):
+            existing = self.store.list_projects()
+            views = [self._view(number, reader) for number, reader in self.fleets.items()]
+            incomplete = [v.project_number for v in views if not v.complete]
+            if incomplete:
+                # A smaller view would revoke destinations: change nothing, retry later.
+                return Report(
+                    dry_run=dry_run,
+                    app_projects=tuple(done),
+                    warnings=(
+                        "AppProjects left as they are: fleet "
+                        f"{', '.join(incomplete)} could not be read completely; retried",
+                    ),
+                    retryable=True,
+                )
+            plan = plan_projects(
+                desired_projects(views, self.rules),
+                existing,
+                self.settings.target_name,
+                max_fraction=self.settings.max_delete_fraction,
+                force=force,
+            )
+            for name in plan.conflicts:
+                logger.warning("AppProject %s exists and is not ours; left untouched", name)
+            report = Report(
+                dry_run=dry_run,
+                unchanged_projects=len(plan.unchanged),
+                conflicts=tuple(f"AppProject {name}" for name in plan.conflicts),
+                deletes_withheld=tuple(f"AppProject {n}" for n in plan.deletes_withheld),
+                refused=plan.refused,
+            )
+            if dry_run or not plan.changes:
+                planned = tuple(_done(c) for c in plan.changes)
+                return replace(report, app_projects=(*done, *planned))
+            for change in plan.changes:
+                try:
+                    self._write(change)
+                except ConflictError:
+                    continue  # the next round reads it again
+                done.append(_done(change))
+        raise RetryableError("AppProjects kept changing while they were synced")
+
+    def _view(self, number: str, reader: ScopeReader) -> FleetScopes:
+        # Listing before scopes: a scope created in between is seen with no bindings yet.
+        listing = reader.list_fleet()
+        return FleetScopes(number, reader.list_scopes(), listing)
+
+    def _write(self, change: ProjectChange) -> None:
+        if change.action == CREATE:
+            self.store.create(change.project)
+        elif change.action == DELETE:
+            self.store.delete(change.project)
+        else:
+            self.store.update(change.project)
+        logger.info(
+            "%s AppProject %s",
+            change.action,
+            change.project.name,
+            extra={
+                "json_fields": {
+                    "action": change.action,
+                    "app_project": change.project.name,
+                    "scope": change.scope,
+                    "target": self.settings.target_name,
+                }
+            },
+        )
+
+
+def _done(change: ProjectChange) -> ProjectDone:
+    return ProjectDone(
+        change.action,
+        change.project.name,
+        change.scope,
+        len(change.project.spec.get("destinations") or ()),
+    )
