@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from fleetsync.core.errors import ConflictError
 from fleetsync.core.model import ClusterSecret, FleetListing, Membership, MembershipRef
+from fleetsync.core.tenancy import AppProject
 
 NUMBER = "123456789012"
 LOCATION = "us-central1"
@@ -55,6 +56,9 @@ class World:
     def __init__(self, members: dict[str, Member], hook: Hook | None = None) -> None:
         self.members = members
         self.secrets: dict[str, ClusterSecret] = {}
+        self.number = NUMBER  # the fleet host project these members are in
+        self.scopes: dict[str, tuple[str, ...]] | None = {}  # scope -> fleet namespaces
+        self.projects: dict[str, AppProject] = {}
         self.version = 0
         self.hook = hook or (lambda worker, call: None)
         self.faults = Faults()
@@ -123,7 +127,13 @@ class MemoryFleet:
             for ident, member in sorted(self.world.members.items())
             if LOCATION not in unreachable
         )
-        return FleetListing(listed, tuple(f"projects/{NUMBER}/locations/{u}" for u in unreachable))
+        return FleetListing(
+            listed, tuple(f"projects/{self.world.number}/locations/{u}" for u in unreachable)
+        )
+
+    def list_scopes(self) -> dict[str, tuple[str, ...]] | None:
+        self.world.enter(self.worker, "list_scopes")
+        return None if self.world.scopes is None else dict(self.world.scopes)
 
 
 class MemorySecrets:
@@ -175,3 +185,51 @@ class MemorySecrets:
         if stored is None or stored.resource_version != current.resource_version:
             raise ConflictError(f"Conflict: the object {current.name!r} has been modified")
         return stored
+
+
+class MemoryProjects:
+    """The tenancy ProjectStore over `World.projects`, with Kubernetes' conditional writes."""
+
+    def __init__(self, world: World, worker: str = "w") -> None:
+        self.world, self.worker = world, worker
+
+    def list_projects(self) -> dict[str, AppProject]:
+        self.world.enter(self.worker, "list_projects")
+        return dict(self.world.projects)
+
+    def create(self, project: AppProject) -> AppProject:
+        self.world.enter(self.worker, "create_project")
+        if project.name in self.world.projects:
+            raise ConflictError(f"AlreadyExists: appprojects {project.name!r} already exists")
+        return self._put(project)
+
+    def update(self, project: AppProject) -> AppProject:
+        self.world.enter(self.worker, "update_project")
+        self._at_version(project)
+        current = self.world.projects[project.name]
+        return self._put(
+            AppProject(
+                project.name,
+                {**current.labels, **project.labels},
+                {**current.spec, **project.spec},
+            )
+        )
+
+    def delete(self, project: AppProject) -> None:
+        self.world.enter(self.worker, "delete_project")
+        if project.name in self.world.projects:
+            self._at_version(project)
+            del self.world.projects[project.name]
+
+    def _put(self, project: AppProject) -> AppProject:
+        self.world.version += 1
+        stored = AppProject(
+            project.name, dict(project.labels), dict(project.spec), str(self.world.version)
+        )
+        self.world.projects[project.name] = stored
+        return stored
+
+    def _at_version(self, project: AppProject) -> None:
+        stored = self.world.projects.get(project.name)
+        if stored is None or stored.resource_version != project.resource_version:
+            raise ConflictError(f"Conflict: the object {project.name!r} has been modified")

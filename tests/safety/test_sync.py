@@ -1,0 +1,222 @@
+"""Several fleets into several targets, and tenancy, over in-memory adapters: which lane
+writes what, one target's failure never stopping another, each fleet's completeness on its
+own, and AppProjects converging under a concurrent writer. No network, no sleeps."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from fleetsync.core.errors import RetryableError
+from fleetsync.core.events import AuditEvent
+from fleetsync.core.model import (
+    MANAGED_BY_LABEL,
+    MANAGED_BY_VALUE,
+    TARGET_LABEL,
+    ClusterSecret,
+    MembershipRef,
+)
+from fleetsync.core.tenancy import AppProject
+from fleetsync.reconcile import Reconciler
+from fleetsync.settings import Settings
+from fleetsync.sync import Sync, TargetSync
+from fleetsync.tenancy import Tenancy
+from tests.safety.memory import (
+    LOCATION,
+    Member,
+    MemoryFleet,
+    MemoryProjects,
+    MemorySecrets,
+    World,
+)
+
+A, B = "111111111111", "222222222222"
+HUB = f"projects/{A}/locations/global/memberships/argocd-hub"
+
+
+def config(*targets: dict[str, object]) -> Settings:
+    document = {"fleets": [A, B], "targets": list(targets)}
+    return Settings.from_env({"FLEET_SYNC_CONFIG": json.dumps(document)})
+
+
+PROD = {"name": "prod", "argocd_membership": HUB, "selector": "env=prod"}
+ALL = {"name": "all", "argocd_membership": HUB, "namespace": "argocd-all"}
+
+
+def fleets(a: dict[str, Member], b: dict[str, Member]) -> dict[str, World]:
+    worlds = {A: World(a), B: World(b)}
+    for number, world in worlds.items():
+        world.number = number
+    return worlds
+
+
+def wire(settings: Settings, hub: dict[str, World], clusters: dict[str, World]) -> Sync:
+    """A Sync as `sync.connect` builds it, over worlds: hub by fleet, clusters by target."""
+    sync = Sync(settings)
+    for target in settings.targets:
+        cluster = clusters[target.name]
+        store = MemorySecrets(cluster)
+        lanes = {
+            n: Reconciler(settings.lane(target, n), MemoryFleet(hub[n]), store)
+            for n in settings.fleets
+        }
+        tenancy = None
+        if target.tenancy.enabled:
+            readers = {n: MemoryFleet(hub[n]) for n in settings.fleets}
+            tenancy = Tenancy(settings.lane(target, A), readers, MemoryProjects(cluster))
+        sync.targets.append(TargetSync(target, lanes, tenancy))
+    return sync
+
+
+def secret(ident: str, number: str) -> str:
+    return f"{ident}.{LOCATION}.{number}"
+
+
+def test_each_target_gets_what_its_selector_matches_from_every_fleet():
+    hub = fleets({"a1": Member(), "a2": Member(labels={"env": "dev"})}, {"b1": Member()})
+    clusters = {"prod": World({}), "all": World({})}
+    report = wire(config(PROD, ALL), hub, clusters).resync()
+    assert sorted(clusters["prod"].secrets) == [secret("a1", A), secret("b1", B)]
+    assert sorted(clusters["all"].secrets) == [secret("a1", A), secret("a2", A), secret("b1", B)]
+    assert clusters["prod"].secrets[secret("b1", B)].labels[TARGET_LABEL] == "prod"
+    assert {c.target for c in report.changes} == {"prod", "all"}
+    assert [name for name, _ in report.targets] == ["prod", "all"]
+    assert not report.errors and not report.retryable
+
+
+def test_one_target_failing_never_stops_the_other_and_the_answer_names_it():
+    hub = fleets({"a1": Member()}, {"b1": Member()})
+    clusters = {"prod": World({}), "all": World({})}
+    broken = RetryableError("Connect Gateway answered 503: agent disconnected")
+    clusters["prod"].faults.queued["list_secrets"] = [broken, broken]
+    report = wire(config(PROD, ALL), hub, clusters).resync()
+    assert clusters["prod"].secrets == {}
+    assert len(clusters["all"].secrets) == 2
+    assert report.retryable and report.to_json()["failed_targets"] == ["prod"]
+    assert all("agent disconnected" in e for e in dict(report.targets)["prod"].errors)
+    assert not dict(report.targets)["all"].errors
+
+
+def test_an_unreachable_fleet_withholds_its_own_deletes_not_the_others():
+    hub = fleets({"a1": Member(), "a2": Member()}, {"b1": Member(), "b2": Member()})
+    clusters = {"all": World({})}
+    sync = wire(config(ALL), hub, clusters)
+    sync.resync()
+    del hub[A].members["a2"], hub[B].members["b2"]
+    hub[B].faults.unreachable = (LOCATION,)
+    report = sync.resync()
+    assert secret("a2", A) not in clusters["all"].secrets  # fleet A complete: deleted
+    assert {secret("b1", B), secret("b2", B)} <= set(clusters["all"].secrets)  # B: withheld
+    assert secret("b2", B) in report.deletes_withheld and report.retryable
+
+
+def test_an_event_names_its_fleet_by_number_and_every_fleet_by_project_id():
+    hub = fleets({"m1": Member()}, {"m1": Member()})
+    clusters = {"all": World({})}
+    sync = wire(config(ALL), hub, clusters)
+    ref = MembershipRef(LOCATION, "m1")
+    by_number = AuditEvent(
+        "google.cloud.gkehub.v1.GkeHub.CreateMembership", "membership", ref, "", B
+    )
+    sync.handle_event(by_number)
+    assert list(clusters["all"].secrets) == [secret("m1", B)]
+    assert hub[A].calls == []
+    by_id = AuditEvent(
+        "google.cloud.gkehub.v1.GkeHub.CreateMembership", "membership", ref, "", "acme"
+    )
+    sync.handle_event(by_id)
+    assert sorted(clusters["all"].secrets) == [secret("m1", A), secret("m1", B)]
+
+
+def test_a_secret_of_another_target_in_the_namespace_is_never_touched():
+    hub = fleets({}, {})
+    clusters = {"all": World({})}
+    labels = {MANAGED_BY_LABEL: MANAGED_BY_VALUE, TARGET_LABEL: "someone-else"}
+    clusters["all"].put(ClusterSecret(secret("gone", A), labels))
+    report = wire(config(ALL), hub, clusters).resync()
+    assert secret("gone", A) in clusters["all"].secrets and not report.changes
+
+
+TEAM = {**ALL, "tenancy": {"enabled": True, "prefix": "team-", "cluster_project": True}}
+
+
+def tenancy_world() -> tuple[dict[str, World], dict[str, World], Sync]:
+    hub = fleets({"a1": Member(scopes={"pay"})}, {"b1": Member(scopes={"pay", "ops"})})
+    hub[A].scopes = {"pay": ("web",)}
+    hub[B].scopes = {"pay": ("web",), "ops": ("tools",)}
+    clusters = {"all": World({})}
+    return hub, clusters, wire(config(TEAM), hub, clusters)
+
+
+def test_tenancy_follows_bindings_and_namespaces_and_deletes_a_gone_scope():
+    hub, clusters, sync = tenancy_world()
+    report = sync.resync()
+    projects = clusters["all"].projects
+    assert sorted(projects) == ["team-ops", "team-pay"]
+    assert len(projects["team-pay"].spec["destinations"]) == 2
+    assert report.to_json()["app_projects"][0]["target"] == "all"
+    # One scope: its AppProject in the Secret; two: the target's project ("" here).
+    assert clusters["all"].secrets[secret("a1", A)].data["project"] == "team-pay"
+    assert "project" not in clusters["all"].secrets[secret("b1", B)].data
+    hub[A].scopes = {"pay": ("web", "api")}
+    hub[B].members["b1"].scopes = {"ops"}
+    sync.resync()
+    pay = [
+        d["server"].rsplit("/", 1)[1] + "/" + d["namespace"]
+        for d in projects["team-pay"].spec["destinations"]
+    ]
+    assert pay == ["a1/api", "a1/web"]
+    del hub[B].scopes["ops"]
+    hub[B].members["b1"].scopes = set()
+    sync.resync()
+    assert sorted(projects) == ["team-pay"]
+
+
+def test_tenancy_writes_nothing_while_a_fleet_is_only_partly_seen():
+    hub, clusters, sync = tenancy_world()
+    sync.resync()
+    before = dict(clusters["all"].projects)
+    hub[B].scopes = None
+    hub[A].scopes = {}
+    report = sync.resync()
+    assert clusters["all"].projects == before
+    assert report.retryable and any("AppProjects left as they are" in w for w in report.warnings)
+
+
+def test_a_foreign_appproject_of_the_same_name_is_left_untouched():
+    _, clusters, sync = tenancy_world()
+    foreign = AppProject("team-pay", {"team": "payments"}, {"sourceRepos": ["mine"]})
+    stored = clusters["all"]
+    stored.projects["team-pay"] = foreign
+    report = sync.resync()
+    assert stored.projects["team-pay"] == foreign
+    assert "AppProject team-pay" in report.conflicts
+
+
+def concurrently(world: World, call: str, action: Callable[[], None]) -> None:
+    """Run `action` once, right before the next `call` of any worker."""
+
+    def hook(worker: str, name: str) -> None:
+        if name == call:
+            world.hook = lambda w, c: None
+            action()
+
+    world.hook = hook
+
+
+def test_appprojects_converge_when_another_instance_writes_between_read_and_write():
+    hub, clusters, sync = tenancy_world()
+    other = wire(config(TEAM), hub, clusters)
+    # The other instance creates the AppProjects after we listed them, before we create.
+    target = other.targets[0].tenancy
+    assert target is not None
+    concurrently(clusters["all"], "create_project", lambda: None if target.reconcile() else None)
+    report = sync.resync()
+    assert sorted(clusters["all"].projects) == ["team-ops", "team-pay"]
+    assert not report.errors and not report.conflicts
+    # And a scope deleted while we write: the next round reads GKE Hub again and deletes.
+    concurrently(clusters["all"], "update_project", lambda: hub[B].scopes.pop("ops"))  # type: ignore[union-attr]
+    hub[A].scopes = {"pay": ("web", "api")}
+    hub[B].members["b1"].scopes = {"pay"}
+    sync.resync()
+    assert sorted(clusters["all"].projects) == ["team-pay"]
