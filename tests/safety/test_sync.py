@@ -193,7 +193,7 @@ def test_a_foreign_appproject_of_the_same_name_is_left_untouched():
     assert "AppProject team-pay" in report.conflicts
 
 
-def concurrently(world: World, call: str, action: Callable[[], None]) -> None:
+def concurrently(world: World, call: str, action: Callable[[], object]) -> None:
     """Run `action` once, right before the next `call` of any worker."""
 
     def hook(worker: str, name: str) -> None:
@@ -210,7 +210,7 @@ def test_appprojects_converge_when_another_instance_writes_between_read_and_writ
     # The other instance creates the AppProjects after we listed them, before we create.
     target = other.targets[0].tenancy
     assert target is not None
-    concurrently(clusters["all"], "create_project", lambda: None if target.reconcile() else None)
+    concurrently(clusters["all"], "create_project", target.reconcile)
     report = sync.resync()
     assert sorted(clusters["all"].projects) == ["team-ops", "team-pay"]
     assert not report.errors and not report.conflicts
