@@ -24,13 +24,31 @@ output "scheduler_service_account_email" {
 }
 
 output "trigger_names" {
-  description = "Names of the Eventarc triggers, one per handled audit-log method."
-  value       = sort(keys(google_eventarc_trigger.audit))
+  description = "Names of the Eventarc triggers, one per handled audit-log method and fleet project; in the multi form as {project_id}/{name}."
+  value = sort(concat(
+    [for name, t in google_eventarc_trigger.audit : local.multi ? "${var.project_id}/${name}" : name],
+    keys(google_eventarc_trigger.receiver),
+  ))
+}
+
+output "receivers" {
+  description = "Multi form: the receiver deployed in each fleet project other than project_id, by project ID (function name and service account); empty in the single form."
+  value = {
+    for id, f in google_cloudfunctions2_function.receiver : id => {
+      function_name         = f.name
+      service_account_email = google_service_account.receiver[id].email
+    }
+  }
 }
 
 output "rbac_manifest" {
-  description = "Role and RoleBinding that let the function manage Secrets in the Argo CD namespace only; apply it in the Argo CD cluster (kubectl apply -f -)."
+  description = "Single form: Role and RoleBinding that let the function manage Secrets in the Argo CD namespace only; apply it in the Argo CD cluster (kubectl apply -f -). Null in the multi form (see rbac_manifests)."
   value       = local.rbac_manifest
+}
+
+output "rbac_manifests" {
+  description = "Role and RoleBinding per target name (the single form's one target is named after the function); apply each in its target's Argo CD cluster. With tenancy on they also cover appprojects."
+  value       = local.rbac_manifests
 }
 
 output "resync_command" {
@@ -44,8 +62,13 @@ output "dry_run_command" {
 }
 
 output "argocd_gateway_url" {
-  description = "Connect Gateway URL of the Argo CD cluster, for a kubernetes provider that applies rbac_manifest."
-  value       = format("https://%sconnectgateway.googleapis.com/v1/projects/%s/locations/%s/gkeMemberships/%s", local.argocd_location == "global" ? "" : "${local.argocd_location}-", var.fleet_project_number, local.argocd_location, local.argocd_id)
+  description = "Single form: Connect Gateway URL of the Argo CD cluster, for a kubernetes provider that applies rbac_manifest. Null in the multi form (see argocd_gateway_urls)."
+  value       = local.multi ? null : local.argocd_gateway_urls[var.name]
+}
+
+output "argocd_gateway_urls" {
+  description = "Connect Gateway URL of each target's Argo CD cluster, by target name, for kubernetes providers that apply rbac_manifests."
+  value       = local.argocd_gateway_urls
 }
 
 output "build_service_account_email" {
@@ -56,6 +79,11 @@ output "build_service_account_email" {
 output "rbac_verbs" {
   description = "Verbs the function holds on Secrets in the Argo CD namespace: exactly the calls it makes."
   value       = local.rbac_verbs
+}
+
+output "appproject_verbs" {
+  description = "Verbs the function holds on AppProjects (argoproj.io) in a target's namespace when that target's tenancy is enabled."
+  value       = local.appproject_verbs
 }
 
 output "log_metric_names" {

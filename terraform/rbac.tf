@@ -1,34 +1,45 @@
-# Kubernetes RBAC inside the Argo CD cluster, rendered once here and applied by the user (or by
-# examples/complete from the rbac_manifest output). The verbs are exactly the calls the
-# function makes (function/fleetsync/adapters/argocd.py): read, list, create, merge-patch and delete.
+# Kubernetes RBAC inside the Argo CD cluster(s), rendered here and applied by the user (or by the
+# examples from the rbac_manifest / rbac_manifests outputs): one Role and RoleBinding per target,
+# in that target's namespace. The verbs are exactly the calls the function makes
+# (function/fleetsync/adapters/argocd.py): read, list, create, merge-patch and delete.
 # get and list cannot be narrowed to the Secrets it owns: RBAC has no label selectors, and
 # resourceNames cannot restrict list or create.
 
 locals {
   rbac_verbs = ["get", "list", "create", "patch", "delete"]
+  # With tenancy on, the function also writes an AppProject per fleet scope, with the same calls.
+  appproject_verbs = ["get", "list", "create", "patch", "delete"]
 
-  # Connect Gateway presents the service account's email as the Kubernetes user name.
-  rbac_manifest = join("---\n", [
-    yamlencode({
-      apiVersion = "rbac.authorization.k8s.io/v1"
-      kind       = "Role"
-      metadata   = { name = var.name, namespace = var.argocd_namespace }
-      rules = [{
-        apiGroups = [""]
-        resources = ["secrets"]
-        verbs     = local.rbac_verbs
-      }]
-    }),
-    yamlencode({
-      apiVersion = "rbac.authorization.k8s.io/v1"
-      kind       = "RoleBinding"
-      metadata   = { name = var.name, namespace = var.argocd_namespace }
-      roleRef    = { apiGroup = "rbac.authorization.k8s.io", kind = "Role", name = var.name }
-      subjects = [{
-        apiGroup = "rbac.authorization.k8s.io"
-        kind     = "User"
-        name     = google_service_account.function.email
-      }]
-    }),
-  ])
+  secret_rule     = { apiGroups = [""], resources = ["secrets"], verbs = local.rbac_verbs }
+  appproject_rule = { apiGroups = ["argoproj.io"], resources = ["appprojects"], verbs = local.appproject_verbs }
+
+  # Connect Gateway presents the service account's email as the Kubernetes user name: the
+  # function's, and each receiver's (they write the same Secrets).
+  rbac_subjects = [
+    for email in concat([google_service_account.function.email], [for r in google_service_account.receiver : r.email]) : {
+      apiGroup = "rbac.authorization.k8s.io"
+      kind     = "User"
+      name     = email
+    }
+  ]
+
+  rbac_manifests = {
+    for name, a in local.argocd_targets : name => join("---\n", [
+      yamlencode({
+        apiVersion = "rbac.authorization.k8s.io/v1"
+        kind       = "Role"
+        metadata   = { name = var.name, namespace = a.namespace }
+        rules      = a.tenancy ? [local.secret_rule, local.appproject_rule] : [local.secret_rule]
+      }),
+      yamlencode({
+        apiVersion = "rbac.authorization.k8s.io/v1"
+        kind       = "RoleBinding"
+        metadata   = { name = var.name, namespace = a.namespace }
+        roleRef    = { apiGroup = "rbac.authorization.k8s.io", kind = "Role", name = var.name }
+        subjects   = local.rbac_subjects
+      }),
+    ])
+  }
+  # The single form's one target is named after the function.
+  rbac_manifest = local.multi ? null : local.rbac_manifests[var.name]
 }

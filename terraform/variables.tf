@@ -1,6 +1,6 @@
 variable "project_id" {
   type        = string
-  description = "ID of the fleet host project. The function, its Eventarc triggers and its scheduler job are deployed here, because audit-log triggers only see the logs of their own project."
+  description = "ID of the project the function and its scheduler job are deployed in: the fleet host project in the single form; in the multi form (fleets) any project, usually one of the fleets."
   validation {
     condition     = can(regex("^[a-z][-a-z0-9]{4,28}[a-z0-9]$", var.project_id))
     error_message = "project_id must be a Google Cloud project ID (6-30 lowercase letters, digits and hyphens)."
@@ -19,25 +19,27 @@ variable "region" {
 
 variable "fleet_project_number" {
   type        = string
-  description = "Number (not ID) of the fleet host project whose memberships are synced."
+  description = "Single form: number (not ID) of the fleet host project (project_id) whose memberships are synced. Null when fleets is used."
+  default     = null
   validation {
-    condition     = can(regex("^[0-9]+$", var.fleet_project_number))
+    condition     = var.fleet_project_number == null || can(regex("^[0-9]+$", var.fleet_project_number))
     error_message = "fleet_project_number must contain digits only."
   }
 }
 
 variable "argocd_membership" {
   type        = string
-  description = "Fleet membership of the Argo CD cluster, as {location}/{membership_id}, for example global/argocd-hub."
+  description = "Single form: fleet membership of the Argo CD cluster, as {location}/{membership_id}, for example global/argocd-hub. Null when targets is used."
+  default     = null
   validation {
-    condition     = can(regex("^(global|[a-z]+(-[a-z0-9]+)+)/[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", var.argocd_membership))
+    condition     = var.argocd_membership == null || can(regex("^(global|[a-z]+(-[a-z0-9]+)+)/[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", var.argocd_membership))
     error_message = "argocd_membership must look like {location}/{membership_id}, for example global/argocd-hub."
   }
 }
 
 variable "argocd_namespace" {
   type        = string
-  description = "Namespace of Argo CD in the Argo CD cluster; the function may only touch Secrets there."
+  description = "Single form: namespace of Argo CD in the Argo CD cluster; the function may only touch Secrets there. Ignored in the multi form (each target has its namespace)."
   default     = "argocd"
   validation {
     condition     = can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", var.argocd_namespace))
@@ -47,7 +49,7 @@ variable "argocd_namespace" {
 
 variable "argocd_project" {
   type        = string
-  description = "Argo CD AppProject written into every cluster Secret's project field, or null for none."
+  description = "Single form: Argo CD AppProject written into every cluster Secret's project field, or null for none. Must be null in the multi form (each target has its project)."
   default     = null
   validation {
     condition     = var.argocd_project == null || can(regex("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$", var.argocd_project))
@@ -57,11 +59,108 @@ variable "argocd_project" {
 
 variable "membership_selector" {
   type        = string
-  description = "Kubernetes label selector over membership labels (for example \"env in (prod,staging),!no-argocd\"); only matching memberships get a cluster Secret. Null selects all."
+  description = "Kubernetes label selector over membership labels (for example \"env in (prod,staging),!no-argocd\"); only matching memberships get a cluster Secret. Null selects all. Must be null in the multi form (each target has its selector)."
   default     = null
   validation {
     condition     = try(length(var.membership_selector) <= 1024 && !can(regex("[\\n\\r]", var.membership_selector)), true)
     error_message = "membership_selector must be one line of at most 1024 characters, or null; the function checks its syntax at start."
+  }
+}
+
+variable "fleets" {
+  type = list(object({
+    project_id     = string
+    project_number = string
+  }))
+  description = "Multi form: every fleet host project whose memberships are synced, by ID and number; Eventarc triggers are created in each. Empty (the default) for the single form (project_id, fleet_project_number, argocd_membership)."
+  default     = []
+  validation {
+    condition = alltrue([
+      for f in var.fleets :
+      can(regex("^[a-z][-a-z0-9]{4,28}[a-z0-9]$", f.project_id)) && can(regex("^[0-9]+$", f.project_number))
+    ])
+    error_message = "fleets: each project_id must be a Google Cloud project ID and each project_number digits only."
+  }
+  validation {
+    condition = (
+      length(distinct([for f in var.fleets : f.project_id])) == length(var.fleets) &&
+      length(distinct([for f in var.fleets : f.project_number])) == length(var.fleets)
+    )
+    error_message = "fleets: each project may be listed once."
+  }
+}
+
+variable "targets" {
+  type = list(object({
+    name              = string
+    argocd_membership = string
+    namespace         = optional(string, "argocd")
+    selector          = optional(string, "")
+    project           = optional(string, "")
+    tenancy = optional(object({
+      enabled           = optional(bool, false)
+      prefix            = optional(string, "")
+      source_repos      = optional(list(string), ["*"])
+      cluster_resources = optional(bool, false)
+      cluster_project   = optional(bool, false)
+    }), {})
+  }))
+  description = "Multi form: the Argo CD instances the fleets are synced into. name is a DNS label; argocd_membership the full membership name (projects/{number}/locations/{location}/memberships/{id}) of the Argo CD cluster, in one of the fleets; namespace Argo CD's namespace (default argocd); selector a label selector over membership labels (empty: all); project the AppProject of the Secrets (empty: Argo CD's default); tenancy makes an AppProject per fleet scope. Empty for the single form."
+  default     = []
+  validation {
+    condition = alltrue([
+      for t in var.targets :
+      can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", t.name)) && can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", t.namespace))
+    ])
+    error_message = "targets: each name and namespace must be a DNS label (lowercase letters, digits and hyphens, at most 63)."
+  }
+  validation {
+    condition     = length(distinct([for t in var.targets : t.name])) == length(var.targets)
+    error_message = "targets: names must be unique."
+  }
+  validation {
+    condition = alltrue([
+      for t in var.targets :
+      can(regex("^projects/[0-9]+/locations/(global|[a-z]+(-[a-z0-9]+)+)/memberships/[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", t.argocd_membership))
+    ])
+    error_message = "targets: argocd_membership must be a full membership name: projects/{project_number}/locations/{location}/memberships/{id}."
+  }
+  validation {
+    condition = alltrue([
+      for t in var.targets :
+      contains([for f in var.fleets : f.project_number], try(split("/", t.argocd_membership)[1], ""))
+    ])
+    error_message = "targets: the project number in each argocd_membership must be one of the fleets' project_number."
+  }
+  validation {
+    condition     = length(distinct([for t in var.targets : "${t.argocd_membership} ${t.namespace}"])) == length(var.targets)
+    error_message = "targets: two targets may not share an Argo CD membership and namespace."
+  }
+  validation {
+    condition = alltrue([
+      for t in var.targets :
+      (t.project == "" || can(regex("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$", t.project))) &&
+      length(t.selector) <= 1024 && !can(regex("[\\n\\r]", t.selector))
+    ])
+    error_message = "targets: project must be an AppProject name or empty; selector one line of at most 1024 characters (the function checks its syntax at start)."
+  }
+  validation {
+    condition = alltrue([
+      for t in var.targets :
+      can(regex("^([a-z0-9][-a-z0-9]{0,30})?$", t.tenancy.prefix)) &&
+      length(t.tenancy.source_repos) > 0 && alltrue([for r in t.tenancy.source_repos : r != ""])
+    ])
+    error_message = "targets: tenancy.prefix must be empty or up to 31 lowercase letters, digits and hyphens; tenancy.source_repos a non-empty list of non-empty patterns."
+  }
+  validation {
+    # One form or the other: the function refuses FLEET_SYNC_CONFIG next to the single-form variables.
+    condition = length(var.fleets) == 0 ? (
+      var.fleet_project_number != null && var.argocd_membership != null && length(var.targets) == 0
+      ) : (
+      var.fleet_project_number == null && var.argocd_membership == null &&
+      var.argocd_project == null && var.membership_selector == null && length(var.targets) > 0
+    )
+    error_message = "Use one form: either fleet_project_number and argocd_membership (single form), or fleets and targets (multi form) with fleet_project_number, argocd_membership, argocd_project and membership_selector left null."
   }
 }
 

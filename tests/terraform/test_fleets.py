@@ -1,0 +1,305 @@
+"""The multi form (fleets and targets), evaluated offline with `terraform console`: the
+FLEET_SYNC_CONFIG document, the triggers of every fleet project, the grants, the RBAC per
+target, and each validation rule failing on the input it exists for."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from fleetsync.core.events import HANDLED_METHODS
+from tests.terraform.console import MODULE, Console
+
+TRIGGER_NAME = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
+HUB_A = "projects/123456789012/locations/global/memberships/argocd-hub"
+HUB_B = "projects/210987654321/locations/us-central1/memberships/argocd-teams"
+SINGLE_FORM = {
+    "FLEET_PROJECT_NUMBER",
+    "ARGOCD_MEMBERSHIP",
+    "ARGOCD_NAMESPACE",
+    "ARGOCD_PROJECT",
+    "MEMBERSHIP_SELECTOR",
+}
+TENANCY_DEFAULTS = {
+    "enabled": False,
+    "prefix": "",
+    "source_repos": ["*"],
+    "cluster_resources": False,
+    "cluster_project": False,
+}
+
+
+def multi(**changes: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "project_id": "acme-fleet-a",
+        "fleets": [
+            {"project_id": "acme-fleet-a", "project_number": "123456789012"},
+            {"project_id": "acme-fleet-b", "project_number": "210987654321"},
+        ],
+        "targets": [
+            {"name": "prod", "argocd_membership": HUB_A, "selector": "env=prod"},
+            {
+                "name": "teams",
+                "argocd_membership": HUB_B,
+                "namespace": "argocd-teams",
+                "project": "platform",
+                "tenancy": {"enabled": True, "prefix": "team-", "source_repos": ["https://x/*"]},
+            },
+        ],
+    }
+    values.update(changes)
+    return values
+
+
+SINGLE = {
+    "project_id": "acme-fleet",
+    "fleet_project_number": "123456789012",
+    "argocd_membership": "us-central1/argocd-hub",
+    "membership_selector": "env in (prod)",
+}
+
+
+def test_the_multi_form_writes_fleet_sync_config_and_no_single_form_variable(
+    tmp_path: Path,
+) -> None:
+    env = Console(tmp_path, multi()).value("local.function_env")
+    assert not SINGLE_FORM & set(env)
+    assert json.loads(env["FLEET_SYNC_CONFIG"]) == {
+        "fleets": ["123456789012", "210987654321"],
+        "targets": [
+            {
+                "name": "prod",
+                "argocd_membership": HUB_A,
+                "namespace": "argocd",
+                "selector": "env=prod",
+                "project": "",
+                "tenancy": TENANCY_DEFAULTS,
+            },
+            {
+                "name": "teams",
+                "argocd_membership": HUB_B,
+                "namespace": "argocd-teams",
+                "selector": "",
+                "project": "platform",
+                "tenancy": {
+                    **TENANCY_DEFAULTS,
+                    "enabled": True,
+                    "prefix": "team-",
+                    "source_repos": ["https://x/*"],
+                },
+            },
+        ],
+    }
+    assert env["GOOGLE_CLOUD_PROJECT"] == "acme-fleet-a"
+    assert {"MAX_DELETE_FRACTION", "SYNC_CONCURRENCY", "DRY_RUN"} <= set(env)
+
+
+def test_the_single_form_environment_is_unchanged(tmp_path: Path) -> None:
+    env = Console(tmp_path, SINGLE).value("local.function_env")
+    assert env == {
+        "GOOGLE_CLOUD_PROJECT": "acme-fleet",
+        "FLEET_PROJECT_NUMBER": "123456789012",
+        "ARGOCD_MEMBERSHIP": "us-central1/argocd-hub",
+        "ARGOCD_NAMESPACE": "argocd",
+        "MEMBERSHIP_SELECTOR": "env in (prod)",
+        "MAX_DELETE_FRACTION": "0.5",
+        "SYNC_CONCURRENCY": "8",
+        "GATEWAY_MAX_WRITES_PER_MINUTE": "600",
+        "DRY_RUN": "false",
+    }
+
+
+@pytest.mark.parametrize("home", ["acme-fleet-a", "acme-tools"])
+def test_every_fleet_project_gets_every_trigger(tmp_path: Path, home: str) -> None:
+    console = Console(tmp_path, multi(project_id=home))
+    found = console.value(
+        "{all = {for k, t in local.project_triggers : k => [t.project_id, t.name, t.methodName]},"
+        " home = keys(local.home_triggers), receiver = keys(local.receiver_triggers),"
+        " receivers = keys(local.receivers)}"
+    )
+    fleets = ["acme-fleet-a", "acme-fleet-b"]
+    triggers = found["all"]
+    assert len(triggers) == len(fleets) * len(HANDLED_METHODS)
+    for project in fleets:
+        mine = [t for t in triggers.values() if t[0] == project]
+        assert sorted(t[2] for t in mine) == sorted(HANDLED_METHODS)
+        names = [t[1] for t in mine]
+        assert len(set(names)) == len(names)  # unique within the project, where they must be
+        assert all(TRIGGER_NAME.match(n) for n in names), names
+    assert all(key == f"{t[0]}/{t[1]}" for key, t in triggers.items())
+    # project_id's triggers go to the function; every other fleet's to its own receiver.
+    at_home = [k for k, t in triggers.items() if t[0] == home]
+    assert sorted(found["home"]) == sorted(triggers[k][1] for k in at_home)
+    assert sorted(found["receiver"]) == sorted(k for k in triggers if k not in at_home)
+    assert found["receivers"] == [f for f in fleets if f != home]
+
+
+def test_the_single_form_triggers_are_those_of_project_id_alone(tmp_path: Path) -> None:
+    found = Console(tmp_path, SINGLE).value(
+        "{home = {for k, t in local.home_triggers : k => t.methodName},"
+        " receiver = local.receiver_triggers, receivers = local.receivers}"
+    )
+    assert sorted(found["home"].values()) == sorted(HANDLED_METHODS)
+    assert found["receiver"] == {} and found["receivers"] == {}
+
+
+def test_grants_follow_the_fleets_and_the_argo_cd_clusters(tmp_path: Path) -> None:
+    both_hubs_in_a = multi()
+    both_hubs_in_a["targets"][1]["argocd_membership"] = HUB_A
+    grants = Console(tmp_path, both_hubs_in_a).value("local.function_grants")
+    assert sorted((g["project"], g["role"]) for g in grants.values()) == [
+        ("acme-fleet-a", "roles/gkehub.gatewayEditor"),
+        ("acme-fleet-a", "roles/gkehub.viewer"),
+        ("acme-fleet-b", "roles/gkehub.viewer"),  # fleet B has no Argo CD: no gateway there
+    ]
+
+
+def test_the_single_form_keeps_its_grant_addresses(tmp_path: Path) -> None:
+    grants = Console(tmp_path, SINGLE).value("local.function_grants")
+    assert grants == {
+        "roles/gkehub.viewer": {"project": "acme-fleet", "role": "roles/gkehub.viewer"},
+        "roles/gkehub.gatewayEditor": {
+            "project": "acme-fleet",
+            "role": "roles/gkehub.gatewayEditor",
+        },
+    }
+
+
+def test_gateway_urls_per_target(tmp_path: Path) -> None:
+    urls = Console(tmp_path, multi()).value("local.argocd_gateway_urls")
+    assert urls == {
+        "prod": "https://connectgateway.googleapis.com/v1/projects/123456789012/locations/"
+        "global/gkeMemberships/argocd-hub",
+        "teams": "https://us-central1-connectgateway.googleapis.com/v1/projects/210987654321/"
+        "locations/us-central1/gkeMemberships/argocd-teams",
+    }
+
+
+def rbac_module() -> str:
+    """rbac.tf with the service accounts' emails written in, so it evaluates with no provider."""
+    text = (MODULE / "rbac.tf").read_text()
+    emails = (
+        "concat([google_service_account.function.email], "
+        "[for r in google_service_account.receiver : r.email])"
+    )
+    assert text.count(emails) == 1, "rbac_subjects changed: update this test"
+    stand_in = 'concat(["sync@home.iam"], [for id in keys(local.receivers) : "sync@${id}.iam"])'
+    return text.replace(emails, stand_in)
+
+
+def roles(manifest: str) -> dict[str, Any]:
+    return {doc["kind"]: doc for doc in yaml.safe_load_all(manifest)}
+
+
+def test_rbac_per_target_covers_appprojects_only_with_tenancy(tmp_path: Path) -> None:
+    manifests = Console(tmp_path, multi(), rbac_module()).value("local.rbac_manifests")
+    assert set(manifests) == {"prod", "teams"}
+    secrets = {"apiGroups": [""], "resources": ["secrets"]}
+    appprojects = {"apiGroups": ["argoproj.io"], "resources": ["appprojects"]}
+    verbs = ["get", "list", "create", "patch", "delete"]
+    prod, teams = roles(manifests["prod"]), roles(manifests["teams"])
+    assert prod["Role"]["rules"] == [{**secrets, "verbs": verbs}]
+    assert teams["Role"]["rules"] == [{**secrets, "verbs": verbs}, {**appprojects, "verbs": verbs}]
+    assert prod["Role"]["metadata"]["namespace"] == "argocd"
+    assert teams["Role"]["metadata"]["namespace"] == "argocd-teams"
+    assert teams["RoleBinding"]["metadata"]["namespace"] == "argocd-teams"
+    for manifest in (prod, teams):
+        names = [s["name"] for s in manifest["RoleBinding"]["subjects"]]
+        assert names == ["sync@home.iam", "sync@acme-fleet-b.iam"]  # the function, the receiver
+
+
+def test_the_single_form_rbac_manifest_is_unchanged(tmp_path: Path) -> None:
+    manifest = Console(tmp_path, SINGLE, rbac_module()).value("local.rbac_manifest")
+    assert roles(manifest) == {
+        "Role": {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "Role",
+            "metadata": {"name": "fleet-argocd-sync", "namespace": "argocd"},
+            "rules": [
+                {
+                    "apiGroups": [""],
+                    "resources": ["secrets"],
+                    "verbs": ["get", "list", "create", "patch", "delete"],
+                }
+            ],
+        },
+        "RoleBinding": {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "RoleBinding",
+            "metadata": {"name": "fleet-argocd-sync", "namespace": "argocd"},
+            "roleRef": {
+                "apiGroup": "rbac.authorization.k8s.io",
+                "kind": "Role",
+                "name": "fleet-argocd-sync",
+            },
+            "subjects": [
+                {"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "sync@home.iam"}
+            ],
+        },
+    }
+
+
+def _target(**changes: Any) -> dict[str, Any]:
+    return {"name": "prod", "argocd_membership": HUB_A, **changes}
+
+
+INVALID_INPUTS = {
+    "project number not digits": (
+        multi(fleets=[{"project_id": "acme-fleet-a", "project_number": "12ab"}]),
+        "each project_number digits only",
+    ),
+    "project listed twice": (
+        multi(
+            fleets=[
+                {"project_id": "acme-fleet-a", "project_number": "123456789012"},
+                {"project_id": "acme-fleet-a", "project_number": "123456789012"},
+            ]
+        ),
+        "each project may be listed once",
+    ),
+    "name not a DNS label": (multi(targets=[_target(name="Prod_1")]), "must be a DNS label"),
+    "names not unique": (
+        multi(targets=[_target(), _target(namespace="other")]),
+        "names must be unique",
+    ),
+    "membership not a full name": (
+        multi(targets=[_target(argocd_membership="global/argocd-hub")]),
+        "must be a full membership name",
+    ),
+    "membership outside the fleets": (
+        multi(targets=[_target(argocd_membership=HUB_A.replace("123456789012", "999"))]),
+        "must be one of the fleets' project_number",
+    ),
+    "same membership and namespace": (
+        multi(targets=[_target(), _target(name="other")]),
+        "may not share an Argo CD membership and namespace",
+    ),
+    "selector on two lines": (
+        multi(targets=[_target(selector="env=prod\nteam=a")]),
+        "selector one line",
+    ),
+    "empty source_repos": (
+        multi(targets=[_target(tenancy={"enabled": True, "source_repos": []})]),
+        "tenancy.source_repos a non-empty list",
+    ),
+    "both forms": (multi(fleet_project_number="123456789012"), "Use one form"),
+    "fleets without targets": (multi(targets=[]), "Use one form"),
+    "neither form": ({"project_id": "acme-fleet"}, "Use one form"),
+}
+
+
+@pytest.mark.parametrize("values, message", INVALID_INPUTS.values(), ids=list(INVALID_INPUTS))
+def test_validation_refuses(tmp_path: Path, values: dict[str, Any], message: str) -> None:
+    diagnostics = Console(tmp_path, values).diagnostics()
+    assert "Invalid value for variable" in diagnostics
+    assert message in diagnostics, diagnostics
+
+
+@pytest.mark.parametrize("values", [multi(), SINGLE], ids=["multi", "single"])
+def test_validation_accepts_both_forms(tmp_path: Path, values: dict[str, Any]) -> None:
+    assert Console(tmp_path, values).diagnostics() == ""
