@@ -34,6 +34,15 @@ class TargetSync:
     target: Target
     lanes: dict[str, Reconciler]  # by fleet project number
     tenancy: Tenancy | None = None
+    # Set while the target could not be connected (its Argo CD membership unreadable at
+    # start-up): each run tries again, and until then the target alone fails.
+    connect: Callable[[], TargetSync] | None = None
+
+    def connected(self) -> None:
+        """Connect now if not yet; raise what connecting raises."""
+        if self.connect is not None:
+            done = self.connect()
+            self.lanes, self.tenancy, self.connect = done.lanes, done.tenancy, None
 
 
 @dataclass
@@ -120,8 +129,16 @@ class Sync:
         self, run: Callable[[TargetSync], Report], dry_run: bool, *, force: bool = False
     ) -> Report:
         """Every target's report, then its AppProjects; their sum, with each one's."""
-        total = Report(dry_run=dry_run, tenancy=any(t.tenancy for t in self.targets))
+        tenancy = any(t.target.tenancy.enabled for t in self.targets)
+        total = Report(dry_run=dry_run, tenancy=tenancy)
         for target in self.targets:
+            try:
+                target.connected()
+            except SyncError as err:
+                failed = _failure("connecting", err, dry_run)
+                total = total.plus(failed)
+                total = replace(total, targets=(*total.targets, (target.target.label, failed)))
+                continue
             report = run(target)
             if target.tenancy is not None:
                 projects = partial(target.tenancy.reconcile, dry_run=dry_run, force=force)
@@ -138,12 +155,14 @@ def _guarded(what: str, run: Callable[[], Report], dry_run: bool) -> Report:
     try:
         return run()
     except SyncError as err:
-        logger.error("%s failed: %s", what, err)
-        return Report(
-            dry_run=dry_run,
-            errors=(f"{what}: {err}",),
-            retryable=isinstance(err, RetryableError),
-        )
+        return _failure(what, err, dry_run)
+
+
+def _failure(what: str, err: SyncError, dry_run: bool) -> Report:
+    logger.error("%s failed: %s", what, err)
+    return Report(
+        dry_run=dry_run, errors=(f"{what}: {err}",), retryable=isinstance(err, RetryableError)
+    )
 
 
 def connect(settings: Settings) -> Sync:
@@ -157,7 +176,8 @@ def connect(settings: Settings) -> Sync:
     tokens = TokenSource(settings.static_token)
     fleets = {n: Fleet(replace(settings, fleet_project_number=n), tokens) for n in settings.fleets}
     sync = Sync(settings)
-    for target in settings.targets:
+
+    def target_sync(target: Target) -> TargetSync:
         # The Argo CD cluster is reached like any member: gkeMemberships/ only for GKE.
         view = settings.lane(target, target.argocd_project_number)
         argocd_cluster = fleets[target.argocd_project_number].get_membership(
@@ -176,5 +196,15 @@ def connect(settings: Settings) -> Sync:
         tenancy = None
         if target.tenancy.enabled:
             tenancy = Tenancy(view, dict(fleets), AppProjects(store))
-        sync.targets.append(TargetSync(target, lanes, tenancy))
+        return TargetSync(target, lanes, tenancy)
+
+    for target in settings.targets:
+        if not settings.multi:  # the single form fails as a whole, as it always has
+            sync.targets.append(target_sync(target))
+            continue
+        try:
+            sync.targets.append(target_sync(target))
+        except SyncError as err:
+            logger.error("target %s not connected yet: %s", target.label, err)
+            sync.targets.append(TargetSync(target, {}, connect=partial(target_sync, target)))
     return sync

@@ -220,3 +220,25 @@ def test_appprojects_converge_when_another_instance_writes_between_read_and_writ
     hub[B].members["b1"].scopes = {"pay"}
     sync.resync()
     assert sorted(clusters["all"].projects) == ["team-pay"]
+
+
+def test_a_target_not_connected_at_start_up_fails_alone_and_connects_on_a_later_run():
+    hub = fleets({"a1": Member()}, {})
+    clusters = {"prod": World({}), "all": World({})}
+    wired = wire(config(PROD, ALL), hub, clusters)
+    attempts: list[int] = []
+
+    def connect() -> TargetSync:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RetryableError("GKE Hub answered 503: fleet 111111111111 unavailable")
+        return wired.targets[0]
+
+    sync = Sync(
+        wired.settings, [TargetSync(wired.targets[0].target, {}, connect=connect), wired.targets[1]]
+    )
+    first = sync.resync()
+    assert first.retryable and first.to_json()["failed_targets"] == ["prod"]
+    assert clusters["prod"].secrets == {} and len(clusters["all"].secrets) == 1
+    second = sync.resync()
+    assert not second.errors and len(clusters["prod"].secrets) == 1 and len(attempts) == 2
