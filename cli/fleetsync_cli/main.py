@@ -166,7 +166,10 @@ def _document(path: str) -> str:
     except OSError as err:
         raise PermanentError(f"cannot read --config {path}: {err.strerror}") from None
     except yaml.YAMLError as err:
-        raise PermanentError(f"--config {path} is neither JSON nor YAML: {err}") from None
+        where = getattr(err, "problem_mark", None)
+        at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
+        problem = getattr(err, "problem", None) or " ".join(str(err).split())
+        raise PermanentError(f"--config {path} is neither JSON nor YAML: {problem}{at}") from None
     return json.dumps(document)
 
 

@@ -11,6 +11,7 @@ from fleetsync.core.events import (
     CLUSTER,
     HANDLED_METHODS,
     MEMBERSHIP,
+    SCOPE,
     parse_audit_event,
 )
 from fleetsync.core.model import MembershipRef
@@ -160,3 +161,39 @@ def test_parser_never_crashes_on_hostile_payloads(method, resource, payload):
     except PermanentError:
         return
     assert parsed.resource_name == resource
+
+
+@pytest.mark.parametrize(
+    ("method", "resource"),
+    [
+        (
+            "google.cloud.gkehub.v1.GkeHub.CreateScope",
+            f"projects/{NUMBER}/locations/global/scopes/pay",
+        ),
+        (
+            "google.cloud.gkehub.v1beta.GkeHub.DeleteScopeNamespace",
+            f"projects/{NUMBER}/locations/global/scopes/pay/namespaces/web",
+        ),
+    ],
+)
+def test_scope_and_fleet_namespace_entries_name_their_scope(method, resource):
+    parsed = parse_audit_event(*event(method, resource), [NUMBER, "210987654321"])
+    assert (parsed.kind, parsed.ref, parsed.project) == (
+        SCOPE,
+        MembershipRef("global", "pay"),
+        NUMBER,
+    )
+
+
+def test_an_entry_must_fit_its_method_and_come_from_a_configured_fleet():
+    scope = f"projects/{NUMBER}/locations/global/scopes/pay"
+    with pytest.raises(PermanentError, match="does not fit method"):
+        parse_audit_event(*event("google.cloud.gkehub.v1.GkeHub.CreateMembership", scope), NUMBER)
+    with pytest.raises(PermanentError, match="does not fit method"):
+        parse_audit_event(
+            *event("google.cloud.gkehub.v1.GkeHub.CreateScope", MEMBERSHIP_NAME), NUMBER
+        )
+    with pytest.raises(PermanentError, match="is not in fleet project 1, 2"):
+        parse_audit_event(*event(resource=scope.replace("scopes/pay", "memberships/m")), ["2", "1"])
+    # A project ID cannot be placed in a fleet: every configured fleet looks at it.
+    assert parse_audit_event(*event(), ["1", "2"]).project == "acme-fleet"
