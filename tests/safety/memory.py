@@ -192,6 +192,7 @@ class MemoryProjects:
 
     def __init__(self, world: World, worker: str = "w") -> None:
         self.world, self.worker = world, worker
+        self.replaced: AppProject | None = None
 
     def list_projects(self) -> dict[str, AppProject]:
         self.world.enter(self.worker, "list_projects")
@@ -205,6 +206,7 @@ class MemoryProjects:
 
     def update(self, project: AppProject) -> AppProject:
         self.world.enter(self.worker, "update_project")
+        self.replaced = self.world.projects.get(project.name)  # what the write overwrites
         self._at_version(project)
         current = self.world.projects[project.name]
         return self._put(
@@ -217,6 +219,7 @@ class MemoryProjects:
 
     def delete(self, project: AppProject) -> None:
         self.world.enter(self.worker, "delete_project")
+        self.replaced = self.world.projects.get(project.name)
         if project.name in self.world.projects:
             self._at_version(project)
             del self.world.projects[project.name]
