@@ -20,16 +20,19 @@ class BindingChanges(ChangeLog):
         member_ref("global", scope)
         binding = str(body.get("id") or scope)
         member_ref(location, binding)
+        fleet = self.fleet_of(body)
         with self.store.lock:
-            if (location, ident) not in self.store.memberships:
+            if (location, ident) not in fleet.memberships:
                 raise ControlError(404, f"membership {location}/{ident} not found")
             key = (location, ident, binding)
-            if key in self.store.bindings:
+            if key in fleet.bindings:
                 raise ControlError(409, f"binding {binding} already exists")
-            record = self.store.add_binding(location, ident, binding, scope)
-            result = binding_json(self.store.project_id, record)
+            # A scope first named here is created without a CreateScope entry of its own.
+            record = fleet.add_binding(location, ident, binding, scope)
+            result = binding_json(fleet.project_number, record)
         name = self.membership_name(location, ident) + f"/bindings/{binding}"
         self._emit_hub(
+            fleet,
             body,
             "CreateMembershipBinding",
             name,
@@ -41,11 +44,13 @@ class BindingChanges(ChangeLog):
     def delete_binding(
         self, body: dict[str, Any], location: str, ident: str, binding: str
     ) -> Answer:
+        fleet = self.fleet_of(body)
         with self.store.lock:
-            if self.store.bindings.pop((location, ident, binding), None) is None:
+            if fleet.bindings.pop((location, ident, binding), None) is None:
                 raise ControlError(404, f"binding {location}/{ident}/{binding} not found")
         name = self.membership_name(location, ident) + f"/bindings/{binding}"
         self._emit_hub(
+            fleet,
             body,
             "DeleteMembershipBinding",
             name,

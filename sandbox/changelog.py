@@ -1,8 +1,9 @@
 """What every fleet change shares: its errors, its checks, and how it is logged.
 
 A change is made in the store and logged as Cloud Audit Logs entries for Eventarc through
-`operations`, the way a `gcloud container fleet ...` call would be. The changes themselves are
-in `changes` (memberships), `bindingchanges` and `clusterchanges`.
+`operations`, the way a `gcloud container fleet ...` call would be, in the fleet the change
+names (`project_number`, the first fleet by default). The changes themselves are in `changes`
+(memberships), `bindingchanges`, `clusterchanges` and `scopechanges`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sandbox.eventarc import Eventarc
+from sandbox.fleet import Fleet
 from sandbox.googlenames import membership_problem
 from sandbox.operations import Finish, Operations
 from sandbox.store import Store
@@ -35,23 +37,56 @@ class ChangeLog:
         self.store, self.eventarc = store, eventarc
         self.operations = Operations(store, eventarc)
 
+    def fleet_of(self, body: dict[str, Any]) -> Fleet:
+        """The fleet a change is for: `project_number` in the body (or the query), else the
+        first fleet; an unknown number is a 404."""
+        number = body.get("project_number")
+        if number is None:
+            return self.store.first_fleet
+        fleet = self.store.fleets.get(str(number))
+        if fleet is None or isinstance(number, bool):
+            known = sorted(self.store.fleets)
+            message = f"fleet with project number {number!r} not found; fleets: {known}"
+            raise ControlError(404, message)
+        return fleet
+
     def _emit_hub(
         self,
+        fleet: Fleet,
         body: dict[str, Any],
         verb: str,
         resource: str,
         request: dict[str, Any],
         finish: Finish,
+        *,
+        by_number: bool = False,
+        can_fail: bool = True,
     ) -> None:
         """Run a GKE Hub operation, logged in the API version the body asks for (v1 default)."""
         method = f"{HUB_SERVICES[body.get('api_version', 'v1')]}.{verb}"
-        self.operations.run(body, "gkehub.googleapis.com", method, resource, request, finish)
+        self.operations.run(
+            fleet,
+            body,
+            "gkehub.googleapis.com",
+            method,
+            resource,
+            request,
+            finish,
+            can_fail,
+            by_number=by_number,
+        )
 
     def _emit(
-        self, body: dict[str, Any], service: str, method: str, resource: str, request: Any
+        self,
+        fleet: Fleet,
+        body: dict[str, Any],
+        service: str,
+        method: str,
+        resource: str,
+        request: Any,
     ) -> None:
         """Log a change that is done at once (GKE cluster create and delete)."""
-        self.operations.run(body, service, method, resource, request, lambda _: {}, False)
+        self.operations.run(fleet, body, service, method, resource, request, lambda _: {}, False)
 
     def membership_name(self, location: str, ident: str) -> str:
         return f"projects/{{project}}/locations/{location}/memberships/{ident}"

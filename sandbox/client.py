@@ -55,6 +55,29 @@ class SandboxClient:
             "POST", "/sandbox/bindings", {"membership": membership, "scope": scope, **fields}
         )
 
+    def fleets(self) -> list[dict[str, str]]:
+        """Every fleet served, `{"project_id", "project_number"}`, the first one first."""
+        return list(self.ok("GET", "/sandbox/fleets"))
+
+    def add_scope(self, ident: str, **fields: Any) -> Any:
+        return self.ok("POST", "/sandbox/scopes", {"id": ident, **fields})
+
+    def delete_scope(self, ident: str, project_number: str = "") -> Any:
+        return self.ok("DELETE", f"/sandbox/scopes/{ident}" + _fleet_query(project_number))
+
+    def add_namespace(self, scope: str, ident: str, **fields: Any) -> Any:
+        return self.ok("POST", "/sandbox/namespaces", {"scope": scope, "id": ident, **fields})
+
+    def delete_namespace(self, scope: str, ident: str, project_number: str = "") -> Any:
+        path = f"/sandbox/namespaces/{scope}/{ident}" + _fleet_query(project_number)
+        return self.ok("DELETE", path)
+
+    def appprojects(self, **query: str) -> dict[str, dict[str, Any]]:
+        """AppProjects of a cluster (`membership`, `namespace`, `project_number`), by name."""
+        text = "&".join(f"{k}={v}" for k, v in query.items() if v)
+        items = self.ok("GET", "/sandbox/appprojects" + (f"?{text}" if text else ""))
+        return {item["metadata"]["name"]: item for item in items}
+
     def fault(self, **fields: Any) -> Any:
         return self.ok("POST", "/sandbox/faults", fields)
 
@@ -100,3 +123,7 @@ class SandboxClient:
 
     def reset(self) -> None:
         self.ok("POST", "/sandbox/reset")
+
+
+def _fleet_query(project_number: str) -> str:
+    return f"?project_number={project_number}" if project_number else ""

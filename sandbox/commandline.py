@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 
+from sandbox.fleet import FleetId
+from sandbox.googlenames import project_id_ok
 from sandbox.pushpolicy import DEFAULT_TIME_SCALE
 from sandbox.store import Behaviour
 
@@ -29,6 +31,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "--project-number", default="123456789012", help="the fleet host project's number"
     )
     parser.add_argument(
+        "--fleet",
+        action="append",
+        default=[],
+        metavar="PROJECT_ID:PROJECT_NUMBER",
+        help="another fleet host project, beside the first one above (repeatable)",
+    )
+    parser.add_argument(
         "--argocd-membership",
         default="global/argocd-hub",
         help="the pre-registered Argo CD cluster, {location}/{id}",
@@ -48,12 +57,31 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if not args.project_number.isdigit():
         parser.error("--project-number must be digits")
+    try:
+        args.fleets = more_fleets(args.project_id, args.project_number, args.fleet)
+    except ValueError as err:
+        parser.error(str(err))
     for name in ("operation_delay_s", "gateway_latency_ms", "gateway_quota_rpm", "continue_ttl_s"):
         if getattr(args, name) < 0:
             parser.error(f"--{name.replace('_', '-')} must not be negative")
     if args.eventarc_time_scale <= 0:
         parser.error("--eventarc-time-scale must be positive")
     return args
+
+
+def more_fleets(project_id: str, project_number: str, values: list[str]) -> list[FleetId]:
+    """The fleets `--fleet` adds; ValueError for a malformed value or a project seen before."""
+    seen = {project_id, project_number}
+    fleets = []
+    for value in values:
+        ident, _, number = value.partition(":")
+        if not project_id_ok(ident) or not number.isdigit():
+            raise ValueError(f"--fleet {value!r}: expected PROJECT_ID:PROJECT_NUMBER")
+        if ident in seen or number in seen:
+            raise ValueError(f"--fleet {value!r}: project already a fleet")
+        seen.update((ident, number))
+        fleets.append(FleetId(ident, number))
+    return fleets
 
 
 def behaviour_of(args: argparse.Namespace) -> Behaviour:

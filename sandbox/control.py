@@ -1,60 +1,25 @@
 """The control API under /sandbox/: change the fleet, inject faults, read what was served.
 
-Routing and the observation endpoints live here; fleet changes, which also log audit
-entries for Eventarc, in `changes`.
+The observation and tuning endpoints live here; routes in `controlroutes`, views of the
+clusters' objects in `clusterviews`, and fleet changes, which also log audit entries for
+Eventarc, in `changes`.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 from typing import Any
 
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from sandbox.changes import ControlError, FleetChanges
+from sandbox.clusterviews import appprojects_view, secrets_view
+from sandbox.controlroutes import ROUTES
 from sandbox.eventarc import Eventarc
 from sandbox.faults import Fault
 from sandbox.store import Store
-from sandbox.tuning import AREAS, TuningError, tune
-
-ROUTES = Map(
-    [
-        Rule("/sandbox/memberships", methods=["POST"], endpoint="create_membership"),
-        Rule("/sandbox/memberships:batch", methods=["POST"], endpoint="create_memberships"),
-        Rule(
-            "/sandbox/memberships/<location>/<ident>",
-            methods=["PATCH"],
-            endpoint="update_membership",
-        ),
-        Rule(
-            "/sandbox/memberships/<location>/<ident>",
-            methods=["DELETE"],
-            endpoint="delete_membership",
-        ),
-        Rule("/sandbox/bindings", methods=["POST"], endpoint="create_binding"),
-        Rule(
-            "/sandbox/bindings/<location>/<ident>/<binding>",
-            methods=["DELETE"],
-            endpoint="delete_binding",
-        ),
-        Rule("/sandbox/clusters", methods=["POST"], endpoint="create_cluster"),
-        Rule("/sandbox/clusters/<location>/<name>", methods=["DELETE"], endpoint="delete_cluster"),
-        Rule("/sandbox/faults", methods=["GET", "POST", "DELETE"], endpoint="faults"),
-        Rule("/sandbox/faults/release", methods=["POST"], endpoint="release"),
-        Rule("/sandbox/requests", methods=["GET", "DELETE"], endpoint="requests"),
-        Rule("/sandbox/tokens", methods=["POST"], endpoint="create_token"),
-        Rule("/sandbox/tokens/<token>", methods=["DELETE"], endpoint="delete_token"),
-        Rule("/sandbox/events", methods=["GET", "DELETE"], endpoint="events"),
-        Rule("/sandbox/sinks", methods=["GET", "POST", "DELETE"], endpoint="sinks"),
-        Rule("/sandbox/secrets", methods=["GET"], endpoint="secrets"),
-        Rule("/sandbox/oauth", methods=["GET", "POST"], endpoint="oauth"),
-        Rule("/sandbox/reset", methods=["POST"], endpoint="reset"),
-        *(Rule(f"/sandbox/{area}", methods=["GET", "POST"], endpoint="tuning") for area in AREAS),
-    ]
-)
+from sandbox.tuning import TuningError, tune
 
 
 def _answer(body: Any, status: int = 200) -> Response:
@@ -72,7 +37,11 @@ class Control:
         try:
             endpoint, args = ROUTES.bind_to_environ(request.environ).match()
             if hasattr(self.changes, endpoint):
-                result, status = self.changes.apply(endpoint, self._json(request), args)
+                body = self._json(request)
+                # `?project_number=` names the fleet wherever a body can, and for DELETE.
+                if "project_number" in request.args:
+                    body.setdefault("project_number", request.args["project_number"])
+                result, status = self.changes.apply(endpoint, body, args)
                 return _answer(result, status)
             return getattr(self, endpoint)(request, **args)  # type: ignore[no-any-return]
         except HTTPException as err:
@@ -152,27 +121,14 @@ class Control:
         return _answer(list(self.eventarc.sinks))
 
     def secrets(self, request: Request) -> Response:
-        location, _, ident = request.args.get("membership", self.store.argocd_membership).partition(
-            "/"
-        )
-        cluster = self.store.cluster_for(location, ident)
-        if cluster is None:
-            raise ControlError(404, f"membership {location}/{ident} not found")
-        namespace = request.args.get("namespace", self.store.argocd_namespace)
-        with cluster.lock:
-            items = [s for (ns, _), s in sorted(cluster.secrets.items()) if ns == namespace]
-        return _answer(
-            [
-                {
-                    **s,
-                    "data": {
-                        k: base64.b64decode(v).decode("utf-8", "replace")
-                        for k, v in s.get("data", {}).items()
-                    },
-                }
-                for s in items
-            ]
-        )
+        return _answer(secrets_view(self.store, request.args))
+
+    def appprojects(self, request: Request) -> Response:
+        return _answer(appprojects_view(self.store, request.args))
+
+    def fleets(self, request: Request) -> Response:
+        """Every fleet, the first (the Argo CD cluster's) first."""
+        return _answer([fleet.to_json() for fleet in self.store.fleets.values()])
 
     def oauth(self, request: Request) -> Response:
         """How long new access tokens from /token are honoured, and how many were issued."""

@@ -49,6 +49,7 @@ class Event:
         entry = json.loads(self.body)
         return {
             "id": self.headers["ce-id"],
+            "source": self.headers["ce-source"],
             "methodName": self.headers["ce-methodname"],
             "resourceName": self.headers["ce-resourcename"],
             "operation": entry["operation"],

@@ -30,6 +30,10 @@ def location_ok(text: str) -> bool:
     return text == "global" or _REGION.fullmatch(text) is not None
 
 
+def project_id_ok(text: str) -> bool:
+    return _PROJECT_ID.fullmatch(text) is not None
+
+
 def project_ok(text: str) -> bool:
     return _PROJECT_ID.fullmatch(text) is not None or _PROJECT_NUMBER.fullmatch(text) is not None
 

@@ -1,4 +1,5 @@
-"""GKE Hub v1 REST: memberships, membership bindings and scopes, read-only.
+"""GKE Hub v1 REST: memberships and membership bindings, read-only; scopes and fleet namespaces
+are in `hubscopes`. Each fleet answers under its project ID or number; names carry the number.
 
 Shapes follow the v1 reference (ListMembershipsResponse `resources`, `nextPageToken`,
 `unreachable`; ListMembershipBindingsResponse `membershipBindings`), which is what
@@ -8,14 +9,15 @@ google-cloud-gke-hub's REST transport parses. Writes go through the control API 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from sandbox.googleapi import GoogleError, encode_enums, error_response, json_response, page
-from sandbox.hubquery import membership_filter, ordered
-from sandbox.records import binding_json, membership_json, scope_json
+from sandbox.fleet import Fleet
+from sandbox.googleapi import GoogleError, encode_enums, error_response, json_response
+from sandbox.hubquery import check_location, membership_filter, ordered, page_of, refuse_query
+from sandbox.hubscopes import SCOPE_HANDLERS, SCOPE_ROUTES
+from sandbox.records import binding_json, membership_json
 from sandbox.store import Store
 
 _BASE = r"^/v1/projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)"
@@ -27,7 +29,7 @@ ROUTES = [
         re.compile(_BASE + r"/memberships/(?P<membership>[^/]+)/bindings/(?P<binding>[^/]+)$"),
         "get_binding",
     ),
-    (re.compile(_BASE + r"/scopes$"), "list_scopes"),
+    *SCOPE_ROUTES,
 ]
 
 
@@ -57,7 +59,8 @@ def handle_hub(
             "use the sandbox control API to change the fleet",
         )
     project = match["project"]
-    if not store.is_project(project):
+    fleet = store.fleet_for(project)
+    if fleet is None:
         return error_response(
             403,
             f"Permission 'gkehub.memberships.list' denied on "
@@ -65,22 +68,17 @@ def handle_hub(
         )
     try:
         with store.lock:
-            body = _HANDLERS[handler](store, request, match, unreachable)
+            body = _HANDLERS[handler](fleet, request, match, unreachable)
     except GoogleError as err:
         return error_response(err.code, err.message)
     return json_response(encode_enums(body, request.args.get("$alt", "")))
 
 
-def _check_location(location: str, unreachable: list[str]) -> None:
-    if location != "-" and location in unreachable:
-        raise GoogleError(503, f"Location {location} is currently unreachable")
-
-
 def _list_memberships(
-    store: Store, request: Request, match: re.Match[str], unreachable: list[str]
+    fleet: Fleet, request: Request, match: re.Match[str], unreachable: list[str]
 ) -> dict[str, Any]:
-    project, location = match["project"], match["location"]
-    _check_location(location, unreachable)
+    project, location = fleet.project_number, match["location"]
+    check_location(location, unreachable)
 
     def name_of(record: Any) -> str:
         return f"projects/{project}/locations/{record.location}/memberships/{record.membership}"
@@ -88,20 +86,20 @@ def _list_memberships(
     wanted = membership_filter(request.args.get("filter", ""), name_of)
     records = [
         r
-        for key, r in store.memberships.items()
+        for key, r in fleet.memberships.items()
         if location in ("-", key[0]) and key[0] not in unreachable and wanted(r)
     ]
     records = ordered(records, request.args.get("orderBy", ""), name_of)
-    body = _page_of(request, "resources", records, lambda r: membership_json(project, r))
+    body = page_of(request, "resources", records, lambda r: membership_json(project, r))
     return _with_unreachable(body, project, location, unreachable)
 
 
 def _get_membership(
-    store: Store, request: Request, match: re.Match[str], unreachable: list[str]
+    fleet: Fleet, request: Request, match: re.Match[str], unreachable: list[str]
 ) -> dict[str, Any]:
-    project, location, ident = match["project"], match["location"], match["membership"]
-    _check_location(location, unreachable)
-    record = store.memberships.get((location, ident))
+    project, location, ident = fleet.project_number, match["location"], match["membership"]
+    check_location(location, unreachable)
+    record = fleet.memberships.get((location, ident))
     if record is None:
         raise GoogleError(
             404,
@@ -111,67 +109,34 @@ def _get_membership(
 
 
 def _list_bindings(
-    store: Store, request: Request, match: re.Match[str], unreachable: list[str]
+    fleet: Fleet, request: Request, match: re.Match[str], unreachable: list[str]
 ) -> dict[str, Any]:
-    project, location, ident = match["project"], match["location"], match["membership"]
-    _check_location(location, unreachable)
-    _refuse_query(request)
-    if location != "-" and ident != "-" and (location, ident) not in store.memberships:
+    project, location, ident = fleet.project_number, match["location"], match["membership"]
+    check_location(location, unreachable)
+    refuse_query(request)
+    if location != "-" and ident != "-" and (location, ident) not in fleet.memberships:
         raise GoogleError(
             404,
             f"Resource 'projects/{project}/locations/{location}/memberships/{ident}' was not found",
         )
     records = [
         b
-        for key, b in sorted(store.bindings.items())
+        for key, b in sorted(fleet.bindings.items())
         if location in ("-", key[0]) and ident in ("-", key[1]) and key[0] not in unreachable
     ]
-    body = _page_of(request, "membershipBindings", records, lambda b: binding_json(project, b))
+    body = page_of(request, "membershipBindings", records, lambda b: binding_json(project, b))
     return _with_unreachable(body, project, location, unreachable)
 
 
 def _get_binding(
-    store: Store, request: Request, match: re.Match[str], unreachable: list[str]
+    fleet: Fleet, request: Request, match: re.Match[str], unreachable: list[str]
 ) -> dict[str, Any]:
     key = (match["location"], match["membership"], match["binding"])
-    _check_location(match["location"], unreachable)
-    record = store.bindings.get(key)
+    check_location(match["location"], unreachable)
+    record = fleet.bindings.get(key)
     if record is None:
         raise GoogleError(404, f"Resource '{request.path[4:]}' was not found")
-    return binding_json(match["project"], record)
-
-
-def _list_scopes(
-    store: Store, request: Request, match: re.Match[str], unreachable: list[str]
-) -> dict[str, Any]:
-    project = match["project"]
-    _refuse_query(request)
-    if match["location"] != "global":
-        raise GoogleError(400, "Scopes exist only in location 'global'")
-    return _page_of(
-        request, "scopes", sorted(store.scopes), lambda s: scope_json(project, s, store.scopes[s])
-    )
-
-
-def _refuse_query(request: Request) -> None:
-    """Lists other than memberships implement no filter or order: say so, do not ignore it."""
-    for arg in ("filter", "orderBy"):
-        if request.args.get(arg):
-            raise GoogleError(400, f"{arg} is not supported on this collection by the sandbox")
-
-
-def _page_of(
-    request: Request, field: str, records: list[Any], render: Callable[[Any], dict[str, Any]]
-) -> dict[str, Any]:
-    """One page of a list answer: `field` holds the page, `nextPageToken` the rest.
-
-    Only the page is rendered, so listing N items in pages costs N renders, not N per page.
-    """
-    chosen, token = page(records, request.args.get("pageSize"), request.args.get("pageToken"))
-    body: dict[str, Any] = {field: [render(record) for record in chosen]}
-    if token:
-        body["nextPageToken"] = token
-    return body
+    return binding_json(fleet.project_number, record)
 
 
 def _with_unreachable(
@@ -187,5 +152,5 @@ _HANDLERS = {
     "get_membership": _get_membership,
     "list_bindings": _list_bindings,
     "get_binding": _get_binding,
-    "list_scopes": _list_scopes,
+    **SCOPE_HANDLERS,
 }

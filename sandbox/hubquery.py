@@ -1,4 +1,5 @@
-"""`filter` and `orderBy` of GKE Hub's ListMemberships, for the forms the API documents.
+"""How GKE Hub lists: `filter` and `orderBy` of ListMemberships for the forms the API
+documents, paging (AIP-158), and refusing what a list does not implement.
 
 google/cloud/gkehub/v1/service.proto (ListMembershipsRequest) documents, with AIP-160 syntax:
 `name = "projects/p/locations/global/memberships/bar"`, `labels.foo:*`, `labels.foo = bar`
@@ -13,7 +14,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from sandbox.googleapi import GoogleError
+from werkzeug.wrappers import Request
+
+from sandbox.googleapi import GoogleError, page
 
 Record = Any
 _TERM = re.compile(
@@ -68,3 +71,29 @@ def ordered(records: list[Record], order_by: str, name_of: Callable[[Record], st
         pick = name_of if attribute == "name" else (lambda r, a=attribute: getattr(r, a))
         result.sort(key=pick, reverse=descending)
     return result
+
+
+def check_location(location: str, unreachable: list[str]) -> None:
+    if location != "-" and location in unreachable:
+        raise GoogleError(503, f"Location {location} is currently unreachable")
+
+
+def refuse_query(request: Request) -> None:
+    """Lists other than memberships implement no filter or order: say so, do not ignore it."""
+    for arg in ("filter", "orderBy"):
+        if request.args.get(arg):
+            raise GoogleError(400, f"{arg} is not supported on this collection by the sandbox")
+
+
+def page_of(
+    request: Request, field: str, records: list[Any], render: Callable[[Any], dict[str, Any]]
+) -> dict[str, Any]:
+    """One page of a list answer: `field` holds the page, `nextPageToken` the rest.
+
+    Only the page is rendered, so listing N items in pages costs N renders, not N per page.
+    """
+    chosen, token = page(records, request.args.get("pageSize"), request.args.get("pageToken"))
+    body: dict[str, Any] = {field: [render(record) for record in chosen]}
+    if token:
+        body["nextPageToken"] = token
+    return body

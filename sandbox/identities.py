@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sandbox.googleapi import jwt_claims
@@ -18,6 +19,9 @@ FUNCTION_IDENTITY = "fleet-argocd-sync@{project}.iam.gserviceaccount.com"
 ADMIN_IDENTITY = "admin@{project}.example.com"
 # What the function's Role in the Terraform module grants: the calls the product makes, no more.
 SECRET_VERBS = frozenset({"get", "list", "create", "patch", "delete"})
+# The same calls on Argo CD's AppProjects (argoproj.io/v1alpha1), in the same namespaces.
+APPPROJECT_VERBS = SECRET_VERBS
+ARGOCD_GROUP = "argoproj.io"
 
 
 @dataclass
@@ -74,11 +78,17 @@ class Credentials:
         return record.identity
 
 
-def cluster_rules(project_id: str, argocd_namespace: str, is_argocd: bool) -> list[Rule]:
+def cluster_rules(identity_project: str, argocd_namespaces: Iterable[str]) -> list[Rule]:
     """RBAC of a member cluster: the admin may do anything; the function only manages Secrets
-    in the Argo CD namespace of the Argo CD cluster."""
-    rules = [Rule(ADMIN_IDENTITY.format(project=project_id), frozenset({WILDCARD}), WILDCARD)]
-    if is_argocd:
-        function = FUNCTION_IDENTITY.format(project=project_id)
-        rules.append(Rule(function, SECRET_VERBS, "secrets", argocd_namespace))
+    and AppProjects in the Argo CD namespaces of an Argo CD cluster (none elsewhere).
+
+    Identities are named after the first fleet's project: one function, one admin, whichever
+    fleet a cluster belongs to.
+    """
+    admin = ADMIN_IDENTITY.format(project=identity_project)
+    rules = [Rule(admin, frozenset({WILDCARD}), WILDCARD, group=WILDCARD)]
+    function = FUNCTION_IDENTITY.format(project=identity_project)
+    for namespace in argocd_namespaces:
+        rules.append(Rule(function, SECRET_VERBS, "secrets", namespace))
+        rules.append(Rule(function, APPPROJECT_VERBS, "appprojects", namespace, ARGOCD_GROUP))
     return rules

@@ -1,6 +1,8 @@
 """Kubernetes naming rules, written from the API conventions and the validation docs.
 
-- DNS-1123 subdomain (Secret and namespace names): at most 253 characters, lowercase
+- DNS-1123 label (namespace names): at most 63 characters, lowercase alphanumerics and '-',
+  starting and ending alphanumeric.
+- DNS-1123 subdomain (Secret and AppProject names): at most 253 characters, lowercase
   alphanumerics, '-' and '.', each dot-separated part starting and ending alphanumeric.
 - Qualified name (label and annotation keys): an optional DNS-1123 subdomain prefix and '/',
   then a name of at most 63 characters: alphanumerics, '-', '_' and '.', starting and ending
@@ -32,6 +34,11 @@ LABEL_VALUE_MAX = 63
 def dns_subdomain_ok(text: str) -> bool:
     """A lowercase RFC 1123 subdomain, as Secret names must be."""
     return len(text) <= DNS_SUBDOMAIN_MAX and _DNS_SUBDOMAIN.fullmatch(text) is not None
+
+
+def dns_label_ok(text: str) -> bool:
+    """A lowercase RFC 1123 label, as namespace names must be."""
+    return len(text) <= NAME_PART_MAX and re.fullmatch(_DNS_LABEL, text) is not None
 
 
 def qualified_name_ok(text: str) -> bool:

@@ -1,4 +1,5 @@
-"""One fleet cluster's objects: namespaces and Secrets, with RBAC per identity.
+"""One fleet cluster's objects: namespaces and Secrets, with RBAC per identity; its Argo CD
+AppProjects are `appprojects`'.
 
 The API server's validation and error bodies live in `kubeapi`; routing in `gateway`.
 """
@@ -12,6 +13,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from sandbox.appprojects import AppProjects
 from sandbox.kubeapi import KubeError, merge_patch, validated_secret
 from sandbox.kubelists import ListPolicy, Snapshots, list_page
 from sandbox.rbac import Rule, authorize
@@ -42,11 +44,15 @@ class Cluster:
             ns: self._namespace(ns) for ns in ("default", "kube-system", *namespaces)
         }
         self.secrets: dict[tuple[str, str], dict[str, Any]] = {}
+        self.appprojects = AppProjects(self)
         self.rules = list(rules)
 
-    def _next_version(self) -> str:
+    def next_version(self) -> str:
         self.revision += 1
         return str(self.revision)
+
+    def timestamp(self) -> str:
+        return _now()
 
     def _namespace(self, name: str) -> dict[str, Any]:
         return {
@@ -65,8 +71,10 @@ class Cluster:
 
     # --- access control -------------------------------------------------------------
 
-    def authorize(self, identity: str, verb: str, resource: str, namespace: str, name: str) -> None:
-        authorize(self.rules, identity, verb, resource, namespace, name)
+    def authorize(
+        self, identity: str, verb: str, resource: str, namespace: str, name: str, group: str = ""
+    ) -> None:
+        authorize(self.rules, identity, verb, resource, namespace, name, group)
 
     # --- namespaces -------------------------------------------------------------------
 
@@ -116,7 +124,7 @@ class Cluster:
             )
         meta = secret["metadata"]
         meta.update(
-            uid=str(uuid.uuid4()), creationTimestamp=_now(), resourceVersion=self._next_version()
+            uid=str(uuid.uuid4()), creationTimestamp=_now(), resourceVersion=self.next_version()
         )
         self.secrets[(namespace, name)] = secret
         return secret
@@ -163,7 +171,7 @@ class Cluster:
         meta.update(
             uid=old["uid"],
             creationTimestamp=old["creationTimestamp"],
-            resourceVersion=self._next_version(),
+            resourceVersion=self.next_version(),
         )
         self.secrets[(old["namespace"], name)] = secret
         return secret

@@ -24,6 +24,7 @@ from typing import Any
 
 from sandbox.auditlog import audit_entry
 from sandbox.eventarc import Eventarc
+from sandbox.fleet import Fleet
 from sandbox.store import Store
 
 FAILED_PRECONDITION = 9
@@ -46,6 +47,7 @@ class Operations:
 
     def run(
         self,
+        fleet: Fleet,
         body: dict[str, Any],
         service: str,
         method: str,
@@ -53,14 +55,14 @@ class Operations:
         request: dict[str, Any],
         finish: Finish,
         can_fail: bool = True,
+        by_number: bool = False,
     ) -> None:
-        """Start an operation: the `first` entry now, `finish` and `last` after the delay."""
+        """Start an operation in `fleet`: the `first` entry now, `finish` and `last` after the
+        delay. `{project}` in names is the fleet's ID, or its number when `by_number` or the
+        body's `audit_project` asks for it."""
         emit = body.get("emit", True) is not False
-        project = (
-            self.store.project_number
-            if body.get("audit_project") == "number"
-            else self.store.project_id
-        )
+        audit_project = body.get("audit_project", "number" if by_number else "id")
+        project = fleet.project_number if audit_project == "number" else fleet.project_id
         resource = resource.replace("{project}", project)
         request = json.loads(json.dumps(request).replace("{project}", project))
         operation = f"operation-{int(time.time() * 1000)}-{uuid.uuid4().hex[:8]}"
@@ -73,9 +75,9 @@ class Operations:
         def entry(phase: str, response: dict[str, Any], status: dict[str, Any]) -> None:
             if emit:
                 self.eventarc.publish(
-                    self.store.project_id,
+                    fleet.project_id,
                     audit_entry(
-                        self.store.project_id, service, method, resource, operation, phase,
+                        fleet.project_id, service, method, resource, operation, phase,
                         request, response, status,
                     ),
                 )  # fmt: skip

@@ -1,8 +1,8 @@
-"""The fleet's records (memberships, bindings, scopes) and their GKE Hub v1 REST shapes.
+"""The fleet's records (memberships, bindings) and their GKE Hub v1 REST shapes.
 
 Shapes follow google/cloud/gkehub/v1/membership.proto and fleet.proto: `Membership`,
-`MembershipEndpoint`, `MembershipBinding`, `Scope`. Where records are kept is `store`'s
-concern; how they change is `changes`'.
+`MembershipEndpoint`, `MembershipBinding`; scopes and fleet namespaces are in `scoperecords`.
+Where records are kept is `fleet`'s concern; how they change is `changes`'.
 """
 
 from __future__ import annotations
@@ -95,14 +95,6 @@ def binding_json(project: str, record: BindingRecord) -> dict[str, Any]:
         "uid": record.uid,
         "createTime": record.create_time,
         "updateTime": record.create_time,
-        "state": {"code": "READY"},
-    }
-
-
-def scope_json(project: str, scope: str, uid: str) -> dict[str, Any]:
-    return {
-        "name": f"projects/{project}/locations/global/scopes/{scope}",
-        "uid": uid,
         "state": {"code": "READY"},
     }
 

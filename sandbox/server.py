@@ -21,6 +21,7 @@ from werkzeug.wrappers import Request, Response
 from sandbox.commandline import behaviour_of, parse
 from sandbox.control import Control
 from sandbox.eventarc import Eventarc
+from sandbox.fleet import FleetId
 from sandbox.gateway import GATEWAY_PATH, handle_gateway
 from sandbox.googleapi import error_response, json_response
 from sandbox.hub import handle_hub, match_hub
@@ -60,6 +61,7 @@ class SandboxApp:
                     "status": "ok",
                     "project": self.store.project_id,
                     "projectNumber": self.store.project_number,
+                    "fleets": [f.to_json() for f in self.store.fleets.values()],
                 }
             )
         if not path.startswith("/v1/"):
@@ -97,6 +99,11 @@ class RunningSandbox:
     server: BaseWSGIServer
     thread: threading.Thread
 
+    @property
+    def fleets(self) -> list[FleetId]:
+        """Every fleet the sandbox serves, the first (which holds the Argo CD cluster) first."""
+        return list(self.store.fleet_ids)
+
     def stop(self) -> None:
         self.server.shutdown()
         self.eventarc.stop()
@@ -114,14 +121,18 @@ def start(
     retry_initial_s: float | None = None,
     behaviour: Behaviour | None = None,
     eventarc_time_scale: float | None = None,
+    fleets: list[FleetId] | None = None,
 ) -> RunningSandbox:
     """Serve the sandbox from a background thread; port 0 picks a free port.
 
     Eventarc's delays are scaled by `eventarc_time_scale`, or by the scale that puts the
-    first retry `retry_initial_s` after a failure, or by `DEFAULT_TIME_SCALE`.
+    first retry `retry_initial_s` after a failure, or by `DEFAULT_TIME_SCALE`. `fleets` are
+    served beside the first fleet (`project_id`, `project_number`).
     """
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    store = Store(project_id, project_number, argocd_membership, argocd_namespace, behaviour)
+    store = Store(
+        project_id, project_number, argocd_membership, argocd_namespace, behaviour, fleets or []
+    )
     if eventarc_time_scale is None:
         eventarc_time_scale = (
             DEFAULT_TIME_SCALE if retry_initial_s is None else time_scale_for(retry_initial_s)
@@ -146,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         args.argocd_namespace,
         behaviour=behaviour_of(args),
         eventarc_time_scale=args.eventarc_time_scale,
+        fleets=args.fleets,
     )
     print(f"fleet-sandbox ready at {running.base_url}", flush=True)
     stop = threading.Event()

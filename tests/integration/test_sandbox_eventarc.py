@@ -254,8 +254,9 @@ def test_fleet_sandbox_command_prints_ready_and_serves(tmp_path):
             headers={"Authorization": "Bearer sandbox-token"},
             timeout=5,
         )
+        # Asked by project ID, Hub names the fleet's resources by its number.
         assert [m["name"] for m in listing.json()["resources"]] == [
-            "projects/other-proj/locations/global/memberships/argocd-hub"
+            "projects/42/locations/global/memberships/argocd-hub"
         ]
         assert (
             json.loads(requests.get(url + "/sandbox/requests", timeout=5).text)[0]["status"] == 200

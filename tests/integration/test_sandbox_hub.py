@@ -40,7 +40,8 @@ def test_listing_in_one_location_and_by_project_id(sandbox, hub):
     names = [
         m.name for m in hub.list_memberships(parent="projects/acme-fleet/locations/us-central1")
     ]
-    assert names == ["projects/acme-fleet/locations/us-central1/memberships/a"]
+    # Asked by project ID, Hub names the fleet's resources by its number.
+    assert names == [f"projects/{PROJECT_NUMBER}/locations/us-central1/memberships/a"]
 
 
 def test_unreachable_locations_are_reported_and_left_out(sandbox, hub):

@@ -1,0 +1,114 @@
+"""A member cluster's Kubernetes API behind Connect Gateway: which path reaches which object,
+the verb RBAC checks, and the request body.
+
+Served: namespaces (get, list), Secrets (`/api/v1/namespaces/{ns}/secrets`) and Argo CD
+AppProjects (`/apis/argoproj.io/v1alpha1/namespaces/{ns}/appprojects`, as the official
+client's CustomObjectsApi calls them). Objects and their rules live in `kube` and `appprojects`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from sandbox.identities import ARGOCD_GROUP
+from sandbox.kube import Cluster
+from sandbox.kubeapi import KubeError, ok
+
+_SECRETS = re.compile(r"^/api/v1/namespaces/(?P<ns>[^/]+)/secrets(?:/(?P<name>[^/]+))?/?$")
+_NAMESPACES = re.compile(r"^/api/v1/namespaces(?:/(?P<ns>[^/]+))?/?$")
+_APPPROJECTS = re.compile(
+    r"^/apis/argoproj\.io/v1alpha1/namespaces/(?P<ns>[^/]+)/appprojects(?:/(?P<name>[^/]+))?/?$"
+)
+_VERBS = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
+_NOT_ALLOWED = "the server does not allow this method on the requested resource"
+
+
+def serve_kubernetes(cluster: Cluster, identity: str, request: Request, path: str) -> Response:
+    """Answer one Kubernetes API call on `cluster`; the caller holds the cluster's lock."""
+    verb = _VERBS.get(request.method)
+    if verb is None:
+        raise KubeError(405, _NOT_ALLOWED)
+    if match := _SECRETS.match(path):
+        return _secrets(cluster, identity, verb, request, match["ns"], match["name"] or "")
+    if match := _APPPROJECTS.match(path):
+        return _appprojects(cluster, identity, verb, request, match["ns"], match["name"] or "")
+    if match := _NAMESPACES.match(path):
+        name = match["ns"] or ""
+        if verb != "get":
+            raise KubeError(405, _NOT_ALLOWED)
+        cluster.authorize(identity, "get" if name else "list", "namespaces", "", name)
+        return ok(cluster.get_namespace(name) if name else cluster.list_namespaces())
+    raise KubeError(404, "the server could not find the requested resource")
+
+
+def _collection_verb(verb: str, name: str) -> str:
+    """The RBAC verb: GET on a collection is `list`; only POST creates, and only there."""
+    if not name:
+        verb = {"get": "list", "create": "create"}.get(verb, "")
+        if not verb:
+            raise KubeError(405, _NOT_ALLOWED)
+    elif verb == "create":
+        raise KubeError(405, _NOT_ALLOWED)
+    return verb
+
+
+def _list_args(request: Request) -> tuple[str, int, str]:
+    limit = request.args.get("limit", "0")
+    return (
+        request.args.get("labelSelector", ""),
+        int(limit) if limit.isdigit() else 0,
+        request.args.get("continue", ""),
+    )
+
+
+def _secrets(
+    cluster: Cluster, identity: str, verb: str, request: Request, ns: str, name: str
+) -> Response:
+    verb = _collection_verb(verb, name)
+    cluster.authorize(identity, verb, "secrets", ns, name)
+    if verb == "list":
+        return ok(cluster.list_secrets(ns, *_list_args(request)))
+    if verb == "get":
+        return ok(cluster.get_secret(ns, name))
+    if verb == "delete":
+        return ok(cluster.delete_secret(ns, name, _body(request, allow_empty=True)))
+    body = _body(request)
+    if verb == "create":
+        return ok(cluster.create_secret(ns, body), 201)
+    if verb == "update":
+        return ok(cluster.replace_secret(ns, name, body))
+    return ok(cluster.patch_secret(ns, name, body, request.mimetype))
+
+
+def _appprojects(
+    cluster: Cluster, identity: str, verb: str, request: Request, ns: str, name: str
+) -> Response:
+    verb = _collection_verb(verb, name)
+    cluster.authorize(identity, verb, "appprojects", ns, name, ARGOCD_GROUP)
+    projects = cluster.appprojects
+    if verb == "list":
+        return ok(projects.list(ns, *_list_args(request)))
+    if verb == "get":
+        return ok(projects.get(ns, name))
+    if verb == "delete":
+        return ok(projects.delete(ns, name, _body(request, allow_empty=True)))
+    body = _body(request)
+    if verb == "create":
+        return ok(projects.create(ns, body), 201)
+    if verb == "update":
+        return ok(projects.replace(ns, name, body))
+    return ok(projects.patch(ns, name, body, request.mimetype))
+
+
+def _body(request: Request, allow_empty: bool = False) -> Any:
+    raw = request.get_data(cache=True)
+    if not raw and allow_empty:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError as err:
+        raise KubeError(400, f"the body of the request could not be decoded: {err}") from None
