@@ -88,16 +88,14 @@ def notes(report: dict[str, Any]) -> list[str]:
 
 
 def table(rows: list[dict[str, Any]], wide: bool) -> str:
-    # The multi form says which target each row is for, before the membership.
-    targets = any(r.get("target") for r in rows)
-    heads = ["ACTION", "TARGET", "MEMBERSHIP"] if targets else ["ACTION", "MEMBERSHIP"]
+    # The multi form says which target (and, with several fleets, which fleet) a row is for.
+    where = ["target"] if any(r.get("target") for r in rows) else []
+    if len({r.get("fleet", "") for r in rows}) > 1:
+        where.append("fleet")
+    heads = ["ACTION", *(w.upper() for w in where), "MEMBERSHIP"]
 
     def first(r: dict[str, Any]) -> list[str]:
-        return (
-            [r["action"], r.get("target", ""), r["membership"]]
-            if targets
-            else [r["action"], r["membership"]]
-        )
+        return [r["action"], *(r[w] for w in where), r["membership"]]
 
     if wide:
         headers = [*heads, "SECRET", "SERVER", "LABELS CHANGED"]

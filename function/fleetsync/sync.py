@@ -10,7 +10,7 @@ target) behaves exactly as one Reconciler: its errors raise as before.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 
@@ -62,20 +62,8 @@ class Sync:
     ) -> Report:
         if (single := self.single) is not None:
             return single.resync(dry_run=dry_run, force=force, progress=progress)
-
-        def run(target: TargetSync) -> Report:
-            report = Report(dry_run=dry_run)
-            for fleet, lane in target.lanes.items():
-                report = report.plus(
-                    _guarded(
-                        f"fleet {fleet}",
-                        partial(lane.resync, dry_run=dry_run, force=force, progress=progress),
-                        dry_run,
-                    )
-                )
-            return report
-
-        return self._each_target(run, dry_run, force=force)
+        lane = partial(Reconciler.resync, dry_run=dry_run, force=force, progress=progress)
+        return self._each_target(self.settings.fleets, lane, dry_run, force=force)
 
     def reconcile_membership(
         self, ref: MembershipRef, *, fleet: str = "", dry_run: bool = False
@@ -83,21 +71,9 @@ class Sync:
         """One membership, in its fleet (every fleet when none is named), in every target."""
         if (single := self.single) is not None:
             return single.reconcile_membership(ref, dry_run=dry_run)
-
-        def run(target: TargetSync) -> Report:
-            report = Report(dry_run=dry_run)
-            for number, lane in target.lanes.items():
-                if fleet in ("", number):
-                    report = report.plus(
-                        _guarded(
-                            f"fleet {number}",
-                            partial(lane.reconcile_membership, ref, dry_run=dry_run),
-                            dry_run,
-                        )
-                    )
-            return report
-
-        return self._each_target(run, dry_run)
+        fleets = [fleet] if fleet else self.settings.fleets
+        lane = partial(Reconciler.reconcile_membership, ref=ref, dry_run=dry_run)
+        return self._each_target(fleets, lane, dry_run)
 
     def handle_event(self, event: AuditEvent, *, dry_run: bool = False) -> Report:
         """A membership, binding or cluster entry converges that membership in every target;
@@ -107,28 +83,21 @@ class Sync:
                 return Report(dry_run=dry_run)  # no tenancy in the single form
             return single.handle_event(event, dry_run=dry_run)
         fleets = [event.project] if is_project_number(event.project) else self.settings.fleets
-
-        def run(target: TargetSync) -> Report:
-            report = Report(dry_run=dry_run)
-            if event.kind == SCOPE:
-                return report
-            for number, lane in target.lanes.items():
-                if number in fleets:
-                    report = report.plus(
-                        _guarded(
-                            f"fleet {number}",
-                            partial(lane.handle_event, event, dry_run=dry_run),
-                            dry_run,
-                        )
-                    )
-            return report
-
-        return self._each_target(run, dry_run)
+        if event.kind == SCOPE:
+            fleets = []  # no Secret changes: the AppProjects only
+        lane = partial(Reconciler.handle_event, event=event, dry_run=dry_run)
+        return self._each_target(fleets, lane, dry_run)
 
     def _each_target(
-        self, run: Callable[[TargetSync], Report], dry_run: bool, *, force: bool = False
+        self,
+        fleets: Sequence[str],
+        lane: Callable[[Reconciler], Report],
+        dry_run: bool,
+        *,
+        force: bool = False,
     ) -> Report:
-        """Every target's report, then its AppProjects; their sum, with each one's."""
+        """In every target, `lane` run for these fleets, then the AppProjects; their sum,
+        with each target's own report."""
         tenancy = any(t.target.tenancy.enabled for t in self.targets)
         total = Report(dry_run=dry_run, tenancy=tenancy)
         for target in self.targets:
@@ -139,7 +108,10 @@ class Sync:
                 total = total.plus(failed)
                 total = replace(total, targets=(*total.targets, (target.target.label, failed)))
                 continue
-            report = run(target)
+            report = Report(dry_run=dry_run)
+            for number in (n for n in fleets if n in target.lanes):
+                done = _guarded(f"fleet {number}", partial(lane, target.lanes[number]), dry_run)
+                report = report.plus(done.in_fleet(number))
             if target.tenancy is not None:
                 projects = partial(target.tenancy.reconcile, dry_run=dry_run, force=force)
                 report = report.plus(_guarded("AppProjects", projects, dry_run))

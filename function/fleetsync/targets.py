@@ -72,7 +72,7 @@ def parse_document(text: str, *, yaml: bool = False) -> SyncConfig:
         try:
             return read_document(json.loads(text))
         except ValueError as err:
-            raise PermanentError(f"FLEET_SYNC_CONFIG: not valid JSON: {err}") from None
+            raise PermanentError(f"not valid JSON: {err}") from None
     import yaml as pyyaml  # the CLI's --config only; PyYAML is not deployed
 
     try:
@@ -105,7 +105,7 @@ def read_document(document: object) -> SyncConfig:
         errors.append("targets: must list at least one target")
     errors.extend(_clashes(targets))
     if errors:
-        raise PermanentError("FLEET_SYNC_CONFIG: " + "; ".join(errors))
+        raise PermanentError("; ".join(errors))  # Settings names the variable
     return SyncConfig(tuple(numbers), tuple(targets))
 
 

@@ -90,9 +90,10 @@ class Tenancy:
             )
             for name in plan.conflicts:
                 logger.warning("AppProject %s exists and is not ours; left untouched", name)
+            written = {d.name for d in done}  # unchanged since this run wrote them
             report = Report(
                 dry_run=dry_run,
-                unchanged_projects=len(plan.unchanged),
+                unchanged_projects=len(set(plan.unchanged) - written),
                 conflicts=tuple(f"AppProject {name}" for name in plan.conflicts),
                 deletes_withheld=tuple(f"AppProject {n}" for n in plan.deletes_withheld),
                 refused=plan.refused,

@@ -72,7 +72,8 @@ class _Tokens:
     def take(self, check: Callable[[str], bool] = bool, what: str = "a token") -> str:
         token = self.peek()
         if token is None or not check(token):
-            raise PermanentError(f"label selector: expected {what}, found {token!r}")
+            found = "the end" if token is None else repr(token)
+            raise PermanentError(f"label selector: expected {what}, found {found}")
         self.pos += 1
         return token
 

@@ -19,7 +19,8 @@ class ChangeDone:
     membership: str
     server: str
     labels_changed: tuple[str, ...] = ()
-    target: str = ""  # the multi form's target name
+    target: str = ""  # the multi form's target name and fleet
+    fleet: str = ""
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -30,7 +31,7 @@ class ChangeDone:
             "labels_changed": list(self.labels_changed),
         }
         if self.target:
-            body["target"] = self.target
+            body["target"], body["fleet"] = self.target, self.fleet
         return body
 
 
@@ -110,6 +111,10 @@ class Report:
             changes=tuple(replace(c, target=name) for c in self.changes),
             app_projects=tuple(replace(p, target=name) for p in self.app_projects),
         )
+
+    def in_fleet(self, number: str) -> Report:
+        """This report with every Secret change marked as the fleet's."""
+        return replace(self, changes=tuple(replace(c, fleet=number) for c in self.changes))
 
     @property
     def pending(self) -> bool:
