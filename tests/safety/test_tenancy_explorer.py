@@ -193,6 +193,6 @@ def test_every_interleaving_of_tenancy_is_safe(name: str) -> None:
     def run_one(choose: Choice) -> None:
         Run(members, scopes, ops).play(choose)
 
-    count, _ = explore(run_one, limit=3000)
-    count += sample(run_one, 300, seed=13)
-    assert count >= 1000, f"{name}: only {count} schedules"
+    count, _ = explore(run_one, limit=4000)
+    count += sample(run_one, 1000, seed=13)
+    assert count == 5000, f"{name}: only {count} schedules"
