@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
 
 from fleetsync.core.errors import PermanentError
 from fleetsync.core.labels import Selector, is_dns_subdomain, parse_selector
 from fleetsync.core.model import MembershipRef
 from fleetsync.core.naming import is_project_number, parse_resource_name
+from fleetsync.jsonfields import field_list, field_object, field_string, field_typed
 
-T = TypeVar("T")
 DNS_LABEL_RE = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 # An AppProject is named prefix + scope id; scope ids are at most 63 characters.
 MAX_PREFIX_LENGTH = 253 - 63
@@ -66,26 +64,19 @@ class SyncConfig:
     targets: tuple[Target, ...]
 
 
-def parse_document(text: str, *, yaml: bool = False) -> SyncConfig:
+def parse_document(text: str) -> SyncConfig:
     """Read FLEET_SYNC_CONFIG; raise PermanentError naming every error by its path."""
-    if not yaml:
-        try:
-            return read_document(json.loads(text))
-        except ValueError as err:
-            raise PermanentError(f"not valid JSON: {err}") from None
-    import yaml as pyyaml  # the CLI's --config only; PyYAML is not deployed
-
     try:
-        document = pyyaml.safe_load(text)
-    except pyyaml.YAMLError as err:
-        raise PermanentError(f"not valid YAML: {err}") from None
+        document = json.loads(text)
+    except ValueError as err:
+        raise PermanentError(f"not valid JSON: {err}") from None
     return read_document(document)
 
 
 def read_document(document: object) -> SyncConfig:
     errors: list[str] = []
-    body = _object(document, "", DOCUMENT_KEYS, errors)
-    fleets = _list(body.get("fleets"), "fleets", errors)
+    body = field_object(document, "", DOCUMENT_KEYS, errors)
+    fleets = field_list(body.get("fleets"), "fleets", errors)
     numbers = []
     for i, raw in enumerate(fleets):
         if isinstance(raw, str) and is_project_number(raw):
@@ -97,7 +88,7 @@ def read_document(document: object) -> SyncConfig:
     if "fleets" in body and not fleets:
         errors.append("fleets: must list at least one fleet host project number")
     targets = []
-    for i, raw in enumerate(_list(body.get("targets"), "targets", errors)):
+    for i, raw in enumerate(field_list(body.get("targets"), "targets", errors)):
         target = _target(raw, f"targets[{i}]", numbers, errors)
         if target is not None:
             targets.append(target)
@@ -132,22 +123,22 @@ def _clashes(targets: list[Target]) -> list[str]:
 
 def _target(raw: object, path: str, fleets: list[str], errors: list[str]) -> Target | None:
     before = len(errors)
-    body = _object(raw, path, TARGET_KEYS, errors)
-    name = _string(body, "name", path, errors, None, DNS_LABEL_RE.fullmatch, "a DNS label")
-    namespace = _string(
+    body = field_object(raw, path, TARGET_KEYS, errors)
+    name = field_string(body, "name", path, errors, None, DNS_LABEL_RE.fullmatch, "a DNS label")
+    namespace = field_string(
         body, "namespace", path, errors, "argocd", DNS_LABEL_RE.fullmatch, "a namespace name"
     )
-    project = _string(
+    project = field_string(
         body, "project", path, errors, "", lambda s: not s or is_dns_subdomain(s), "an AppProject"
     )
     selector = Selector()
-    text = _string(body, "selector", path, errors, "", None, "")
+    text = field_string(body, "selector", path, errors, "", None, "")
     try:
         selector = parse_selector(text)
     except (PermanentError, ValueError) as err:
         errors.append(f"{path}.selector: {err}")
     number, ref = "", MembershipRef("", "")
-    raw_ref = _string(body, "argocd_membership", path, errors, None, None, "")
+    raw_ref = field_string(body, "argocd_membership", path, errors, None, None, "")
     if raw_ref:
         try:
             number, kind, ref = parse_resource_name(raw_ref)
@@ -172,16 +163,16 @@ def _target(raw: object, path: str, fleets: list[str], errors: list[str]) -> Tar
 def _tenancy(raw: object, path: str, errors: list[str]) -> Tenancy:
     if raw is None:
         return Tenancy()
-    body = _object(raw, path, TENANCY_KEYS, errors)
+    body = field_object(raw, path, TENANCY_KEYS, errors)
     flags = {
-        key: _typed(body, key, path, bool, errors, default)
+        key: field_typed(body, key, path, bool, errors, default)
         for key, default in (
             ("enabled", False),
             ("cluster_resources", False),
             ("cluster_project", False),
         )
     }
-    prefix = _string(
+    prefix = field_string(
         body,
         "prefix",
         path,
@@ -190,68 +181,10 @@ def _tenancy(raw: object, path: str, errors: list[str]) -> Tenancy:
         lambda s: len(s) <= MAX_PREFIX_LENGTH and (not s or is_dns_subdomain(s + "a")),
         "the start of an AppProject name (lowercase letters, digits, '-', '.')",
     )
-    repos = _typed(body, "source_repos", path, list, errors, ["*"])
+    repos = field_typed(body, "source_repos", path, list, errors, ["*"])
     if not repos or not all(isinstance(r, str) and r for r in repos):
         errors.append(f"{path}.source_repos: must be a non-empty list of repository URLs or '*'")
         repos = ["*"]
     return Tenancy(
         flags["enabled"], prefix, tuple(repos), flags["cluster_resources"], flags["cluster_project"]
     )
-
-
-def _object(raw: object, path: str, keys: set[str], errors: list[str]) -> Mapping[str, Any]:
-    if not isinstance(raw, dict):
-        errors.append(f"{path or 'the document'}: must be an object")
-        return {}
-    for key in sorted(set(raw) - keys):
-        errors.append(
-            f"{_join(path, str(key))}: unknown key (expected one of {', '.join(sorted(keys))})"
-        )
-    return raw
-
-
-def _list(raw: object, path: str, errors: list[str]) -> list[Any]:
-    if raw is None:
-        errors.append(f"{path}: required")
-        return []
-    if not isinstance(raw, list):
-        errors.append(f"{path}: must be a list")
-        return []
-    return raw
-
-
-def _typed(
-    body: Mapping[str, Any], key: str, path: str, kind: type[T], errors: list[str], default: T
-) -> T:
-    value = body.get(key, default)
-    if not isinstance(value, kind):
-        errors.append(f"{_join(path, key)}: must be a {kind.__name__}, got {value!r}")
-        return default
-    return value
-
-
-def _string(
-    body: Mapping[str, Any],
-    key: str,
-    path: str,
-    errors: list[str],
-    default: str | None,
-    check: Callable[[str], object] | None,
-    what: str,
-) -> str:
-    if key not in body:
-        if default is None:
-            errors.append(f"{_join(path, key)}: required")
-        return default or ""
-    value = body[key]
-    if not isinstance(value, str):
-        errors.append(f"{_join(path, key)}: must be a string, got {value!r}")
-        return default or ""
-    if check is not None and not check(value):
-        errors.append(f"{_join(path, key)}: must be {what}, got {value!r}")
-        return default or ""
-    return value
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
