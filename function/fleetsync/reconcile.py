@@ -33,7 +33,6 @@ from fleetsync.core.errors import ConflictError, RetryableError
 from fleetsync.core.events import CLUSTER, AuditEvent
 from fleetsync.core.model import (
     CLUSTER_ANNOTATION,
-    GKE,
     ClusterSecret,
     FleetListing,
     Membership,
@@ -71,22 +70,6 @@ class FleetReader(Protocol):
     def list_fleet(self) -> FleetListing: ...
 
 
-def connect(settings: Settings) -> Reconciler:
-    """A Reconciler wired to GKE Hub and the Argo CD cluster; imports the clients on demand."""
-    from fleetsync.adapters.argocd import ArgoCD
-    from fleetsync.adapters.credentials import TokenSource
-    from fleetsync.adapters.hub import Fleet
-
-    tokens = TokenSource(settings.static_token)
-    fleet = Fleet(settings, tokens)
-    # The Argo CD cluster is reached like any member: gkeMemberships/ only for GKE.
-    argocd_cluster = fleet.get_membership(settings.argocd_membership)
-    if argocd_cluster is None:
-        logger.warning("the Argo CD membership %s is not in the fleet", settings.argocd_membership)
-    gke = argocd_cluster is None or argocd_cluster.platform == GKE
-    return Reconciler(settings, fleet, ArgoCD(settings, tokens, gke=gke))
-
-
 class Reconciler:
     def __init__(self, settings: Settings, fleet: FleetReader, argocd: SecretStore) -> None:
         self.settings, self.fleet, self.argocd = settings, fleet, argocd
@@ -95,7 +78,7 @@ class Reconciler:
             settings.argocd_project,
             settings.connect_gateway_endpoint,
             settings.target_name,
-            _scope_project_prefix(settings),
+            settings.scope_project_prefix,
         )
 
     def resync(
@@ -326,8 +309,3 @@ class Reconciler:
                 extra={"json_fields": {"action": "conflict", "secret": name}},
             )
         return Report.from_plan(plan, desired, self.target.project_number, dry_run=dry_run)
-
-
-def _scope_project_prefix(settings: Settings) -> str | None:
-    tenancy = settings.tenancy
-    return tenancy.prefix if tenancy.enabled and tenancy.cluster_project else None

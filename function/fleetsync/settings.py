@@ -247,6 +247,13 @@ class Settings:
         return configured.lane(config.targets[0], config.fleets[0])
 
     @property
+    def scope_project_prefix(self) -> str | None:
+        """Tenancy's `cluster_project`: the prefix of the AppProject a cluster bound to one
+        scope gets in its Secret; None when off."""
+        tenancy = self.tenancy
+        return tenancy.prefix if tenancy.enabled and tenancy.cluster_project else None
+
+    @property
     def multi(self) -> bool:
         """Configured by FLEET_SYNC_CONFIG (targets have names), not the single form."""
         return any(target.name for target in self.targets)
