@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 from fleetsync.core.errors import AccessError, PermanentError, RetryableError, SyncError
 from fleetsync.core.model import MembershipRef
 from fleetsync.core.naming import fleet_of, parse_membership
-from fleetsync.settings import Settings, parse_boolean
+from fleetsync.settings import Settings
+from fleetsync.variables import parse_boolean
 
 if TYPE_CHECKING:  # flask comes with functions-framework; imported for its types only
     from flask import Request

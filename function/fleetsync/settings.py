@@ -8,108 +8,38 @@ the Terraform module's environment in step all read this table. No other module 
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from fleetsync.core.errors import Backoff, PermanentError
-from fleetsync.core.labels import Selector, is_dns_subdomain, parse_selector
+from fleetsync.core.labels import Selector, parse_selector
 from fleetsync.core.model import MembershipRef
-from fleetsync.core.naming import is_project_number, parse_membership
+from fleetsync.core.naming import parse_membership
 from fleetsync.targets import SyncConfig, Target, Tenancy, parse_document
+from fleetsync.variables import (
+    Variable,
+    between,
+    parse_app_project,
+    parse_boolean,
+    parse_namespace,
+    parse_project_number,
+    parse_text,
+    parse_url,
+)
 
-T = TypeVar("T")
-N = TypeVar("N", int, float)
 DEFAULT_GKEHUB_ENDPOINT = "https://gkehub.googleapis.com"
-_DNS_LABEL_RE = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
-BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
-
-@dataclass(frozen=True)
-class Variable(Generic[T]):
-    """One environment variable: how to read it, its default, its CLI flag, what it means.
-
-    A required variable's default only stands in while the other variables are read, so
-    that every error is reported at once; `from_env` raises before using it.
-    """
-
-    name: str
-    parse: Callable[[str], T]
-    default: T
-    required: str = ""  # what is missing, for a required variable
-    flag: str = ""  # the CLI flag that overrides it, if any
-
-    def read(self, env: Mapping[str, str], errors: list[str]) -> T:
-        raw = env.get(self.name, "").strip()
-        if not raw:
-            if self.required:
-                errors.append(f"{self.name}: required: {self.required}")
-            return self.default
-        try:
-            return self.parse(raw)
-        except (PermanentError, ValueError) as err:
-            errors.append(f"{self.name}: {err}")
-            return self.default
-
-
-def _project_number(raw: str) -> str:
-    if not is_project_number(raw):
-        raise ValueError(f"must be the fleet host project number (digits only), got {raw!r}")
-    return raw
-
-
-def _text(raw: str) -> str:
-    return raw
-
-
-def _namespace(raw: str) -> str:
-    if not _DNS_LABEL_RE.fullmatch(raw):
-        raise ValueError(f"must be a Kubernetes namespace name, got {raw!r}")
-    return raw
-
-
-def _app_project(raw: str) -> str:
-    if not is_dns_subdomain(raw):
-        raise ValueError(f"must be an Argo CD AppProject name, got {raw!r}")
-    return raw
-
-
-def _url(raw: str) -> str:
-    if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", raw):
-        raise ValueError(f"must be an http(s) URL, got {raw!r}")
-    return raw.rstrip("/")
-
-
-def _between(kind: Callable[[str], N], low: N, high: N, what: str = "") -> Callable[[str], N]:
-    """A parser of numbers from `low` to `high`; `what` names the ends when they mean more."""
-
-    def parse(raw: str) -> N:
-        value = kind(raw)
-        if not low <= value <= high:
-            raise ValueError(f"must be between {what or f'{low} and {high}'}, got {raw!r}")
-        return value
-
-    return parse
-
-
-_fraction = _between(float, 0.0, 1.0, "0 and 1")
-_concurrency = _between(int, 1, 64)
-_writes_per_minute = _between(int, 0, 100_000, "0 (no budget) and 100000")
-_timeout = _between(float, 0.1, 300.0, "0.1 and 300 seconds")
-
-
-def parse_boolean(raw: str) -> bool:
-    """The one boolean vocabulary, for variables and query parameters alike."""
-    if raw.lower() in BOOLEANS:
-        return BOOLEANS[raw.lower()]
-    raise ValueError(f"must be true or false, got {raw!r}")
+_fraction = between(float, 0.0, 1.0, "0 and 1")
+_concurrency = between(int, 1, 64)
+_writes_per_minute = between(int, 0, 100_000, "0 (no budget) and 100000")
+_timeout = between(float, 0.1, 300.0, "0.1 and 300 seconds")
 
 
 NO_MEMBERSHIP = MembershipRef("", "")
 FLEET_PROJECT_NUMBER = Variable(
     "FLEET_PROJECT_NUMBER",
-    _project_number,
+    parse_project_number,
     "",
     "the fleet host project number",
     flag="--project-number",
@@ -121,14 +51,16 @@ ARGOCD_MEMBERSHIP = Variable(
     "the Argo CD cluster's membership, {location}/{id}",
     flag="--argocd-membership",
 )
-ARGOCD_NAMESPACE = Variable("ARGOCD_NAMESPACE", _namespace, "argocd", flag="--namespace")
-ARGOCD_PROJECT = Variable("ARGOCD_PROJECT", _app_project, "", flag="--app-project")
+ARGOCD_NAMESPACE = Variable("ARGOCD_NAMESPACE", parse_namespace, "argocd", flag="--namespace")
+ARGOCD_PROJECT = Variable("ARGOCD_PROJECT", parse_app_project, "", flag="--app-project")
 MEMBERSHIP_SELECTOR = Variable("MEMBERSHIP_SELECTOR", parse_selector, Selector(), flag="--selector")
 GKEHUB_ENDPOINT = Variable(
-    "GKEHUB_ENDPOINT", _url, DEFAULT_GKEHUB_ENDPOINT, flag="--gkehub-endpoint"
+    "GKEHUB_ENDPOINT", parse_url, DEFAULT_GKEHUB_ENDPOINT, flag="--gkehub-endpoint"
 )
-CONNECT_GATEWAY_ENDPOINT = Variable("CONNECT_GATEWAY_ENDPOINT", _url, "", flag="--gateway-endpoint")
-FLEET_SYNC_STATIC_TOKEN = Variable("FLEET_SYNC_STATIC_TOKEN", _text, "", flag="--token")
+CONNECT_GATEWAY_ENDPOINT = Variable(
+    "CONNECT_GATEWAY_ENDPOINT", parse_url, "", flag="--gateway-endpoint"
+)
+FLEET_SYNC_STATIC_TOKEN = Variable("FLEET_SYNC_STATIC_TOKEN", parse_text, "", flag="--token")
 MAX_DELETE_FRACTION = Variable("MAX_DELETE_FRACTION", _fraction, 0.5)
 SYNC_CONCURRENCY = Variable("SYNC_CONCURRENCY", _concurrency, 8)
 DRY_RUN = Variable("DRY_RUN", parse_boolean, False)

@@ -9,16 +9,14 @@ its path in the document (`targets[1].selector: ...`) and all of them are report
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 
 from fleetsync.core.errors import PermanentError
-from fleetsync.core.labels import Selector, is_dns_subdomain, parse_selector
+from fleetsync.core.labels import Selector, is_dns_label, is_dns_subdomain, parse_selector
 from fleetsync.core.model import MembershipRef
 from fleetsync.core.naming import is_project_number, parse_resource_name
 from fleetsync.jsonfields import field_list, field_object, field_string, field_typed
 
-DNS_LABEL_RE = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 # An AppProject is named prefix + scope id; scope ids are at most 63 characters.
 MAX_PREFIX_LENGTH = 253 - 63
 DOCUMENT_KEYS = {"fleets", "targets"}
@@ -124,9 +122,9 @@ def _clashes(targets: list[Target]) -> list[str]:
 def _target(raw: object, path: str, fleets: list[str], errors: list[str]) -> Target | None:
     before = len(errors)
     body = field_object(raw, path, TARGET_KEYS, errors)
-    name = field_string(body, "name", path, errors, None, DNS_LABEL_RE.fullmatch, "a DNS label")
+    name = field_string(body, "name", path, errors, None, is_dns_label, "a DNS label")
     namespace = field_string(
-        body, "namespace", path, errors, "argocd", DNS_LABEL_RE.fullmatch, "a namespace name"
+        body, "namespace", path, errors, "argocd", is_dns_label, "a namespace name"
     )
     project = field_string(
         body, "project", path, errors, "", lambda s: not s or is_dns_subdomain(s), "an AppProject"

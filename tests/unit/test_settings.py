@@ -9,8 +9,8 @@ from fleetsync.settings import (
     ENV_VARIABLES,
     VARIABLES,
     Settings,
-    parse_boolean,
 )
+from fleetsync.variables import parse_boolean
 
 BASE = {"FLEET_PROJECT_NUMBER": "123456789012", "ARGOCD_MEMBERSHIP": "global/argocd-hub"}
 SANDBOX = {

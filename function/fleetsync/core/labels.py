@@ -19,6 +19,14 @@ _DNS_SUBDOMAIN_RE = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0
 _TOKEN_RE = re.compile(r"\s*(==|!=|=|\(|\)|,|!|[^\s=!(),]+)")
 
 
+_DNS_LABEL_RE = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
+
+
+def is_dns_label(text: str) -> bool:
+    """An RFC 1123 label: a namespace, a membership, scope or fleet namespace id."""
+    return bool(_DNS_LABEL_RE.fullmatch(text))
+
+
 def is_dns_subdomain(text: str) -> bool:
     return len(text) <= 253 and bool(_DNS_SUBDOMAIN_RE.fullmatch(text))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from fleetsync.core.errors import PermanentError
+from fleetsync.core.labels import is_dns_label
 from fleetsync.core.model import (
     GATEWAY_HOST_GLOBAL,
     GATEWAY_HOST_REGIONAL,
@@ -26,10 +27,8 @@ from fleetsync.core.model import (
 # Membership ids are RFC 1123 labels (GKE Hub: "at most 63 characters ... lower case
 # alphanumeric characters or '-'"); locations are `global` or a region such as us-central1.
 # Always `fullmatch`: `$` would also accept a trailing newline.
-_ID = r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"
 _LOCATION = r"global|[a-z]+(-[a-z0-9]+)+"
 _PROJECT = r"[0-9]{1,20}|[a-z][-a-z0-9]{4,28}[a-z0-9]"
-_ID_RE = re.compile(_ID)
 _LOCATION_RE = re.compile(_LOCATION)
 _PROJECT_RE = re.compile(_PROJECT)
 _PROJECT_NUMBER_RE = re.compile(r"[0-9]{1,20}")
@@ -50,7 +49,7 @@ def parse_resource_name(name: str) -> tuple[str, str, MembershipRef]:
     scope. Raises PermanentError for any other shape.
     """
     parts = name.split("/") if isinstance(name, str) else []
-    if len(parts) == 8 and tuple(parts[4:7:2]) in _CHILDREN and _ID_RE.fullmatch(parts[7]):
+    if len(parts) == 8 and tuple(parts[4:7:2]) in _CHILDREN and is_dns_label(parts[7]):
         parts = parts[:6]
     if (
         len(parts) != 6
@@ -69,7 +68,7 @@ def membership_ref(location: str, membership: str) -> MembershipRef:
     """Validate a `{location}/{id}` pair; raise PermanentError naming the bad part."""
     if not _LOCATION_RE.fullmatch(location or ""):
         raise PermanentError(f"invalid location {location!r}")
-    if not _ID_RE.fullmatch(membership or ""):
+    if not is_dns_label(membership or ""):
         raise PermanentError(f"invalid membership id {membership!r}")
     return MembershipRef(location, membership)
 
@@ -100,7 +99,7 @@ def fleet_of(text: str) -> str:
 
 def is_resource_id(text: str) -> bool:
     """A membership, scope or fleet namespace id: an RFC 1123 label."""
-    return bool(_ID_RE.fullmatch(text))
+    return is_dns_label(text)
 
 
 def is_project_number(text: str) -> bool:
