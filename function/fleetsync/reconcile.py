@@ -24,7 +24,7 @@ what keeps a Secret from being deleted while live or rolled back:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from functools import partial
 from typing import Protocol
@@ -71,8 +71,16 @@ class FleetReader(Protocol):
 
 
 class Reconciler:
-    def __init__(self, settings: Settings, fleet: FleetReader, argocd: SecretStore) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        fleet: FleetReader,
+        argocd: SecretStore,
+        our_projects: Callable[[], Collection[str]] | None = None,
+    ) -> None:
         self.settings, self.fleet, self.argocd = settings, fleet, argocd
+        # With tenancy's cluster_project: the names of the target's AppProjects that are ours.
+        self.our_projects = our_projects
         self.target = SecretTarget(
             settings.fleet_project_number,
             settings.argocd_project,
@@ -280,9 +288,10 @@ class Reconciler:
     def _desired(
         self, memberships: Sequence[Membership], existing: Mapping[str, ClusterSecret]
     ) -> Desired:
-        return desired_secrets(
-            memberships, existing, self.settings.membership_selector, self.target
-        )
+        target = self.target
+        if target.scope_project_prefix is not None and self.our_projects is not None:
+            target = replace(target, our_projects=frozenset(self.our_projects()))
+        return desired_secrets(memberships, existing, self.settings.membership_selector, target)
 
     def _plan(
         self, desired: Desired, existing: Mapping[str, ClusterSecret], *, complete: bool

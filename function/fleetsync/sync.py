@@ -10,6 +10,7 @@ target) behaves exactly as one Reconciler: its errors raise as before.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -37,12 +38,14 @@ class TargetSync:
     # Set while the target could not be connected (its Argo CD membership unreadable at
     # start-up): each run tries again, and until then the target alone fails.
     connect: Callable[[], TargetSync] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def connected(self) -> None:
-        """Connect now if not yet; raise what connecting raises."""
-        if self.connect is not None:
-            done = self.connect()
-            self.lanes, self.tenancy, self.connect = done.lanes, done.tenancy, None
+        """Connect now if not yet (one request at a time); raise what connecting raises."""
+        with self._lock:
+            if self.connect is not None:
+                done = self.connect()
+                self.lanes, self.tenancy, self.connect = done.lanes, done.tenancy, None
 
 
 @dataclass
@@ -109,13 +112,13 @@ class Sync:
                 total = replace(total, targets=(*total.targets, (target.target.label, failed)))
                 continue
             report = Report(dry_run=dry_run)
+            # AppProjects first: a Secret names its scope's AppProject only once it is ours.
+            if target.tenancy is not None:
+                projects = partial(target.tenancy.reconcile, dry_run=dry_run, force=force)
+                report = replace(_guarded("AppProjects", projects, dry_run), tenancy=True)
             for number in (n for n in fleets if n in target.lanes):
                 done = _guarded(f"fleet {number}", partial(lane, target.lanes[number]), dry_run)
                 report = report.plus(done.in_fleet(number))
-            if target.tenancy is not None:
-                projects = partial(target.tenancy.reconcile, dry_run=dry_run, force=force)
-                report = report.plus(_guarded("AppProjects", projects, dry_run))
-                report = replace(report, tenancy=True)
             report = report.for_target(target.target.label)
             total = total.plus(report)
             total = replace(total, targets=(*total.targets, (target.target.label, report)))
@@ -164,11 +167,19 @@ def connect(settings: Settings) -> Sync:
             )
         gke = argocd_cluster is None or argocd_cluster.platform == GKE
         store = ArgoCD(view, tokens, gke=gke)
-        lanes = {n: Reconciler(settings.lane(target, n), fleets[n], store) for n in fleets}
         tenancy = None
         if target.tenancy.enabled:
             tenancy = Tenancy(view, dict(fleets), AppProjects(store))
-        return TargetSync(target, lanes, tenancy)
+        return TargetSync(target, lanes(target, store, fleets, tenancy), tenancy)
+
+    def lanes(
+        target: Target, store: ArgoCD, fleets: dict[str, Fleet], tenancy: Tenancy | None
+    ) -> dict[str, Reconciler]:
+        projects = tenancy.our_projects if tenancy else None
+        return {
+            n: Reconciler(settings.lane(target, n), fleet, store, projects)
+            for n, fleet in fleets.items()
+        }
 
     for target in settings.targets:
         if not settings.multi:  # the single form fails as a whole, as it always has

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from fleetsync.core.errors import PermanentError
 from fleetsync.core.labels import Selector, is_dns_label, is_dns_subdomain, parse_selector
 from fleetsync.core.model import MembershipRef
-from fleetsync.core.naming import is_project_number, parse_resource_name
+from fleetsync.core.naming import is_project_number, membership_name, parse_resource_name
 from fleetsync.jsonfields import field_list, field_object, field_string, field_typed
 
 # An AppProject is named prefix + scope id; scope ids are at most 63 characters.
@@ -65,17 +66,29 @@ class SyncConfig:
 def parse_document(text: str) -> SyncConfig:
     """Read FLEET_SYNC_CONFIG; raise PermanentError naming every error by its path."""
     try:
-        document = json.loads(text)
+        document = json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except ValueError as err:
         raise PermanentError(f"not valid JSON: {err}") from None
+    except RecursionError:
+        raise PermanentError("not valid JSON: nested too deeply") from None
     return read_document(document)
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """JSON keeps the last of two equal keys; a second `targets` would silently win."""
+    keys = [key for key, _ in pairs]
+    twice = sorted({key for key in keys if keys.count(key) > 1})
+    if twice:
+        raise ValueError(f"key {', '.join(map(repr, twice))} given twice in one object")
+    return dict(pairs)
 
 
 def read_document(document: object) -> SyncConfig:
     errors: list[str] = []
     body = field_object(document, "", DOCUMENT_KEYS, errors)
+    before = len(errors)
     fleets = field_list(body.get("fleets"), "fleets", errors)
-    numbers = []
+    numbers: list[str] = []
     for i, raw in enumerate(fleets):
         if isinstance(raw, str) and is_project_number(raw):
             if raw in numbers:
@@ -83,14 +96,16 @@ def read_document(document: object) -> SyncConfig:
             numbers.append(raw)
         else:
             errors.append(f"fleets[{i}]: must be a project number (digits, as a string)")
-    if "fleets" in body and not fleets:
+    if isinstance(body.get("fleets"), list) and not fleets:
         errors.append("fleets: must list at least one fleet host project number")
+    # With the fleets wrong, whether a membership's project is among them says nothing.
+    known = numbers if len(errors) == before else None
     targets = []
     for i, raw in enumerate(field_list(body.get("targets"), "targets", errors)):
-        target = _target(raw, f"targets[{i}]", numbers, errors)
+        target = _target(raw, f"targets[{i}]", known, errors)
         if target is not None:
             targets.append(target)
-    if "targets" in body and not body["targets"]:
+    if isinstance(body.get("targets"), list) and not body["targets"]:
         errors.append("targets: must list at least one target")
     errors.extend(_clashes(targets))
     if errors:
@@ -119,7 +134,7 @@ def _clashes(targets: list[Target]) -> list[str]:
     return errors
 
 
-def _target(raw: object, path: str, fleets: list[str], errors: list[str]) -> Target | None:
+def _target(raw: object, path: str, fleets: list[str] | None, errors: list[str]) -> Target | None:
     before = len(errors)
     body = field_object(raw, path, TARGET_KEYS, errors)
     name = field_string(body, "name", path, errors, None, is_dns_label, "a DNS label")
@@ -140,9 +155,9 @@ def _target(raw: object, path: str, fleets: list[str], errors: list[str]) -> Tar
     if raw_ref:
         try:
             number, kind, ref = parse_resource_name(raw_ref)
-            if kind != "membership" or not raw_ref.startswith("projects/"):
+            if kind != "membership" or raw_ref != membership_name(number, ref):
                 raise PermanentError("not a membership")
-            if number not in fleets:
+            if fleets is not None and number not in fleets:
                 errors.append(
                     f"{path}.argocd_membership: project {number} is not one of fleets "
                     "(use the project number of the fleet it is registered in)"

@@ -10,7 +10,7 @@ do. A conflict means someone wrote in between: the next round reads again.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -64,6 +64,11 @@ class Tenancy:
             self.settings.connect_gateway_endpoint,
         )
 
+    def our_projects(self) -> list[str]:
+        """The names of this target's AppProjects that are ours (for `cluster_project`)."""
+        projects = self.store.list_projects().values()
+        return [p.name for p in projects if p.owned_by(self.settings.target_name)]
+
     def reconcile(self, *, dry_run: bool = False, force: bool = False) -> Report:
         done: list[ProjectDone] = []
         for _ in range(MAX_ROUNDS):
@@ -101,13 +106,31 @@ class Tenancy:
             if dry_run or not plan.changes:
                 planned = tuple(_done(c) for c in plan.changes)
                 return replace(report, app_projects=(*done, *planned))
-            for change in plan.changes:
+            for change in self._confirmed(plan.changes):
                 try:
                     self._write(change)
                 except ConflictError:
                     continue  # the next round reads it again
                 done.append(_done(change))
         raise RetryableError("AppProjects kept changing while they were synced")
+
+    def _confirmed(self, changes: Sequence[ProjectChange]) -> list[ProjectChange]:
+        """The changes, less deletes of a scope that now exists in some fleet.
+
+        Fleets are read one after another, never at once: a scope moving from one fleet to
+        another can be missed by both reads. Right before deleting, read every fleet's
+        scopes again (as a Secret's membership is read again before its delete); a delete
+        whose scope shows up, or that cannot be confirmed, waits for the next round.
+        """
+        if all(c.action != DELETE for c in changes):
+            return list(changes)
+        live: set[str] = set()
+        for reader in self.fleets.values():
+            scopes = reader.list_scopes()
+            if scopes is None:
+                return [c for c in changes if c.action != DELETE]
+            live.update(scopes)
+        return [c for c in changes if c.action != DELETE or c.scope not in live]
 
     def _view(self, number: str, reader: ScopeReader) -> FleetScopes:
         # Listing before scopes: a scope created in between is seen with no bindings yet.

@@ -56,14 +56,15 @@ def wire(settings: Settings, hub: dict[str, World], clusters: dict[str, World]) 
     for target in settings.targets:
         cluster = clusters[target.name]
         store = MemorySecrets(cluster)
-        lanes = {
-            n: Reconciler(settings.lane(target, n), MemoryFleet(hub[n]), store)
-            for n in settings.fleets
-        }
         tenancy = None
         if target.tenancy.enabled:
             readers = {n: MemoryFleet(hub[n]) for n in settings.fleets}
             tenancy = Tenancy(settings.lane(target, A), readers, MemoryProjects(cluster))
+        projects = tenancy.our_projects if tenancy else None
+        lanes = {
+            n: Reconciler(settings.lane(target, n), MemoryFleet(hub[n]), store, projects)
+            for n in settings.fleets
+        }
         sync.targets.append(TargetSync(target, lanes, tenancy))
     return sync
 

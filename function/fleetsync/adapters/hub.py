@@ -83,7 +83,8 @@ class Fleet:
 
     def list_scopes(self) -> dict[str, tuple[str, ...]] | None:
         """Every scope of the fleet with the ids of its fleet namespaces (those not being
-        deleted); None when not all could be read (an id we cannot use counts as unread)."""
+        deleted); None when not all could be read (an id we cannot use counts as unread,
+        and so does a scope whose namespaces answer 404: that is not "no scope")."""
         listed = self._list_all(
             self._client.list_scopes, f"projects/{self._project}/locations/global", "scopes"
         )
@@ -95,7 +96,7 @@ class Fleet:
                 self._client.list_scope_namespaces, str(scope.name), "scope_namespaces"
             )
             if namespaces is None:
-                continue  # deleted since it was listed: gone
+                return None
             ids = [str(n.name).rsplit("/", 1)[-1] for n in namespaces[0] if not _deleting(n)]
             scope_id = str(scope.name).rsplit("/", 1)[-1]
             if not all(map(is_resource_id, [scope_id, *ids])):

@@ -76,8 +76,9 @@ def membership_ref(location: str, membership: str) -> MembershipRef:
 def parse_membership(text: str) -> MembershipRef:
     """Accept `{location}/{id}` or a full membership resource name."""
     if text.startswith("projects/"):
-        _, kind, ref = parse_resource_name(text)
-        if kind != "membership":
+        project, kind, ref = parse_resource_name(text)
+        # Exactly a membership's name: not a binding's, not a zonal form.
+        if kind != "membership" or text != membership_name(project, ref):
             raise PermanentError(f"{text!r} is not a membership")
         return ref
     location, slash, ident = text.partition("/")

@@ -47,13 +47,17 @@ class SecretTarget:
     gateway_endpoint: str = ""
     name: str = ""  # the target's name; "" writes no target label (the single form)
     # Tenancy's `cluster_project`: a cluster bound to exactly one scope gets that scope's
-    # AppProject, named this prefix + the scope id. None: off.
+    # AppProject, named this prefix + the scope id (None: off), if it is one of ours: never
+    # hand a cluster to an AppProject someone else made under that name.
     scope_project_prefix: str | None = None
+    our_projects: frozenset[str] = frozenset()
 
     def project_of(self, scopes: tuple[str, ...]) -> str:
         """The AppProject a cluster bound to these scopes belongs to."""
         if self.scope_project_prefix is not None and len(scopes) == 1:
-            return self.scope_project_prefix + scopes[0]
+            name = self.scope_project_prefix + scopes[0]
+            if name in self.our_projects:
+                return name
         return self.argocd_project
 
 
