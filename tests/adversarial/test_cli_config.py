@@ -33,7 +33,11 @@ def cli(sandbox, running_sandbox, tmp_path):
             path.write_text(document)
         return subprocess.run(
             [CLI, "--config", str(path), *args],
-            env=env, capture_output=True, text=True, timeout=120, check=False,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
 
     return run

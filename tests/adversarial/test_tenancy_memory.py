@@ -9,9 +9,14 @@ from dataclasses import replace
 from fleetsync.core.model import MANAGED_BY_LABEL, MANAGED_BY_VALUE, SCOPE_LABEL, TARGET_LABEL
 from fleetsync.core.tenancy import AppProject
 from tests.safety.memory import Member, World
-from tests.safety.test_sync import A, B, TEAM, config, fleets, secret, wire
+from tests.safety.test_sync import TEAM, A, B, config, fleets, secret, wire
 
-ROLES = [{"name": "deployers", "policies": ["p, proj:team-pay:deployers, applications, *, team-pay/*, allow"]}]
+ROLES = [
+    {
+        "name": "deployers",
+        "policies": ["p, proj:team-pay:deployers, applications, *, team-pay/*, allow"],
+    }
+]
 
 
 def test_a_scope_moving_from_fleet_b_to_fleet_a_never_loses_its_appproject():

@@ -20,7 +20,12 @@ TARGET = {
     "argocd_membership": f"projects/{PROJECT_NUMBER}/locations/global/memberships/argocd-hub",
     "tenancy": {"enabled": True, "prefix": "team-"},
 }
-ROLES = [{"name": "deployers", "policies": ["p, proj:team-pay:deployers, applications, get, team-pay/*, allow"]}]
+ROLES = [
+    {
+        "name": "deployers",
+        "policies": ["p, proj:team-pay:deployers, applications, get, team-pay/*, allow"],
+    }
+]
 
 
 def multi(base_url: str, *targets: dict[str, object]) -> Sync:
@@ -58,7 +63,12 @@ def test_a_namespaces_list_answering_404_never_deletes_a_live_teams_appproject(
     assert not first.errors, first.to_json()
     assert "team-pay" in sandbox.appprojects()
     projects_api.patch_namespaced_custom_object(
-        GROUP, VERSION, "argocd", PLURAL, "team-pay", {"spec": {"roles": ROLES}},
+        GROUP,
+        VERSION,
+        "argocd",
+        PLURAL,
+        "team-pay",
+        {"spec": {"roles": ROLES}},
         _content_type="application/merge-patch+json",
     )
     uid = sandbox.appprojects()["team-pay"]["metadata"]["uid"]
@@ -79,6 +89,24 @@ def test_a_scopes_list_answering_404_writes_nothing(sandbox, running_sandbox):
     sync.resync()
     uid = sandbox.appprojects()["team-pay"]["metadata"]["uid"]
     sandbox.fault(match="/locations/global/scopes", method="GET", status=404, count=1)
+    report = sync.resync()
+    sandbox.ok("DELETE", "/sandbox/faults")
+    assert report.retryable
+    assert sandbox.appprojects()["team-pay"]["metadata"]["uid"] == uid
+
+
+def test_a_namespaces_list_that_keeps_answering_404_writes_nothing(
+    sandbox, running_sandbox, projects_api
+):
+    """A scope that is listed but whose namespaces keep answering 404 is an incomplete view,
+    not a scope gone: even the confirming read before a delete sees the same 404."""
+    sandbox.add_membership("us-central1", "m1", {"env": "prod"}, emit=False)
+    sandbox.add_scope("pay")
+    sandbox.add_namespace("pay", "web")
+    sync = multi(running_sandbox.base_url, TARGET)
+    sync.resync()
+    uid = sandbox.appprojects()["team-pay"]["metadata"]["uid"]
+    sandbox.fault(match="/scopes/pay/namespaces", method="GET", status=404, count=1000)
     report = sync.resync()
     sandbox.ok("DELETE", "/sandbox/faults")
     assert report.retryable
