@@ -122,7 +122,7 @@ class Reconciler:
             report = self._verify(written, report)
             paced = round(self.argocd.paced_seconds() - paced_before, 3)
             report = replace(report, paced_seconds=paced)
-        logger.info("resync done", extra={"json_fields": report.summary()})
+        logger.info("resync done", extra={"json_fields": {**report.summary(), **self._where}})
         return report
 
     def reconcile_membership(self, ref: MembershipRef, *, dry_run: bool = False) -> Report:
@@ -183,7 +183,8 @@ class Reconciler:
         }
         if event.status_code:
             fields["operation_status"] = event.status_code
-        logger.info("event handled", extra={"json_fields": {**report.summary(), **fields}})
+        summary = {**report.summary(), **fields, **self._where}
+        logger.info("event handled", extra={"json_fields": summary})
         return report
 
     def _await_cluster_missing(
@@ -280,7 +281,14 @@ class Reconciler:
         return report, written
 
     def _write(self, change: Change, existing: Mapping[str, ClusterSecret]) -> ClusterSecret | None:
-        return apply_change(self.argocd, change, existing, self.target.project_number)
+        return apply_change(self.argocd, change, existing, self.target.project_number, self._where)
+
+    @property
+    def _where(self) -> dict[str, str]:
+        """The multi form's target and fleet, for every log line (none in the single form)."""
+        if not self.target.name:
+            return {}
+        return {"target": self.target.name, "fleet": self.target.project_number}
 
     def _verdict(self, membership: Membership) -> str:
         return verdict(membership, self.settings.membership_selector)[0]
@@ -315,6 +323,6 @@ class Reconciler:
             logger.warning(
                 "Secret %s exists and is not ours; left untouched",
                 name,
-                extra={"json_fields": {"action": "conflict", "secret": name}},
+                extra={"json_fields": {"action": "conflict", "secret": name, **self._where}},
             )
         return Report.from_plan(plan, desired, self.target.project_number, dry_run=dry_run)

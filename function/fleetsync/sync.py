@@ -104,24 +104,27 @@ class Sync:
         tenancy = any(t.target.tenancy.enabled for t in self.targets)
         total = Report(dry_run=dry_run, tenancy=tenancy)
         for target in self.targets:
+            label = target.target.label
             try:
                 target.connected()
             except SyncError as err:
-                failed = _failure("connecting", err, dry_run)
+                failed = _failure(f"target {label}, connecting", err, dry_run)
                 total = total.plus(failed)
-                total = replace(total, targets=(*total.targets, (target.target.label, failed)))
+                total = replace(total, targets=(*total.targets, (label, failed)))
                 continue
             report = Report(dry_run=dry_run)
             # AppProjects first: a Secret names its scope's AppProject only once it is ours.
             if target.tenancy is not None:
                 projects = partial(target.tenancy.reconcile, dry_run=dry_run, force=force)
-                report = replace(_guarded("AppProjects", projects, dry_run), tenancy=True)
+                done = _guarded(f"target {label}, AppProjects", projects, dry_run)
+                report = replace(done, tenancy=True)
             for number in (n for n in fleets if n in target.lanes):
-                done = _guarded(f"fleet {number}", partial(lane, target.lanes[number]), dry_run)
+                run = partial(lane, target.lanes[number])
+                done = _guarded(f"target {label}, fleet {number}", run, dry_run)
                 report = report.plus(done.in_fleet(number))
-            report = report.for_target(target.target.label)
+            report = report.for_target(label)
             total = total.plus(report)
-            total = replace(total, targets=(*total.targets, (target.target.label, report)))
+            total = replace(total, targets=(*total.targets, (label, report)))
         return total
 
 

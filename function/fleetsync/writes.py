@@ -37,8 +37,10 @@ def apply_change(
     change: Change,
     existing: Mapping[str, ClusterSecret],
     project_number: str,
+    where: Mapping[str, str] | None = None,
 ) -> ClusterSecret | None:
-    """Write one change; the Secret as it now stands, None after a delete."""
+    """Write one change; the Secret as it now stands, None after a delete. `where` names the
+    target and fleet in the log line (the multi form)."""
     secret = change.secret
     written: ClusterSecret | None = None
     if change.action == CREATE:
@@ -56,6 +58,7 @@ def apply_change(
                 "action": change.action,
                 "secret": secret.name,
                 "membership": membership_of(secret, project_number),
+                **(where or {}),
             }
         },
     )
