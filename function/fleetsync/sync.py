@@ -1,5 +1,6 @@
 """Every fleet into every target: one Reconciler per (target, fleet) lane, one Tenancy per
-target with tenancy on. What `main.py` and the CLI call.
+target with tenancy on (run first, so Secrets can name the AppProjects it made). What
+`main.py` and the CLI call.
 
 A failure in one target (its gateway 404/503, its RBAC) is that target's error in the
 report, never the others': the answer is 503 so the event is redelivered, and converging
@@ -99,8 +100,8 @@ class Sync:
         *,
         force: bool = False,
     ) -> Report:
-        """In every target, `lane` run for these fleets, then the AppProjects; their sum,
-        with each target's own report."""
+        """In every target, its AppProjects, then `lane` for these fleets; their sum, with
+        each target's own report."""
         tenancy = any(t.target.tenancy.enabled for t in self.targets)
         total = Report(dry_run=dry_run, tenancy=tenancy)
         for target in self.targets:
