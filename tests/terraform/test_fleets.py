@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from fleetsync.core.events import HANDLED_METHODS
+from fleetsync.settings import Settings
 from tests.terraform.console import MODULE, Console
 
 TRIGGER_NAME = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
@@ -97,6 +98,13 @@ def test_the_multi_form_writes_fleet_sync_config_and_no_single_form_variable(
     }
     assert env["GOOGLE_CLOUD_PROJECT"] == "acme-fleet-a"
     assert {"MAX_DELETE_FRACTION", "SYNC_CONCURRENCY", "DRY_RUN"} <= set(env)
+    # And the function reads it as the module meant it.
+    settings = Settings.from_env(env)
+    assert settings.fleets == ("123456789012", "210987654321")
+    assert [(t.name, t.namespace, t.tenancy.enabled) for t in settings.targets] == [
+        ("prod", "argocd", False),
+        ("teams", "argocd-teams", True),
+    ]
 
 
 def test_the_single_form_environment_is_unchanged(tmp_path: Path) -> None:
@@ -112,6 +120,8 @@ def test_the_single_form_environment_is_unchanged(tmp_path: Path) -> None:
         "GATEWAY_MAX_WRITES_PER_MINUTE": "600",
         "DRY_RUN": "false",
     }
+    settings = Settings.from_env(env)
+    assert not settings.multi and settings.fleets == ("123456789012",)
 
 
 @pytest.mark.parametrize("home", ["acme-fleet-a", "acme-tools"])
