@@ -109,6 +109,7 @@ def markdown(results: dict[str, Any]) -> str:
             f"Medians of {cold['samples']} starts of each, interleaved.",
         ]
     lines += _paced(results.get("paced_sync") or {})
+    lines += fleets_section(results.get("fleets") or {})
     lines += [
         "",
         "## Against fleet-argocd-plugin",
@@ -143,3 +144,30 @@ def _paced(paced: dict[str, Any]) -> list[str]:
         f"{paced['paced_seconds']} s in all for the budget. Goal (at least 90% of the budget in "
         f"the busiest minute, never above it, no 429): {_mark(ok)}.",
     ]
+
+
+def fleets_section(fleets: dict[str, Any]) -> list[str]:
+    """The multi form: two fleets, two targets (one with tenancy, two scopes)."""
+    if not fleets:
+        return []
+    lines = [
+        "",
+        "## Several fleets and targets",
+        "",
+        f"Two fleets of {fleets['memberships']} memberships in all, two Argo CD targets (one "
+        "selecting env=prod, one taking everything with tenancy and `cluster_project` on), "
+        "two scopes with two fleet namespaces each in both fleets.",
+        "",
+        "| run or event | Hub reads | gateway reads | writes | total | wall s |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, row in fleets.items():
+        if name == "memberships":
+            continue
+        calls = row.get("calls", row)
+        wall = row.get("wall_s", "")
+        lines.append(
+            f"| {name.replace('_', ' ')} | {calls['hub_reads']} | {calls['gateway_reads']} | "
+            f"{calls['writes']} | {calls['total']} | {wall} |"
+        )
+    return lines

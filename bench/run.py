@@ -18,6 +18,7 @@ from typing import Any
 
 from bench.calls import measure_events
 from bench.coldstart import measure_cold_start
+from bench.fleets import measure_fleets
 from bench.paced import measure_paced_sync
 from bench.resync import measure_resync
 from sandbox.client import SandboxClient
@@ -68,6 +69,7 @@ def run(
         paced_sync = measure_paced_sync(running, paced, workdir) if paced else {}
     finally:
         running.stop()
+    fleets = measure_fleets(50, workdir)
     return {
         "machine": machine(),
         "targets": TARGETS,
@@ -75,6 +77,7 @@ def run(
         "resync": resync,
         "cold_start": cold,
         "paced_sync": paced_sync,
+        "fleets": fleets,
         "generated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
 

@@ -44,3 +44,17 @@ def test_resync_calls_at_fifty(running_sandbox, sandbox, tmp_path):
         }
     )
     assert "| 50 | steady state |" in table
+
+
+def test_the_multi_form_bench_at_ten(tmp_path):
+    from bench.fleets import measure_fleets
+
+    result = measure_fleets(5, tmp_path)
+    # prod: the env=prod half of each fleet (2 + 2); teams: all 12 memberships; 2 AppProjects.
+    assert result["first_sync"]["calls"]["writes"] == 4 + 12 + 2
+    assert result["steady_state"]["calls"]["writes"] == 0
+    assert result["nothing to change"]["writes"] == 0
+    assert result["fleet namespace created"]["writes"] == 1  # the AppProject, no Secret
+    from bench.report import fleets_section
+
+    assert "Several fleets and targets" in "\n".join(fleets_section(result))
