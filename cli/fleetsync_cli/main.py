@@ -15,7 +15,7 @@ import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from fleetsync.core.errors import PermanentError, SyncError
 from fleetsync.core.events import AUDIT_LOG_TYPE, parse_audit_event
@@ -24,6 +24,7 @@ from fleetsync.core.naming import fleet_of, parse_membership
 from fleetsync.core.planning import desired_secrets
 from fleetsync.core.report import Report
 from fleetsync.settings import FLEET_SYNC_CONFIG, SINGLE_FORM, VARIABLES, Settings
+from fleetsync_cli.configfile import read_config_file
 from fleetsync_cli.output import RESYNC_ROWS, ProgressBar, print_report
 
 if TYPE_CHECKING:
@@ -149,57 +150,11 @@ def _environment(args: argparse.Namespace, env: Mapping[str, str]) -> dict[str, 
         # The document replaces the single form: its variables in the shell are ignored.
         for variable in SINGLE_FORM:
             merged.pop(variable.name, None)
-        merged[FLEET_SYNC_CONFIG.name] = _document(args.config)
+        merged[FLEET_SYNC_CONFIG.name] = read_config_file(args.config)
     for variable in FLAGGED:
         if hasattr(args, variable.name):
             merged[variable.name] = getattr(args, variable.name)
     return merged
-
-
-def _document(path: str) -> str:
-    """The --config file as JSON text; YAML is read too (JSON is YAML)."""
-    import yaml
-
-    class Loader(yaml.SafeLoader):
-        """Refuses a key given twice in one mapping (PyYAML keeps the last, silently)."""
-
-        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-            keys = [self.construct_object(key, deep=deep) for key, _ in node.value]
-            twice = sorted({str(k) for k in keys if keys.count(k) > 1})
-            if twice:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"key {', '.join(twice)} given twice", node.start_mark
-                )
-            return super().construct_mapping(node, deep=deep)
-
-    try:
-        with open(path, encoding="utf-8") as handle:
-            document = yaml.load(handle, Loader=Loader)  # noqa: S506 - a SafeLoader
-    except OSError as err:
-        raise PermanentError(f"cannot read --config {path}: {err.strerror}") from None
-    except yaml.YAMLError as err:
-        where = getattr(err, "problem_mark", None)
-        at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
-        problem = getattr(err, "problem", None) or " ".join(str(err).split())
-        raise PermanentError(f"--config {path} is neither JSON nor YAML: {problem}{at}") from None
-    except RecursionError:
-        raise PermanentError(f"--config {path}: nested too deeply") from None
-    _check_json(document, path, "")
-    return json.dumps(document)
-
-
-def _check_json(value: object, path: str, where: str) -> None:
-    """YAML has values JSON has not (dates, sets, ...): name where one is, to be quoted."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _check_json(item, path, f"{where}.{key}" if where else str(key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            _check_json(item, path, f"{where}[{i}]")
-    elif value is not None and not isinstance(value, str | int | float | bool):
-        raise PermanentError(
-            f"--config {path}: {where}: a YAML {type(value).__name__}, not a JSON value; quote it"
-        )
 
 
 def _reconciler(settings: Settings) -> Sync:

@@ -44,7 +44,7 @@ def cli(sandbox, running_sandbox, tmp_path):
 
 
 def test_plan_exits_2_when_only_an_appproject_is_pending(sandbox, cli):
-    """Held up: Secrets in sync, one AppProject to create: exit 2, and resync creates it."""
+    """Secrets in sync, one AppProject to create: exit 2, and resync creates it."""
     sandbox.add_membership("us-central1", "m1", {"env": "prod"}, emit=False)
     assert cli("resync").returncode == 0
     sandbox.add_scope("pay")
@@ -55,9 +55,8 @@ def test_plan_exits_2_when_only_an_appproject_is_pending(sandbox, cli):
 
 
 def test_render_refuses_a_binding_name(sandbox, cli):
-    """`render projects/N/locations/L/memberships/M/bindings/B` renders M's Secret: the
-    binding's name is taken for its membership's (naming.parse_membership ->
-    parse_resource_name folds `/bindings/B` away); the same name passes `/resync?membership=`."""
+    """A binding's name is not its membership's: `render .../memberships/M/bindings/B` is an
+    error in one line (naming.parse_membership takes exactly a membership's name)."""
     sandbox.add_membership("us-central1", "m1", {"env": "prod"}, emit=False)
     done = cli("render", f"projects/{A}/locations/us-central1/memberships/m1/bindings/b1")
     assert done.returncode == 1, done.stdout
@@ -65,17 +64,16 @@ def test_render_refuses_a_binding_name(sandbox, cli):
 
 
 def test_a_membership_of_an_unconfigured_fleet_is_named_as_such(sandbox, cli):
-    """The function answers `project 999 is not a configured fleet`; the CLI says the
-    membership `does not exist in fleet 999`, as if fleet 999 had been read."""
+    """A membership of a fleet that is not configured is named as such, as the function
+    names it, not reported missing from a fleet that was never read."""
     done = cli("plan", "--membership", "projects/999/locations/us-central1/memberships/m1")
     assert done.returncode == 1
     assert "not a configured fleet" in done.stderr, done.stderr
 
 
 def test_a_yaml_value_that_is_not_json_is_named_by_its_path(sandbox, cli):
-    """YAML reads `selector: 2024-01-01` as a date; `_document` json.dumps it and fails
-    with `unexpected TypeError: Object of type date is not JSON serializable`, naming
-    neither the file's problem nor its path."""
+    """YAML reads `selector: 2024-01-01` as a date, which JSON has not: the error names the
+    path (`targets[0].selector`) in one line, never an unexpected TypeError."""
     document = (
         f"fleets: ['{A}']\ntargets:\n- name: a\n"
         f"  argocd_membership: projects/{A}/locations/global/memberships/argocd-hub\n"

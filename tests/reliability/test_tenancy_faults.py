@@ -49,11 +49,9 @@ def projects_api(running_sandbox):
 def test_a_namespaces_list_answering_404_never_deletes_a_live_teams_appproject(
     sandbox, running_sandbox, projects_api
 ):
-    """One 404 on `scopes/pay/namespaces` (the scope is live: it is listed, and bound) is
-    read as "deleted since it was listed", so the run deletes team-pay with no read that
-    confirms the scope is gone (a Secret's delete is confirmed by reading its membership
-    again), then recreates it next round: the roles added by hand are lost. A 404 on the
-    scopes list is, by contrast, an incomplete view that writes nothing."""
+    """One 404 on `scopes/pay/namespaces` (the scope is live: listed, and bound) never
+    deletes team-pay: it makes the view incomplete, and a delete is confirmed by reading
+    every fleet's scopes again. The roles added by hand survive."""
     sandbox.add_membership("us-central1", "m1", {"env": "prod"}, emit=False)
     sandbox.add_scope("pay")
     sandbox.add_namespace("pay", "web")

@@ -1,6 +1,6 @@
-"""Tenancy over the in-memory adapters (no network, no sleeps): breaks of the promise that
-an AppProject is deleted only when its scope is gone from every fleet, and that the Secrets
-point only at AppProjects of ours."""
+"""Tenancy over the in-memory adapters (no network, no sleeps), from an adversarial review:
+an AppProject is deleted only when its scope is gone from every fleet, and Secrets point
+only at AppProjects of ours."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ ROLES = [
 def test_a_scope_moving_from_fleet_b_to_fleet_a_never_loses_its_appproject():
     """The team `pay` moves from fleet B to fleet A: CreateScope in A first, then DeleteScope
     in B, so at every moment the scope exists in some fleet. A worker that reads fleet A
-    before the create and fleet B after the delete sees `pay` nowhere and deletes
-    team-pay (a live team's AppProject), then recreates it without the roles added by hand."""
+    before the create and fleet B after the delete sees `pay` nowhere; the read of every
+    fleet right before the delete sees it again, so team-pay (and its hand-added roles) stays."""
     hub = fleets({"a1": Member()}, {"b1": Member(scopes={"pay"})})
     hub[A].scopes, hub[B].scopes = {}, {"pay": ("web",)}
     clusters = {"all": World({})}
@@ -59,10 +59,9 @@ def test_a_scope_moving_from_fleet_b_to_fleet_a_never_loses_its_appproject():
 
 
 def test_cluster_project_never_points_a_secret_at_a_foreign_appproject():
-    """With cluster_project, a cluster bound to one scope gets `project: prefix+scope` in its
-    Secret even when the AppProject of that name is someone else's (a conflict, left
-    untouched): the cluster is handed to a project we do not own, whose destinations,
-    roles and source repositories are not ours to vouch for."""
+    """With cluster_project, a cluster bound to one scope gets `project: prefix+scope` only
+    when that AppProject is ours: one of that name made by someone else (a conflict, left
+    untouched) never receives the cluster."""
     hub = fleets({"a1": Member(scopes={"pay"})}, {})
     hub[A].scopes, hub[B].scopes = {"pay": ("web",)}, {}
     clusters = {"all": World({})}

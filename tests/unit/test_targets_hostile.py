@@ -22,9 +22,8 @@ def settings(text: str) -> Settings:
 
 
 def test_a_deeply_nested_document_is_a_configuration_error_not_a_crash():
-    """json.loads raises RecursionError (not a ValueError) on deep nesting; parse_document
-    catches ValueError only (function/fleetsync/targets.py parse_document), so start-up
-    dies with a traceback instead of `cannot start: invalid configuration: ...`."""
+    """Deep nesting (json.loads raises RecursionError, not a ValueError) is a configuration
+    error, so start-up stops with `cannot start: invalid configuration: ...`, no traceback."""
     with pytest.raises(PermanentError, match="FLEET_SYNC_CONFIG"):
         settings("[" * 5000)
 
@@ -46,8 +45,8 @@ def test_an_operator_sees_one_line_when_the_document_is_too_deep():
 
 
 def test_a_duplicate_key_is_refused_rather_than_silently_dropping_targets():
-    """`{"targets": [a], "targets": [b]}`: json.loads keeps the last, so target `a` is
-    silently not deployed (and its Secrets are no longer anyone's)."""
+    """`{"targets": [a], "targets": [b]}` is refused: json.loads would keep the last, and
+    target `a` would silently not be deployed (its Secrets no longer anyone's)."""
     a = {"name": "a", "argocd_membership": HUB}
     b = {"name": "b", "argocd_membership": HUB, "namespace": "argocd-b"}
     text = f'{{"fleets": ["{A}"], "targets": [{json.dumps(a)}], "targets": [{json.dumps(b)}]}}'
@@ -63,19 +62,16 @@ def test_a_duplicate_key_is_refused_rather_than_silently_dropping_targets():
     ],
 )
 def test_argocd_membership_must_be_a_membership_name(membership):
-    """`targets[].argocd_membership` goes through parse_resource_name, which reduces a
-    binding name to its membership and accepts `zones/` for any collection; the check in
-    targets.py `_target` only asks for kind == membership and a `projects/` prefix."""
+    """`targets[].argocd_membership` must be exactly a membership's name: not a binding's
+    (which names its membership), not a `zones/` form."""
     document = {"fleets": [A], "targets": [{"name": "a", "argocd_membership": membership}]}
     with pytest.raises(PermanentError, match=r"targets\[0\]\.argocd_membership"):
         settings(json.dumps(document))
 
 
 def test_each_error_is_named_once_with_its_path():
-    """The documented line is `invalid configuration: FLEET_SYNC_CONFIG: fleets[1]: ...`;
-    the prefix is written twice (targets.py read_document adds it, and settings.py
-    Variable.read adds the variable's name again), and a `fleets` that is not a list is
-    also reported as empty."""
+    """The line reads `invalid configuration: FLEET_SYNC_CONFIG: fleets: ...` with the
+    variable named once, and a `fleets` that is not a list is not also reported empty."""
     with pytest.raises(PermanentError) as raised:
         settings(
             json.dumps({"fleets": "123", "targets": [{"name": "a", "argocd_membership": HUB}]})
