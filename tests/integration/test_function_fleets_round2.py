@@ -1,0 +1,153 @@
+"""The multi form end to end, second adversarial round: bursts of scope, namespace, binding
+and membership events across two fleets, delivered shuffled and duplicated by the sandbox's
+Eventarc, some answered 503 and redelivered; and a DeleteScope. Each ends with the events
+drained and a dry-run resync that must find nothing to do."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sandbox.client import SandboxClient
+from sandbox.fleet import FleetId
+from sandbox.harness import FunctionProcess, sandbox_env, start_function
+from sandbox.server import RunningSandbox, start
+from tests.integration.functions import Fn
+from tests.integration.test_function_fleets import (
+    CONFIG,
+    SINGLE_FORM,
+    TEAMS_HUB,
+    A,
+    B,
+    destinations,
+    projects,
+    secrets,
+)
+
+SCOPE_LABEL = "scope.fleet-argocd-sync.io/payments"
+
+
+@pytest.fixture(scope="module")
+def two_fleets() -> Iterator[RunningSandbox]:
+    running = start(
+        project_id="acme-fleet",
+        project_number=A,
+        argocd_membership="global/argocd-hub",
+        fleets=[FleetId("acme-nonprod", B)],
+        eventarc_time_scale=0.005,
+    )
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def multi(
+    two_fleets: RunningSandbox, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[FunctionProcess]:
+    env = {k: v for k, v in sandbox_env(two_fleets.base_url).items() if k not in SINGLE_FORM}
+    env["FLEET_SYNC_CONFIG"] = json.dumps(CONFIG)
+    process = start_function(env, Path(tmp_path_factory.mktemp("multi2")) / "function.log")
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def fleets(two_fleets: RunningSandbox, multi: FunctionProcess) -> SandboxClient:
+    client = SandboxClient(two_fleets.base_url)
+    client.reset()
+    client.add_membership("global", TEAMS_HUB, project_number=B, argocd_namespace="argocd")
+    client.set_sinks(multi.url + "/")
+    # The two Argo CD clusters were registered with no event: a resync adds their Secrets.
+    assert Fn(multi.url).resync()[0] == 200
+    return client
+
+
+def nothing_to_do(multi: FunctionProcess) -> dict[str, Any]:
+    status, report = Fn(multi.url).resync(dry_run="true")
+    assert status == 200, report
+    pending = {
+        key: report[key] for key in ("created", "updated", "deleted", "app_projects") if report[key]
+    }
+    assert pending == {}, f"the events left work undone: {pending}"
+    return report
+
+
+def deliveries(events: dict[str, Any]) -> list[dict[str, Any]]:
+    return [d for event in events["events"] for d in event["deliveries"]]
+
+
+def burst(fleets: SandboxClient) -> None:
+    """Scope, namespace, binding and membership changes across both fleets."""
+    fleets.add_membership("us-central1", "prod-a", {"env": "prod"})
+    fleets.add_membership("us-central1", "dev-a", {"env": "dev"})
+    fleets.add_membership("us-central1", "prod-b", {"env": "prod"}, project_number=B)
+    fleets.add_scope("payments")
+    fleets.add_scope("payments", project_number=B)
+    fleets.add_namespace("payments", "web")
+    fleets.add_namespace("payments", "api", project_number=B)
+    fleets.add_scope("ops", project_number=B)
+    fleets.add_namespace("ops", "tools", project_number=B)
+    fleets.bind("us-central1/prod-a", "payments")
+    fleets.bind("us-central1/prod-b", "payments", project_number=B)
+    fleets.bind("us-central1/dev-a", "audit")
+    fleets.update_membership("us-central1", "dev-a", labels={"env": "prod"})
+    fleets.delete_namespace("payments", "api", project_number=B)
+    fleets.add_namespace("payments", "api")
+
+
+def shuffled_and_duplicated(fleets: SandboxClient, seed: int) -> None:
+    fleets.ok("POST", "/sandbox/eventarc", {"shuffle": True, "duplicates": True, "seed": seed})
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_shuffled_duplicated_burst_across_both_fleets_converges(fleets, multi, seed):
+    shuffled_and_duplicated(fleets, seed)
+    # Target teams' gateway answers 503 to its first writes: those events are redelivered.
+    fleets.fault(
+        match=f"/projects/{B}/locations/global/gkeMemberships/{TEAMS_HUB}/",
+        method="POST",
+        status=503,
+        count=6,
+    )
+    burst(fleets)
+    events = fleets.wait_idle()
+    fleets.ok("DELETE", "/sandbox/faults")
+    assert not [d for d in deliveries(events) if d["gave_up"]]
+    assert any(d["attempts"] > 1 for d in deliveries(events)), "no event was answered 503"
+    nothing_to_do(multi)
+    found = projects(fleets)
+    # Each fleet's clusters with that fleet's namespaces: payments has none left in B.
+    assert sorted(destinations(found["team-payments"])) == ["prod-a/api", "prod-a/web"]
+    assert "team-ops" in found and "team-audit" in found
+    teams = secrets(fleets, "teams")
+    assert teams[f"prod-a.us-central1.{A}"]["data"]["project"] == "team-payments"
+    assert teams[f"dev-a.us-central1.{A}"]["data"]["project"] == "team-audit"
+    assert f"dev-a.us-central1.{A}" in secrets(fleets, "prod")
+
+
+def test_a_deleted_scope_leaves_no_secret_naming_it_once_its_events_are_drained(fleets, multi):
+    """DeleteScope takes the scope's bindings with it and logs only DeleteScope (sandbox
+    README). The function converges the AppProjects for it and no Secret (sync.py
+    `handle_event`: `fleets = []` for a scope event), so after the events are drained the
+    prod-a Secrets still carry scope label payments in both targets, and in target teams
+    still say `project: team-payments`, an AppProject that no longer exists; a resync then
+    has updates to make."""
+    fleets.add_membership("us-central1", "prod-a", {"env": "prod"})
+    fleets.add_scope("payments")
+    fleets.add_namespace("payments", "web")
+    fleets.bind("us-central1/prod-a", "payments")
+    fleets.wait_idle()
+    name = f"prod-a.us-central1.{A}"
+    assert secrets(fleets, "teams")[name]["data"]["project"] == "team-payments"
+    fleets.delete_scope("payments")
+    fleets.wait_idle()
+    assert "team-payments" not in projects(fleets)
+    teams = secrets(fleets, "teams")[name]
+    assert teams["data"].get("project") != "team-payments", "names a deleted AppProject"
+    assert SCOPE_LABEL not in teams["metadata"]["labels"]
+    assert SCOPE_LABEL not in secrets(fleets, "prod")[name]["metadata"]["labels"]
+    nothing_to_do(multi)
