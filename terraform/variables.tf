@@ -1,3 +1,14 @@
+locals {
+  # What the function checks at start-up, checked at plan time too, so a value it would
+  # refuse never deploys: a Kubernetes label selector as fleetsync/core/labels.py parses it,
+  # and a DNS subdomain (an AppProject's name). tests/terraform compares both with the function.
+  selector_key          = "([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?"
+  selector_value        = "([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?"
+  selector_requirement  = "\\s*(!\\s*${local.selector_key}|${local.selector_key}(\\s*(==|=|!=)\\s*${local.selector_value}|\\s+(in|notin)\\s*\\(\\s*${local.selector_value}(\\s*,\\s*${local.selector_value})*\\s*\\))?)\\s*"
+  selector_pattern      = "^(${local.selector_requirement}(,${local.selector_requirement})*)?$"
+  dns_subdomain_pattern = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+}
+
 variable "project_id" {
   type        = string
   description = "ID of the project the function and its scheduler job are deployed in: the fleet host project in the single form; in the multi form (fleets) any project, usually one of the fleets."
@@ -22,7 +33,7 @@ variable "fleet_project_number" {
   description = "Single form: number (not ID) of the fleet host project (project_id) whose memberships are synced. Null when fleets is used."
   default     = null
   validation {
-    condition     = var.fleet_project_number == null || can(regex("^[0-9]+$", var.fleet_project_number))
+    condition     = var.fleet_project_number == null || can(regex("^[0-9]{1,20}$", var.fleet_project_number))
     error_message = "fleet_project_number must contain digits only."
   }
 }
@@ -52,7 +63,7 @@ variable "argocd_project" {
   description = "Single form: Argo CD AppProject written into every cluster Secret's project field, or null for none. Must be null in the multi form (each target has its project)."
   default     = null
   validation {
-    condition     = var.argocd_project == null || can(regex("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$", var.argocd_project))
+    condition     = try(length(var.argocd_project) <= 253 && can(regex(local.dns_subdomain_pattern, var.argocd_project)), var.argocd_project == null)
     error_message = "argocd_project must be an AppProject name (a DNS subdomain) or null."
   }
 }
@@ -62,8 +73,8 @@ variable "membership_selector" {
   description = "Kubernetes label selector over membership labels (for example \"env in (prod,staging),!no-argocd\"); only matching memberships get a cluster Secret. Null selects all. Must be null in the multi form (each target has its selector)."
   default     = null
   validation {
-    condition     = try(length(var.membership_selector) <= 1024 && !can(regex("[\\n\\r]", var.membership_selector)), true)
-    error_message = "membership_selector must be one line of at most 1024 characters, or null; the function checks its syntax at start."
+    condition     = var.membership_selector == null || try(length(var.membership_selector) <= 1024 && can(regex(local.selector_pattern, var.membership_selector)), false)
+    error_message = "membership_selector must be a Kubernetes label selector (for example \"env in (prod,staging),!no-argocd\") of at most 1024 characters, or null."
   }
 }
 
@@ -77,7 +88,7 @@ variable "fleets" {
   validation {
     condition = alltrue([
       for f in var.fleets :
-      can(regex("^[a-z][-a-z0-9]{4,28}[a-z0-9]$", f.project_id)) && can(regex("^[0-9]+$", f.project_number))
+      can(regex("^[a-z][-a-z0-9]{4,28}[a-z0-9]$", f.project_id)) && can(regex("^[0-9]{1,20}$", f.project_number))
     ])
     error_message = "fleets: each project_id must be a Google Cloud project ID and each project_number digits only."
   }
@@ -121,7 +132,7 @@ variable "targets" {
   validation {
     condition = alltrue([
       for t in var.targets :
-      can(regex("^projects/[0-9]+/locations/(global|[a-z]+(-[a-z0-9]+)+)/memberships/[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", t.argocd_membership))
+      can(regex("^projects/[0-9]{1,20}/locations/(global|[a-z]+(-[a-z0-9]+)+)/memberships/[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", t.argocd_membership))
     ])
     error_message = "targets: argocd_membership must be a full membership name: projects/{project_number}/locations/{location}/memberships/{id}."
   }
@@ -139,10 +150,10 @@ variable "targets" {
   validation {
     condition = alltrue([
       for t in var.targets :
-      (t.project == "" || can(regex("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$", t.project))) &&
-      length(t.selector) <= 1024 && !can(regex("[\\n\\r]", t.selector))
+      (t.project == "" || (length(t.project) <= 253 && can(regex(local.dns_subdomain_pattern, t.project)))) &&
+      length(t.selector) <= 1024 && can(regex(local.selector_pattern, t.selector))
     ])
-    error_message = "targets: project must be an AppProject name or empty; selector one line of at most 1024 characters (the function checks its syntax at start)."
+    error_message = "targets: project must be an AppProject name or empty; selector a Kubernetes label selector (for example \"env in (prod,staging)\") of at most 1024 characters."
   }
   validation {
     condition = alltrue([

@@ -30,9 +30,10 @@ from functools import partial
 from typing import Protocol
 
 from fleetsync.core.errors import ConflictError, RetryableError
-from fleetsync.core.events import CLUSTER, AuditEvent
+from fleetsync.core.events import CLUSTER, SCOPE, AuditEvent
 from fleetsync.core.model import (
     CLUSTER_ANNOTATION,
+    SCOPE_LABEL_PREFIX,
     ClusterSecret,
     FleetListing,
     Membership,
@@ -172,6 +173,10 @@ class Reconciler:
             report = replace(
                 report, unreachable=listing.unreachable, retryable=not listing.complete
             )
+        elif event.kind == SCOPE:
+            # A scope deleted (or changed) may take its bindings with it, logging no binding
+            # entry: converge every membership whose Secret carries the scope.
+            refs = self._memberships_with_scope(event.ref.membership)
         for ref in refs:
             report = report.plus(self.reconcile_membership(ref, dry_run=dry_run))
         if event.kind == CLUSTER and event.method.endswith(".DeleteCluster"):
@@ -235,6 +240,13 @@ class Reconciler:
             unreachable=tuple(sorted({*report.unreachable, *listing.unreachable})),
             retryable=report.retryable or bool(unsettled) or not listing.complete,
         )
+
+    def _memberships_with_scope(self, scope: str) -> list[MembershipRef]:
+        label = SCOPE_LABEL_PREFIX + scope
+        secrets = self.argocd.list_cluster_secrets().values()
+        names = (s.name for s in secrets if label in s.labels and self._ours(s))
+        refs = {parse_secret_name(name, self.target.project_number) for name in names}
+        return sorted((ref for ref in refs if ref is not None), key=str)
 
     def _memberships_of_cluster(
         self, cluster: MembershipRef

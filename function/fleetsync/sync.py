@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 
 from fleetsync.core.errors import RetryableError, SyncError
-from fleetsync.core.events import SCOPE, AuditEvent
+from fleetsync.core.events import AuditEvent
 from fleetsync.core.model import GKE, MembershipRef
 from fleetsync.core.naming import is_project_number
 from fleetsync.core.report import Report
@@ -80,15 +80,12 @@ class Sync:
         return self._each_target(fleets, lane, dry_run)
 
     def handle_event(self, event: AuditEvent, *, dry_run: bool = False) -> Report:
-        """A membership, binding or cluster entry converges that membership in every target;
-        every entry (scopes and fleet namespaces too) converges the targets' AppProjects."""
+        """An entry converges what it names in every target (a membership, a cluster's
+        memberships, the memberships whose Secrets carry a scope), and every entry converges
+        the targets' AppProjects."""
         if (single := self.single) is not None:
-            if event.kind == SCOPE:
-                return Report(dry_run=dry_run)  # no tenancy in the single form
             return single.handle_event(event, dry_run=dry_run)
         fleets = [event.project] if is_project_number(event.project) else self.settings.fleets
-        if event.kind == SCOPE:
-            fleets = []  # no Secret changes: the AppProjects only
         lane = partial(Reconciler.handle_event, event=event, dry_run=dry_run)
         return self._each_target(fleets, lane, dry_run)
 

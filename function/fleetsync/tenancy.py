@@ -40,7 +40,7 @@ class ScopeReader(Protocol):
 class ProjectStore(Protocol):
     def list_projects(self) -> dict[str, AppProject]: ...
     def create(self, project: AppProject) -> AppProject: ...
-    def update(self, project: AppProject) -> AppProject: ...
+    def update(self, project: AppProject, stale_labels: Sequence[str] = ()) -> AppProject: ...
     def delete(self, project: AppProject) -> None: ...
 
 
@@ -115,22 +115,23 @@ class Tenancy:
         raise RetryableError("AppProjects kept changing while they were synced")
 
     def _confirmed(self, changes: Sequence[ProjectChange]) -> list[ProjectChange]:
-        """The changes, less deletes of a scope that now exists in some fleet.
+        """The changes, less deletes of an AppProject that a scope now asks for.
 
         Fleets are read one after another, never at once: a scope moving from one fleet to
         another can be missed by both reads. Right before deleting, read every fleet's
         scopes again (as a Secret's membership is read again before its delete); a delete
-        whose scope shows up, or that cannot be confirmed, waits for the next round.
+        whose name a scope asks for again, or that cannot be confirmed, waits for the next
+        round. (By name: after a change of prefix, `team-pay` goes although `pay` lives.)
         """
         if all(c.action != DELETE for c in changes):
             return list(changes)
-        live: set[str] = set()
+        wanted: set[str] = set()
         for reader in self.fleets.values():
             scopes = reader.list_scopes()
             if scopes is None:
                 return [c for c in changes if c.action != DELETE]
-            live.update(scopes)
-        return [c for c in changes if c.action != DELETE or c.scope not in live]
+            wanted.update(self.settings.tenancy.prefix + scope for scope in scopes)
+        return [c for c in changes if c.action != DELETE or c.project.name not in wanted]
 
     def _view(self, number: str, reader: ScopeReader) -> FleetScopes:
         # Listing before scopes: a scope created in between is seen with no bindings yet.
@@ -143,7 +144,7 @@ class Tenancy:
         elif change.action == DELETE:
             self.store.delete(change.project)
         else:
-            self.store.update(change.project)
+            self.store.update(change.project, change.stale_labels)
         logger.info(
             "%s AppProject %s",
             change.action,

@@ -9,7 +9,7 @@ resourceVersion is stale, and a create of a name that exists, answer a conflict.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from fleetsync.core.errors import ConflictError
@@ -204,17 +204,14 @@ class MemoryProjects:
             raise ConflictError(f"AlreadyExists: appprojects {project.name!r} already exists")
         return self._put(project)
 
-    def update(self, project: AppProject) -> AppProject:
+    def update(self, project: AppProject, stale_labels: Sequence[str] = ()) -> AppProject:
         self.world.enter(self.worker, "update_project")
         self.replaced = self.world.projects.get(project.name)  # what the write overwrites
         self._at_version(project)
         current = self.world.projects[project.name]
+        labels = {k: v for k, v in current.labels.items() if k not in stale_labels}
         return self._put(
-            AppProject(
-                project.name,
-                {**current.labels, **project.labels},
-                {**current.spec, **project.spec},
-            )
+            AppProject(project.name, {**labels, **project.labels}, {**current.spec, **project.spec})
         )
 
     def delete(self, project: AppProject) -> None:

@@ -11,7 +11,7 @@ Invariants, checked by an oracle that does not use the planner's rules:
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 import pytest
@@ -60,8 +60,8 @@ class RecordingProjects(MemoryProjects):
             self.run.seen[(self.worker, name)] = project.resource_version
         return found
 
-    def update(self, project: AppProject) -> AppProject:
-        stored = super().update(project)
+    def update(self, project: AppProject, stale_labels: Sequence[str] = ()) -> AppProject:
+        stored = super().update(project, stale_labels)
         self._overwrote(self.replaced)
         return stored
 

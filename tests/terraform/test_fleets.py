@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
+from fleetsync.core.errors import PermanentError
 from fleetsync.core.events import HANDLED_METHODS
+from fleetsync.core.labels import is_dns_subdomain, parse_selector
 from fleetsync.settings import Settings
 from tests.terraform.console import MODULE, Console
 
@@ -291,7 +293,7 @@ INVALID_INPUTS = {
     ),
     "selector on two lines": (
         multi(targets=[_target(selector="env=prod\nteam=a")]),
-        "selector one line",
+        "selector a Kubernetes label selector",
     ),
     "empty source_repos": (
         multi(targets=[_target(tenancy={"enabled": True, "source_repos": []})]),
@@ -313,3 +315,51 @@ def test_validation_refuses(tmp_path: Path, values: dict[str, Any], message: str
 @pytest.mark.parametrize("values", [multi(), SINGLE], ids=["multi", "single"])
 def test_validation_accepts_both_forms(tmp_path: Path, values: dict[str, Any]) -> None:
     assert Console(tmp_path, values).diagnostics() == ""
+
+
+SELECTORS = [
+    "",
+    "env",
+    "!env",
+    "env=prod",
+    "env==prod",
+    "env != prod",
+    "env in (prod,staging),!no-argocd",
+    "env notin(a, b)",
+    "env in ()",
+    "env in (a,)",
+    "a.b/c=d",
+    "env=",
+    "env in prod",
+    "env=prod,",
+    ",env",
+    "env=(a)",
+    "!env=a",
+    "x/y/z=a",
+    "-a=b",
+    "env=prod=x",
+    "Env_1.x=V-2",
+]
+
+
+def test_the_module_checks_selectors_and_appproject_names_as_the_function_does(
+    tmp_path: Path,
+) -> None:
+    console = Console(tmp_path, SINGLE)
+    module = console.value(
+        f"[for s in {json.dumps(SELECTORS)} : can(regex(local.selector_pattern, s))]"
+    )
+    function = []
+    for text in SELECTORS:
+        try:
+            parse_selector(text)
+            function.append(True)
+        except PermanentError:
+            function.append(False)
+    assert dict(zip(SELECTORS, module, strict=True)) == dict(zip(SELECTORS, function, strict=True))
+    names = ["team-a", "a.b", "a..b", "a.-b", "-a", "A", "a" * 253, "a" * 254]
+    module = console.value(
+        f"[for n in {json.dumps(names)} : "
+        "length(n) <= 253 && can(regex(local.dns_subdomain_pattern, n))]"
+    )
+    assert module == [is_dns_subdomain(n) for n in names]

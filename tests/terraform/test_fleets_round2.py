@@ -1,7 +1,7 @@
-"""The multi form's FLEET_SYNC_CONFIG, second adversarial round: every input the module's own
-validation accepts must give an environment the function starts with. Each case below passes
-`terraform validate`'s variable rules (checked first) and is then refused by
-`Settings.from_env`, so `terraform apply` deploys a function that cannot start."""
+"""The multi form's FLEET_SYNC_CONFIG, from a second adversarial review: what the function
+would refuse at start-up, the module refuses at plan time (each case below was once accepted
+by the module's validation and refused by `Settings.from_env`, deploying a function that
+could not start)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ from typing import Any
 
 import pytest
 
-from fleetsync.core.errors import PermanentError
 from fleetsync.settings import Settings
-from tests.terraform.console import Console
+from tests.terraform.console import INVALID, Console
 from tests.terraform.test_fleets import HUB_A, multi
 
 LONG_NUMBER = "123456789012345678901"  # 21 digits: `^[0-9]+$` in variables.tf, 1-20 here
@@ -22,7 +21,7 @@ def _target(**changes: Any) -> dict[str, Any]:
     return {"name": "prod", "argocd_membership": HUB_A, **changes}
 
 
-ACCEPTED = {
+REFUSED_BY_THE_FUNCTION = {
     # variables.tf: project `^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$` lets an empty or
     # hyphen-edged label between dots through; the function wants a DNS subdomain.
     "project with an empty label": multi(targets=[_target(project="a..b")]),
@@ -40,17 +39,17 @@ ACCEPTED = {
 }
 
 
-@pytest.mark.parametrize("values", ACCEPTED.values(), ids=list(ACCEPTED))
-def test_what_the_module_accepts_the_function_starts_with(
+@pytest.mark.parametrize(
+    "values", REFUSED_BY_THE_FUNCTION.values(), ids=list(REFUSED_BY_THE_FUNCTION)
+)
+def test_what_the_function_refuses_the_module_refuses_at_plan_time(
     tmp_path: Path, values: dict[str, Any]
 ) -> None:
-    console = Console(tmp_path, values)
-    assert console.diagnostics() == "", "the module refuses this input: not the case tested"
-    env = console.value("local.function_env")
-    try:
-        Settings.from_env(env)
-    except PermanentError as err:
-        pytest.fail(f"the module accepted what the function refuses at start-up: {err}")
+    env = multi()  # the same document, valid, for the function's side of the comparison
+    assert Settings.from_env(Console(tmp_path, env).value("local.function_env")).multi
+    case = tmp_path / "case"
+    case.mkdir()
+    assert INVALID in Console(case, values).diagnostics()
 
 
 def test_receivers_run_with_the_functions_environment_but_for_the_project(tmp_path: Path) -> None:

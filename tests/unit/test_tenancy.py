@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from fleetsync.core.labels import parse_selector
 from fleetsync.core.model import (
+    FLEET_LABEL_PREFIX,
     MANAGED_BY_LABEL,
     MANAGED_BY_VALUE,
     SCOPE_LABEL,
@@ -60,6 +61,8 @@ def test_destinations_are_bound_clusters_times_fleet_namespaces_across_fleets():
         MANAGED_BY_LABEL: MANAGED_BY_VALUE,
         SCOPE_LABEL: "pay",
         TARGET_LABEL: "prod",
+        FLEET_LABEL_PREFIX + A: "true",  # the fleets the scope is in, for the delete guard
+        FLEET_LABEL_PREFIX + B: "true",
     }
     # ops has no namespace in fleet A and is not a scope of fleet B: no destination at all.
     assert projects["team-ops"].spec["destinations"] == []
@@ -81,8 +84,9 @@ def test_clusters_the_target_does_not_select_or_that_are_going_are_no_destinatio
     assert pay.spec["clusterResourceWhitelist"] == [{"group": "*", "kind": "*"}]
 
 
-def ours(name: str, scope: str, **spec: object) -> AppProject:
+def ours(name: str, scope: str, fleets: tuple[str, ...] = (A,), **spec: object) -> AppProject:
     labels = {MANAGED_BY_LABEL: MANAGED_BY_VALUE, SCOPE_LABEL: scope, TARGET_LABEL: "prod"}
+    labels.update({FLEET_LABEL_PREFIX + number: "true" for number in fleets})
     return AppProject(name, labels, spec, resource_version="7")
 
 
@@ -135,3 +139,17 @@ def test_a_view_is_incomplete_when_any_part_could_not_be_read():
     assert not FleetScopes(A, None, FleetListing()).complete
     assert not FleetScopes(A, {}, FleetListing((), ("projects/1/locations/x",))).complete
     assert not fleet(A, {}, replace(member("a1"), scopes=None)).complete
+
+
+def test_the_guard_counts_per_fleet_and_an_update_drops_a_fleet_the_scope_left():
+    existing = {f"team-{s}": ours(f"team-{s}", s, fleets=(B,)) for s in "abc"}
+    existing |= {f"team-{s}": ours(f"team-{s}", s) for s in "defghij"}  # fleet A: 7 of 10
+    desired = {n: p for n, p in existing.items() if FLEET_LABEL_PREFIX + A in p.labels}
+    plan = plan_projects(desired, existing, "prod", max_fraction=0.5)
+    assert plan.changes == () and "3 of 3 AppProjects of fleet 222222222222" in plan.refused
+    moved = desired_projects([fleet(A, {"pay": ()})], RULES)["team-pay"]
+    both = ours("team-pay", "pay", fleets=(A, B), **moved.spec)
+    (change,) = plan_projects(
+        {"team-pay": moved}, {"team-pay": both}, "prod", max_fraction=0.5
+    ).changes
+    assert (change.action, change.stale_labels) == (UPDATE, (FLEET_LABEL_PREFIX + B,))

@@ -8,6 +8,7 @@ sends only our labels and spec fields: roles, sync windows and the rest stay as 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
@@ -79,13 +80,12 @@ class AppProjects:
             )
         )
 
-    def update(self, project: AppProject) -> AppProject:
-        """Our labels and spec fields, on condition it is still at `project.resource_version`."""
+    def update(self, project: AppProject, stale_labels: Sequence[str] = ()) -> AppProject:
+        """Our labels and spec fields, on condition it is still at `project.resource_version`;
+        `stale_labels` (ours, no longer true) are removed."""
+        labels: dict[str, str | None] = {**dict(project.labels), **dict.fromkeys(stale_labels)}
         patch = {
-            "metadata": {
-                "resourceVersion": project.resource_version,
-                "labels": dict(project.labels),
-            },
+            "metadata": {"resourceVersion": project.resource_version, "labels": labels},
             "spec": {key: project.spec.get(key) for key in OWNED_SPEC},
         }
         try:

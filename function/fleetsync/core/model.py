@@ -24,8 +24,10 @@ MEMBERSHIP_LABEL = LABEL_PREFIX + "membership"
 # Which target (Argo CD instance) of the multi form wrote a Secret or AppProject; the single
 # form writes none, and a named target adopts what the single form wrote in its namespace.
 TARGET_LABEL = LABEL_PREFIX + "target"
-# The fleet scope an AppProject of ours stands for.
+# The fleet scope an AppProject of ours stands for, and each fleet the scope is in (so the
+# mass-delete guard can count per fleet): `fleet.fleet-argocd-sync.io/{number}: "true"`.
 SCOPE_LABEL = LABEL_PREFIX + "scope"
+FLEET_LABEL_PREFIX = "fleet.fleet-argocd-sync.io/"
 SCOPE_LABEL_PREFIX = "scope.fleet-argocd-sync.io/"
 MEMBERSHIP_ANNOTATION = LABEL_PREFIX + "membership-name"
 UNIQUE_ID_ANNOTATION = LABEL_PREFIX + "membership-uid"

@@ -21,6 +21,7 @@ from typing import Any
 
 from fleetsync.core.labels import Selector
 from fleetsync.core.model import (
+    FLEET_LABEL_PREFIX,
     GKE,
     MANAGED_BY_LABEL,
     MANAGED_BY_VALUE,
@@ -88,6 +89,7 @@ class ProjectChange:
     action: str
     project: AppProject
     scope: str
+    stale_labels: tuple[str, ...] = ()  # our labels the update removes (a fleet left)
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,7 @@ def _project(
     scope: str, destinations: list[tuple[str, str]], fleets: list[str], rules: TenancyRules
 ) -> AppProject:
     labels = {MANAGED_BY_LABEL: MANAGED_BY_VALUE, SCOPE_LABEL: scope}
+    labels.update({FLEET_LABEL_PREFIX + number: "true" for number in fleets})
     if rules.target_name:
         labels[TARGET_LABEL] = rules.target_name
     spec = {
@@ -168,27 +171,48 @@ def plan_projects(
             unchanged.append(name)
         else:
             merged = replace(want, resource_version=current.resource_version)
-            changes.append(ProjectChange(UPDATE, merged, scope))
+            stale = tuple(sorted(set(_fleet_labels(current)) - set(_fleet_labels(want))))
+            changes.append(ProjectChange(UPDATE, merged, scope, stale))
     owned = [p for p in existing.values() if p.owned_by(target_name)]
     deletes = [
         ProjectChange(DELETE, p, p.labels[SCOPE_LABEL]) for p in owned if p.name not in desired
     ]
     plan = ProjectPlan(tuple(changes + deletes), tuple(unchanged), tuple(conflicts))
-    if force or not exceeds_fraction(len(deletes), len(owned), max_fraction):
+    refused = "" if force else _too_many(owned, [c.project for c in deletes], max_fraction)
+    if not refused:
         return plan
-    return replace(
-        plan,
-        changes=tuple(changes),
-        deletes_withheld=tuple(sorted(c.project.name for c in deletes)),
-        refused=(
-            f"would delete {len(deletes)} of {len(owned)} AppProjects, more than {max_fraction:.0%}"
-        ),
-    )
+    withheld = tuple(sorted(c.project.name for c in deletes))
+    return replace(plan, changes=tuple(changes), deletes_withheld=withheld, refused=refused)
+
+
+def _too_many(owned: list[AppProject], deletes: list[AppProject], max_fraction: float) -> str:
+    """Why the guard withholds these deletes, or "": too many of all our AppProjects, or of
+    those of one fleet (a fleet whose scopes list suddenly comes back empty)."""
+    groups = {"": (owned, deletes)}
+    for label in {key for p in owned for key in _fleet_labels(p)}:
+        number = label.removeprefix(FLEET_LABEL_PREFIX)
+        groups[number] = (
+            [p for p in owned if label in p.labels],
+            [p for p in deletes if label in p.labels],
+        )
+    for number, (mine, going) in sorted(groups.items()):
+        if exceeds_fraction(len(going), len(mine), max_fraction):
+            where = f" of fleet {number}" if number else ""
+            return (
+                f"would delete {len(going)} of {len(mine)} AppProjects{where}, "
+                f"more than {max_fraction:.0%}"
+            )
+    return ""
+
+
+def _fleet_labels(project: AppProject) -> list[str]:
+    return [key for key in project.labels if key.startswith(FLEET_LABEL_PREFIX)]
 
 
 def same_project(want: AppProject, current: AppProject) -> bool:
     """Our labels and our spec fields are as wanted (an absent list equals an empty one)."""
     labels_same = all(current.labels.get(k) == v for k, v in want.labels.items())
+    labels_same = labels_same and set(_fleet_labels(current)) == set(_fleet_labels(want))
     return labels_same and all(
         (current.spec.get(key) or None) == (want.spec.get(key) or None) for key in OWNED_SPEC
     )
