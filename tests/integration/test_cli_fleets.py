@@ -26,14 +26,16 @@ def cli(sandbox, running_sandbox, tmp_path):
     config = tmp_path / "fleets.json"
     config.write_text(json.dumps({"fleets": [A], "targets": [TARGET]}))
 
-    def run(*args: str, document: str | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, document: str | None = None, **extra: str
+    ) -> subprocess.CompletedProcess[str]:
         path = config
         if document is not None:
             path = tmp_path / "other.yaml"
             path.write_text(document)
         return subprocess.run(
             [CLI, "--config", str(path), *args],
-            env=env,
+            env={**env, **extra},
             capture_output=True,
             text=True,
             timeout=120,
@@ -82,3 +84,46 @@ def test_a_yaml_value_that_is_not_json_is_named_by_its_path(sandbox, cli):
     done = cli("plan", document=document)
     assert done.returncode == 1
     assert "unexpected" not in done.stderr and "selector" in done.stderr, done.stderr
+
+
+TWO = {
+    "name": "two",
+    "argocd_membership": f"projects/{A}/locations/global/memberships/argocd-two",
+    "selector": "env=prod",
+}
+TWO_TARGETS = json.dumps({"fleets": [A], "targets": [TARGET, TWO]})
+
+
+def second_argocd(sandbox) -> None:
+    sandbox.add_membership("global", "argocd-two", {}, argocd_namespace="argocd", emit=False)
+
+
+def test_plan_exits_2_when_only_one_target_has_pending_changes(sandbox, cli):
+    second_argocd(sandbox)
+    sandbox.add_membership("us-central1", "p1", {"env": "prod"}, emit=False)
+    assert cli("resync", document=TWO_TARGETS).returncode == 0
+    sandbox.add_membership("us-central1", "d1", {"env": "dev"}, emit=False)  # teams only
+    planned = cli("plan", "--output", "json", document=TWO_TARGETS)
+    assert planned.returncode == 2, planned.stderr
+    report = json.loads(planned.stdout)
+    assert report["targets"]["two"]["created"] == [] and report["targets"]["teams"]["created"]
+
+
+def test_resync_exits_1_when_one_target_fails_and_the_other_is_synced(sandbox, cli):
+    second_argocd(sandbox)
+    sandbox.add_membership("us-central1", "p1", {"env": "prod"}, emit=False)
+    sandbox.fault(match="/gkeMemberships/argocd-two/", status=503, count=1000)
+    done = cli("resync", document=TWO_TARGETS)
+    sandbox.ok("DELETE", "/sandbox/faults")
+    assert done.returncode == 1, done.stdout
+    assert "target two: " in done.stdout and "(failed: see errors)" in done.stdout
+    assert f"p1.us-central1.{A}" in sandbox.secrets()  # target teams, on argocd-hub
+
+
+def test_dry_run_in_the_multi_form_writes_no_secret_and_no_appproject(sandbox, cli):
+    sandbox.add_membership("us-central1", "p1", {"env": "prod"}, emit=False)
+    sandbox.add_scope("pay")
+    done = cli("resync", DRY_RUN="true")
+    assert done.returncode == 0, done.stderr
+    assert "AppProjects create 1" in done.stdout and "dry run" in done.stdout
+    assert sandbox.secrets() == {} and sandbox.appprojects() == {}

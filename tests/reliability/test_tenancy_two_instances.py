@@ -148,9 +148,7 @@ def test_an_appproject_update_racing_its_scopes_deletion_never_brings_it_back(
     )
     assert status in (200, 503)
     assert "team-pay" not in world.appprojects()
-    # AppProjects only: m1's Secrets keep scope pay after a DeleteScope, the break that
-    # tests/integration/test_function_fleets_round2.py shows on its own.
-    nothing_to_do(second, keys=())
+    nothing_to_do(second)
 
 
 def test_a_secret_in_one_target_while_the_other_targets_gateway_flaps(world, multi_instances):

@@ -1,7 +1,7 @@
-"""The multi form end to end, second adversarial round: bursts of scope, namespace, binding
-and membership events across two fleets, delivered shuffled and duplicated by the sandbox's
-Eventarc, some answered 503 and redelivered; and a DeleteScope. Each ends with the events
-drained and a dry-run resync that must find nothing to do."""
+"""The multi form end to end, from a second adversarial review: bursts of scope, namespace,
+binding and membership events across two fleets, delivered shuffled and duplicated by the
+sandbox's Eventarc, some answered 503 and redelivered; and a DeleteScope. Each ends with the
+events drained and a dry-run resync that must find nothing to do."""
 
 from __future__ import annotations
 
@@ -131,11 +131,9 @@ def test_a_shuffled_duplicated_burst_across_both_fleets_converges(fleets, multi,
 
 def test_a_deleted_scope_leaves_no_secret_naming_it_once_its_events_are_drained(fleets, multi):
     """DeleteScope takes the scope's bindings with it and logs only DeleteScope (sandbox
-    README). The function converges the AppProjects for it and no Secret (sync.py
-    `handle_event`: `fleets = []` for a scope event), so after the events are drained the
-    prod-a Secrets still carry scope label payments in both targets, and in target teams
-    still say `project: team-payments`, an AppProject that no longer exists; a resync then
-    has updates to make."""
+    README): its event converges the Secrets that carry the scope in both targets, so once
+    the events are drained no Secret carries scope payments or says `project:
+    team-payments`, and a resync has nothing to do."""
     fleets.add_membership("us-central1", "prod-a", {"env": "prod"})
     fleets.add_scope("payments")
     fleets.add_namespace("payments", "web")

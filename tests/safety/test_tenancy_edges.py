@@ -1,6 +1,6 @@
-"""Tenancy over the in-memory adapters, second adversarial round: the mass-delete guard per
-fleet, a change of prefix, and a DeleteScope event's effect on the Secrets. No network, no
-sleeps."""
+"""Tenancy over the in-memory adapters, from a second adversarial review: the mass-delete
+guard per fleet, a change of prefix, a labelled copy, and a DeleteScope's effect on the
+Secrets. No network, no sleeps."""
 
 from __future__ import annotations
 
@@ -18,12 +18,9 @@ def deletes(world: World) -> list[tuple[str, str]]:
 
 
 def test_a_fleet_that_suddenly_lists_no_scopes_cannot_take_its_teams_without_force():
-    """docs/several-fleets.md: the guard "counts per target and per fleet: a fleet that
-    suddenly lists empty cannot take a target's Secrets with it", and AppProjects are deleted
-    "only through the same mass-delete guard as Secrets". Fleet A holds 3 of the target's 10
-    teams; its scopes list answers an empty list (not an error). All three AppProjects (100%
-    of fleet A's) are deleted without `force`, because tenancy counts 3 of 10 (30%) over
-    every fleet at once (core/tenancy.py plan_projects: exceeds_fraction over all owned)."""
+    """Fleet A holds 3 of the target's 10 teams and its scopes list answers an empty list (not
+    an error): the guard counts per fleet too (3 of 3 of fleet A), so nothing is deleted
+    without `force`, although 3 of 10 over all fleets would pass."""
     hub = fleets({}, {})
     hub[A].scopes = {f"a{i}": ("web",) for i in range(3)}
     hub[B].scopes = {f"b{i}": ("web",) for i in range(7)}
@@ -40,11 +37,9 @@ def test_a_fleet_that_suddenly_lists_no_scopes_cannot_take_its_teams_without_for
 
 
 def test_changing_the_prefix_replaces_the_appprojects_instead_of_failing_every_run():
-    """Tenancy's prefix changes from team- to t-. The old AppProject team-pay is ours and no
-    longer desired, so it is planned for deletion; `Tenancy._confirmed` then drops that delete
-    because its *scope* (pay) is still live, and the next round plans it again: after 4
-    rounds every event and resync raises "AppProjects kept changing" (503) for ever, and
-    team-pay stays. (tenancy.py `_confirmed`: compares scopes, not the names still desired.)"""
+    """Tenancy's prefix changes from team- to t-: t-pay is created and team-pay, ours and no
+    longer asked for, is deleted. The read before a delete confirms by name, so the live scope
+    pay does not hold team-pay back round after round (which made every run answer 503)."""
     hub = fleets({"a1": Member(scopes={"pay"})}, {})
     hub[A].scopes = {"pay": ("web",)}
     clusters = {"all": World({})}
@@ -57,10 +52,8 @@ def test_changing_the_prefix_replaces_the_appprojects_instead_of_failing_every_r
 
 
 def test_an_appproject_copied_with_our_labels_never_makes_every_run_fail():
-    """An administrator copies team-pay (`kubectl get -o yaml`, new name) and keeps its labels.
-    The copy is "ours" by its labels and no scope wants it: it is planned for deletion, the
-    confirming read drops that delete (scope pay is live), and every run then fails with
-    "AppProjects kept changing" (503 for every event) while the copy stays."""
+    """A copy of team-pay that keeps our labels is ours by those labels and asked for by no
+    scope: it is deleted like any of ours, and the run settles instead of failing for ever."""
     hub = fleets({"a1": Member(scopes={"pay"})}, {})
     hub[A].scopes = {"pay": ("web",)}
     clusters = {"all": World({})}
@@ -76,12 +69,10 @@ def test_an_appproject_copied_with_our_labels_never_makes_every_run_fail():
 
 
 def test_a_deleted_scope_leaves_no_secret_naming_it_once_its_event_is_handled():
-    """Events alone converge (docs/safety.md). m1 is bound to scope pay only, so with
-    cluster_project its Secret says project team-pay and carries the scope label. DeleteScope
-    takes the scope's bindings with it (the sandbox does so, and nothing public says the real
-    API keeps them) and logs only DeleteScope: `Sync.handle_event` converges the AppProjects
-    for a scope event and no Secret (sync.py: `fleets = []`), so team-pay is deleted while
-    the Secret keeps naming it, and keeps the stale scope label, until some resync."""
+    """Events alone converge. DeleteScope takes the scope's bindings with it (the sandbox does
+    so; nothing public says the real API keeps them) and logs only DeleteScope: its event
+    converges the memberships whose Secrets carry the scope, after the AppProjects, so the
+    scope label and `project: team-pay` leave the Secret with it."""
     hub = fleets({"m1": Member(scopes={"pay"})}, {})
     hub[A].scopes = {"pay": ("web",)}
     clusters = {"all": World({})}
@@ -110,7 +101,7 @@ def test_a_deleted_scope_leaves_no_secret_naming_it_once_its_event_is_handled():
 
 
 def test_a_deleted_scope_updates_the_scope_labels_of_a_target_without_tenancy():
-    """The same DeleteScope with no tenancy at all: the scope label stays on the Secret."""
+    """The same DeleteScope with no tenancy at all: the scope label leaves the Secret."""
     hub = fleets({"m1": Member(scopes={"pay"})}, {})
     hub[A].scopes = {"pay": ()}
     clusters = {"all": World({})}
