@@ -25,10 +25,11 @@ METHODS = {
 
 
 def classify(requests_served: list[dict[str, Any]]) -> dict[str, int]:
-    """API calls by kind: Hub reads, gateway reads, gateway writes."""
+    """API calls by kind: GKE Hub reads, and the Kubernetes API through the gateway, reads
+    and writes (its paths go on with /api/ or /apis/)."""
     kinds: Counter[str] = Counter()
     for request in requests_served:
-        if "/gkeMemberships/" not in request["path"]:
+        if "/api/" not in request["path"] and "/apis/" not in request["path"]:
             kinds["hub_reads"] += 1
         elif request["method"] == "GET":
             kinds["gateway_reads"] += 1

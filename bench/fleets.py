@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import requests
 
+from bench.calls import classify
 from sandbox.auditlog import audit_cloudevent
 from sandbox.client import SandboxClient
 from sandbox.fleet import FleetId
@@ -34,22 +34,6 @@ CONFIG = {
     ],
 }
 SCOPES = ("payments", "search")
-
-
-def classify(served: list[dict[str, Any]]) -> dict[str, int]:
-    """Calls by kind: GKE Hub reads, and the Kubernetes API through the gateway, reads and
-    writes (its paths go on with /api/ or /apis/)."""
-    kinds: Counter[str] = Counter()
-    for request in served:
-        if "/api/" not in request["path"] and "/apis/" not in request["path"]:
-            kinds["hub_reads"] += 1
-        elif request["method"] == "GET":
-            kinds["gateway_reads"] += 1
-        else:
-            kinds["writes"] += 1
-    return {k: kinds[k] for k in ("hub_reads", "gateway_reads", "writes")} | {
-        "total": sum(kinds.values())
-    }
 
 
 def measure_fleets(members_per_fleet: int, workdir: Path) -> dict[str, Any]:

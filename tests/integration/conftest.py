@@ -12,6 +12,7 @@ from sandbox.client import SandboxClient
 from sandbox.harness import FunctionProcess
 from sandbox.server import RunningSandbox
 from tests.faketime import FakeTime
+from tests.integration.fleets import start_multi, start_two_fleets
 from tests.integration.functions import Fn, start_for
 
 
@@ -57,3 +58,21 @@ def clock(running_sandbox: RunningSandbox) -> Iterator[FakeTime]:
     running_sandbox.store.clock = fake.clock
     yield fake
     running_sandbox.store.clock = time.monotonic
+
+
+@pytest.fixture(scope="module")
+def two_fleets() -> Iterator[RunningSandbox]:
+    """A sandbox of two fleets (tests/integration/fleets.py), for one test module."""
+    running = start_two_fleets()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def multi(
+    two_fleets: RunningSandbox, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[FunctionProcess]:
+    """The function in the multi form on that sandbox."""
+    process = start_multi(two_fleets, tmp_path_factory.mktemp("multi"))
+    yield process
+    process.stop()

@@ -5,84 +5,21 @@ target "teams" (an Argo CD cluster registered in fleet B) gets everything and te
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import kubernetes.client as k
 import pytest
 
 from sandbox.client import SandboxClient
-from sandbox.fleet import FleetId
-from sandbox.harness import FunctionProcess, sandbox_env, start_function
-from sandbox.server import RunningSandbox, start
+from sandbox.harness import FunctionProcess
+from sandbox.server import RunningSandbox
+from tests.integration.fleets import TEAMS_HUB, A, B, destinations, fresh, projects, secrets
 from tests.integration.functions import Fn
-
-A, B = "123456789012", "210987654321"
-TEAMS_HUB = "argocd-teams"
-PROD_TARGET = {
-    "name": "prod",
-    "argocd_membership": f"projects/{A}/locations/global/memberships/argocd-hub",
-    "selector": "env=prod",
-}
-TEAMS_TARGET = {
-    "name": "teams",
-    "argocd_membership": f"projects/{B}/locations/global/memberships/{TEAMS_HUB}",
-    "tenancy": {"enabled": True, "prefix": "team-", "cluster_project": True},
-}
-CONFIG = {"fleets": [A, B], "targets": [PROD_TARGET, TEAMS_TARGET]}
-SINGLE_FORM = ("FLEET_PROJECT_NUMBER", "ARGOCD_MEMBERSHIP")
-
-
-@pytest.fixture(scope="module")
-def two_fleets() -> Iterator[RunningSandbox]:
-    running = start(
-        project_id="acme-fleet",
-        project_number=A,
-        argocd_membership="global/argocd-hub",
-        fleets=[FleetId("acme-nonprod", B)],
-        eventarc_time_scale=0.005,
-    )
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
-def multi(
-    two_fleets: RunningSandbox, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[FunctionProcess]:
-    env = {k: v for k, v in sandbox_env(two_fleets.base_url).items() if k not in SINGLE_FORM}
-    env["FLEET_SYNC_CONFIG"] = json.dumps(CONFIG)
-    process = start_function(env, Path(tmp_path_factory.mktemp("multi")) / "function.log")
-    yield process
-    process.stop()
 
 
 @pytest.fixture
 def fleets(two_fleets: RunningSandbox, multi: FunctionProcess) -> SandboxClient:
-    client = SandboxClient(two_fleets.base_url)
-    client.reset()
-    client.add_membership("global", TEAMS_HUB, project_number=B, argocd_namespace="argocd")
-    client.set_sinks(multi.url + "/")
-    return client
-
-
-def secrets(client: SandboxClient, target: str) -> dict[str, dict[str, Any]]:
-    """The Secrets Argo CD sees in a target, by name."""
-    where = f"membership=global/{TEAMS_HUB}&project_number={B}" if target == "teams" else ""
-    items = client.ok("GET", "/sandbox/secrets" + (f"?{where}" if where else ""))
-    return {item["metadata"]["name"]: item for item in items}
-
-
-def projects(client: SandboxClient) -> dict[str, dict[str, Any]]:
-    return client.appprojects(membership=f"global/{TEAMS_HUB}", project_number=B)
-
-
-def destinations(project: dict[str, Any]) -> list[str]:
-    return [
-        f"{d['server'].rsplit('/', 1)[1]}/{d['namespace']}" for d in project["spec"]["destinations"]
-    ]
+    return fresh(two_fleets, multi)
 
 
 def test_two_fleets_into_two_targets(fleets, multi):

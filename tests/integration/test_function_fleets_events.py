@@ -5,62 +5,30 @@ events drained and a dry-run resync that must find nothing to do."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sandbox.client import SandboxClient
-from sandbox.fleet import FleetId
-from sandbox.harness import FunctionProcess, sandbox_env, start_function
-from sandbox.server import RunningSandbox, start
-from tests.integration.functions import Fn
-from tests.integration.test_function_fleets import (
-    CONFIG,
-    SINGLE_FORM,
+from sandbox.harness import FunctionProcess
+from sandbox.server import RunningSandbox
+from tests.integration.fleets import (
     TEAMS_HUB,
     A,
     B,
     destinations,
+    fresh,
     projects,
     secrets,
 )
+from tests.integration.functions import Fn
 
 SCOPE_LABEL = "scope.fleet-argocd-sync.io/payments"
 
 
-@pytest.fixture(scope="module")
-def two_fleets() -> Iterator[RunningSandbox]:
-    running = start(
-        project_id="acme-fleet",
-        project_number=A,
-        argocd_membership="global/argocd-hub",
-        fleets=[FleetId("acme-nonprod", B)],
-        eventarc_time_scale=0.005,
-    )
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
-def multi(
-    two_fleets: RunningSandbox, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[FunctionProcess]:
-    env = {k: v for k, v in sandbox_env(two_fleets.base_url).items() if k not in SINGLE_FORM}
-    env["FLEET_SYNC_CONFIG"] = json.dumps(CONFIG)
-    process = start_function(env, Path(tmp_path_factory.mktemp("multi2")) / "function.log")
-    yield process
-    process.stop()
-
-
 @pytest.fixture
 def fleets(two_fleets: RunningSandbox, multi: FunctionProcess) -> SandboxClient:
-    client = SandboxClient(two_fleets.base_url)
-    client.reset()
-    client.add_membership("global", TEAMS_HUB, project_number=B, argocd_namespace="argocd")
-    client.set_sinks(multi.url + "/")
+    client = fresh(two_fleets, multi)
     # The two Argo CD clusters were registered with no event: a resync adds their Secrets.
     assert Fn(multi.url).resync()[0] == 200
     return client
