@@ -175,8 +175,10 @@ class Reconciler:
             )
         elif event.kind == SCOPE:
             # A scope deleted (or changed) may take its bindings with it, logging no binding
-            # entry: converge every membership whose Secret carries the scope.
-            refs = self._memberships_with_scope(event.ref.membership)
+            # entry: converge every membership whose Secret carries the scope. A fleet
+            # namespace changes no Secret (only the AppProjects).
+            scope_itself = event.method.endswith("Scope")
+            refs = self._memberships_with_scope(event.ref.membership) if scope_itself else []
         for ref in refs:
             report = report.plus(self.reconcile_membership(ref, dry_run=dry_run))
         if event.kind == CLUSTER and event.method.endswith(".DeleteCluster"):

@@ -55,6 +55,8 @@ def test_the_multi_form_bench_at_ten(tmp_path):
     assert result["steady_state"]["calls"]["writes"] == 0
     assert result["nothing to change"]["writes"] == 0
     assert result["fleet namespace created"]["writes"] == 1  # the AppProject, no Secret
+    # ... and reads no Secret: a fleet namespace changes only the AppProjects (two lists).
+    assert result["fleet namespace created"]["gateway_reads"] == 2
     from bench.report import fleets_section
 
     assert "Several fleets and targets" in "\n".join(fleets_section(result))
