@@ -32,7 +32,7 @@ def _cluster_and_namespace(store: Store, args: Mapping[str, str]) -> tuple[Clust
 def secrets_view(store: Store, args: Mapping[str, str]) -> list[dict[str, Any]]:
     cluster, namespace = _cluster_and_namespace(store, args)
     with cluster.lock:
-        items = [s for (ns, _), s in sorted(cluster.secrets.items()) if ns == namespace]
+        items = [s for (ns, _), s in sorted(cluster.secrets.objects.items()) if ns == namespace]
     return [
         {
             **s,

@@ -3,7 +3,7 @@ the verb RBAC checks, and the request body.
 
 Served: namespaces (get, list), Secrets (`/api/v1/namespaces/{ns}/secrets`) and Argo CD
 AppProjects (`/apis/argoproj.io/v1alpha1/namespaces/{ns}/appprojects`, as the official
-client's CustomObjectsApi calls them). Objects and their rules live in `kube` and `appprojects`.
+client's CustomObjectsApi calls them). Objects and their rules live in `objects`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from sandbox.identities import ARGOCD_GROUP
 from sandbox.kube import Cluster
 from sandbox.kubeapi import KubeError, ok
+from sandbox.objects import Objects
 
 _SECRETS = re.compile(r"^/api/v1/namespaces/(?P<ns>[^/]+)/secrets(?:/(?P<name>[^/]+))?/?$")
 _NAMESPACES = re.compile(r"^/api/v1/namespaces(?:/(?P<ns>[^/]+))?/?$")
@@ -32,10 +32,9 @@ def serve_kubernetes(cluster: Cluster, identity: str, request: Request, path: st
     verb = _VERBS.get(request.method)
     if verb is None:
         raise KubeError(405, _NOT_ALLOWED)
-    if match := _SECRETS.match(path):
-        return _secrets(cluster, identity, verb, request, match["ns"], match["name"] or "")
-    if match := _APPPROJECTS.match(path):
-        return _appprojects(cluster, identity, verb, request, match["ns"], match["name"] or "")
+    for pattern, store in ((_SECRETS, cluster.secrets), (_APPPROJECTS, cluster.appprojects)):
+        if match := pattern.match(path):
+            return _objects(store, identity, verb, request, match["ns"], match["name"] or "")
     if match := _NAMESPACES.match(path):
         name = match["ns"] or ""
         if verb != "get":
@@ -65,43 +64,23 @@ def _list_args(request: Request) -> tuple[str, int, str]:
     )
 
 
-def _secrets(
-    cluster: Cluster, identity: str, verb: str, request: Request, ns: str, name: str
+def _objects(
+    store: Objects, identity: str, verb: str, request: Request, ns: str, name: str
 ) -> Response:
     verb = _collection_verb(verb, name)
-    cluster.authorize(identity, verb, "secrets", ns, name)
+    store.cluster.authorize(identity, verb, store.kind.resource, ns, name, store.kind.group)
     if verb == "list":
-        return ok(cluster.list_secrets(ns, *_list_args(request)))
+        return ok(store.list(ns, *_list_args(request)))
     if verb == "get":
-        return ok(cluster.get_secret(ns, name))
+        return ok(store.get(ns, name))
     if verb == "delete":
-        return ok(cluster.delete_secret(ns, name, _body(request, allow_empty=True)))
+        return ok(store.delete(ns, name, _body(request, allow_empty=True)))
     body = _body(request)
     if verb == "create":
-        return ok(cluster.create_secret(ns, body), 201)
+        return ok(store.create(ns, body), 201)
     if verb == "update":
-        return ok(cluster.replace_secret(ns, name, body))
-    return ok(cluster.patch_secret(ns, name, body, request.mimetype))
-
-
-def _appprojects(
-    cluster: Cluster, identity: str, verb: str, request: Request, ns: str, name: str
-) -> Response:
-    verb = _collection_verb(verb, name)
-    cluster.authorize(identity, verb, "appprojects", ns, name, ARGOCD_GROUP)
-    projects = cluster.appprojects
-    if verb == "list":
-        return ok(projects.list(ns, *_list_args(request)))
-    if verb == "get":
-        return ok(projects.get(ns, name))
-    if verb == "delete":
-        return ok(projects.delete(ns, name, _body(request, allow_empty=True)))
-    body = _body(request)
-    if verb == "create":
-        return ok(projects.create(ns, body), 201)
-    if verb == "update":
-        return ok(projects.replace(ns, name, body))
-    return ok(projects.patch(ns, name, body, request.mimetype))
+        return ok(store.replace(ns, name, body))
+    return ok(store.patch(ns, name, body, request.mimetype))
 
 
 def _body(request: Request, allow_empty: bool = False) -> Any:
