@@ -45,8 +45,8 @@ SETTINGS = _settings()
 MAX_BODY_BYTES = 1024 * 1024
 RESYNC_PARAMS = {"dry_run", "force", "membership"}
 Answer = tuple[str, int, dict[str, str]]
-_reconciler: Sync | None = None
-_reconciler_lock = threading.Lock()
+_sync: Sync | None = None
+_sync_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -59,17 +59,17 @@ class ResyncOptions:
     fleet: str = ""  # the fleet of a membership given by its full name with a number
 
 
-def reconciler() -> Sync:
+def sync() -> Sync:
     """The Sync with its adapters, built on first use and shared by all requests."""
-    global _reconciler  # noqa: PLW0603 - one set of clients per instance
-    with _reconciler_lock:
-        if _reconciler is None:
+    global _sync  # noqa: PLW0603 - one set of clients per instance
+    with _sync_lock:
+        if _sync is None:
             from fleetsync.adapters.logs import configure_logging
             from fleetsync.sync import connect
 
             configure_logging(os.environ.get("GOOGLE_CLOUD_PROJECT", ""))
-            _reconciler = connect(SETTINGS)
-        return _reconciler
+            _sync = connect(SETTINGS)
+        return _sync
 
 
 def _answer(body: dict[str, Any], status: int) -> Answer:
@@ -119,7 +119,7 @@ def _handle_event(request: Request, body: bytes) -> Answer:
     try:
         attributes, data = _read_cloudevent(request, body)
         event = parse_audit_event(attributes, data, SETTINGS.fleets)
-        report = reconciler().handle_event(event, dry_run=SETTINGS.dry_run)
+        report = sync().handle_event(event, dry_run=SETTINGS.dry_run)
     except SyncError as err:
         return _failed(err, "event")
     if report.retryable or report.errors:
@@ -167,11 +167,11 @@ def _handle_resync(request: Request) -> Answer:
         return _answer({"error": str(err)}, 400)
     try:
         if options.membership is not None:
-            report = reconciler().reconcile_membership(
+            report = sync().reconcile_membership(
                 options.membership, fleet=options.fleet, dry_run=options.dry_run
             )
         else:
-            report = reconciler().resync(dry_run=options.dry_run, force=options.force)
+            report = sync().resync(dry_run=options.dry_run, force=options.force)
     except SyncError as err:
         return _failed(err, "resync")
     status = 503 if report.retryable else 409 if report.refused else 500 if report.errors else 200

@@ -21,7 +21,6 @@ from fleetsync.core.errors import PermanentError, SyncError
 from fleetsync.core.events import AUDIT_LOG_TYPE, parse_audit_event
 from fleetsync.core.model import Membership
 from fleetsync.core.naming import fleet_of, parse_membership
-from fleetsync.core.planning import desired_secrets
 from fleetsync.core.report import Report
 from fleetsync.settings import FLEET_SYNC_CONFIG, SINGLE_FORM, VARIABLES, Settings
 from fleetsync_cli.configfile import read_config_file
@@ -157,7 +156,7 @@ def _environment(args: argparse.Namespace, env: Mapping[str, str]) -> dict[str, 
     return merged
 
 
-def _reconciler(settings: Settings) -> Sync:
+def _sync(settings: Settings) -> Sync:
     from fleetsync.sync import connect
 
     return connect(settings)
@@ -181,17 +180,16 @@ def _found(sync: Sync, text: str) -> list[tuple[str, Reconciler, Membership]]:
 
 
 def _one(sync: Sync, text: str, *, dry_run: bool) -> Report:
-    _found(sync, text)
-    ref, fleet = parse_membership(text), fleet_of(text)
-    return sync.reconcile_membership(ref, fleet=fleet, dry_run=dry_run)
+    _found(sync, text)  # an operator who names a membership means one that exists
+    return sync.reconcile_membership(parse_membership(text), fleet=fleet_of(text), dry_run=dry_run)
 
 
 def _plan(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
-    reconciler = _reconciler(settings)
+    sync = _sync(settings)
     if args.membership:
-        report = _one(reconciler, args.membership, dry_run=True)
+        report = _one(sync, args.membership, dry_run=True)
     else:
-        report = reconciler.resync(dry_run=True)
+        report = sync.resync(dry_run=True)
     print_report(report.to_json(), out, output=args.output, wide=args.wide)
     if report.errors or report.retryable:
         return EXIT_ERROR
@@ -200,15 +198,15 @@ def _plan(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _resync(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
-    reconciler = _reconciler(settings)
+    sync = _sync(settings)
     dry_run = settings.dry_run
     if dry_run:
         print("DRY_RUN is set: nothing is written", file=sys.stderr)
     if args.membership:
-        report = _one(reconciler, args.membership, dry_run=dry_run)
+        report = _one(sync, args.membership, dry_run=dry_run)
     else:
         bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
-        report = reconciler.resync(dry_run=dry_run, force=args.force, progress=bar)
+        report = sync.resync(dry_run=dry_run, force=args.force, progress=bar)
         if bar is not None:
             bar.finish()
     rows = None if args.all else RESYNC_ROWS
@@ -222,9 +220,9 @@ def _render(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
     import yaml
 
     documents = []
-    for target, lane, membership in _found(_reconciler(settings), args.membership):
+    for target, lane, membership in _found(_sync(settings), args.membership):
         heading = f"# target {target}\n" if target else ""
-        desired = desired_secrets([membership], {}, lane.settings.membership_selector, lane.target)
+        desired = lane.desired([membership], {})
         if not desired.secrets:
             documents.append(
                 f"{heading}# {membership.ref} is {membership.state} or does not match the "
@@ -261,7 +259,7 @@ def _replay(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
     except (OSError, ValueError) as err:
         raise PermanentError(f"cannot read {args.file}: {err}") from err
     entries = loaded if isinstance(loaded, list) else [loaded]
-    reconciler = _reconciler(settings)
+    sync = _sync(settings)
     dry_run = args.dry_run or settings.dry_run
     status = EXIT_OK
     for number, entry in enumerate(entries, start=1):
@@ -273,7 +271,7 @@ def _replay(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
         except PermanentError as err:
             print(f"entry {entry_id}: ignored: {err}", file=out)
             continue
-        report = reconciler.handle_event(event, dry_run=dry_run)
+        report = sync.handle_event(event, dry_run=dry_run)
         print(f"entry {entry_id}: {event.method} {event.resource_name}", file=out)
         print_report(report.to_json(), out)
         if report.errors or report.retryable:

@@ -102,7 +102,7 @@ class Reconciler:
             len(listing.memberships),
             ", ".join(listing.unreachable) or "none",
         )
-        desired = self._desired(listing.memberships, existing)
+        desired = self.desired(listing.memberships, existing)
         plan = self._plan(desired, existing, complete=listing.complete)
         owned = sum(1 for s in existing.values() if self._ours(s))
         plan, refused = guard_deletes(plan, owned, self.settings.max_delete_fraction, force=force)
@@ -140,7 +140,7 @@ class Reconciler:
                 f"at version {current.resource_version}" if current else "absent",
                 membership.state if membership else "not found",
             )
-            desired = self._desired([membership] if membership else [], existing)
+            desired = self.desired([membership] if membership else [], existing)
             plan = self._plan(desired, existing, complete=True)
             report = self._report(plan, desired, dry_run)
             if dry_run or not plan.changes:
@@ -224,7 +224,7 @@ class Reconciler:
             return report
         listing = self.fleet.list_fleet()
         existing = {name: s for name, s in written.items() if s is not None}
-        desired = self._desired(listing.memberships, existing)
+        desired = self.desired(listing.memberships, existing)
         # Only what this run wrote: any other Secret is the next run's business.
         wanted = {n: s for n, s in desired.secrets.items() if n in written}
         plan = self._plan(replace(desired, secrets=wanted), existing, complete=listing.complete)
@@ -307,9 +307,10 @@ class Reconciler:
     def _verdict(self, membership: Membership) -> str:
         return verdict(membership, self.settings.membership_selector)[0]
 
-    def _desired(
+    def desired(
         self, memberships: Sequence[Membership], existing: Mapping[str, ClusterSecret]
     ) -> Desired:
+        """The Secrets these memberships ask for in this target, given the Secrets there."""
         target = self.target
         if target.scope_project_prefix is not None and self.our_projects is not None:
             target = replace(target, our_projects=frozenset(self.our_projects()))

@@ -107,8 +107,7 @@ class Sync:
                 target.connected()
             except SyncError as err:
                 failed = _failure(f"target {label}, connecting", err, dry_run)
-                total = total.plus(failed)
-                total = replace(total, targets=(*total.targets, (label, failed)))
+                total = total.plus(replace(failed, targets=((label, failed),)))
                 continue
             report = Report(dry_run=dry_run)
             # AppProjects first: a Secret names its scope's AppProject only once it is ours.
@@ -121,8 +120,7 @@ class Sync:
                 done = _guarded(f"target {label}, fleet {number}", run, dry_run)
                 report = report.plus(done.in_fleet(number))
             report = report.for_target(label)
-            total = total.plus(report)
-            total = replace(total, targets=(*total.targets, (label, report)))
+            total = total.plus(replace(report, targets=((label, report),)))
         return total
 
 
@@ -171,16 +169,12 @@ def connect(settings: Settings) -> Sync:
         tenancy = None
         if target.tenancy.enabled:
             tenancy = Tenancy(view, dict(fleets), AppProjects(store))
-        return TargetSync(target, lanes(target, store, fleets, tenancy), tenancy)
-
-    def lanes(
-        target: Target, store: ArgoCD, fleets: dict[str, Fleet], tenancy: Tenancy | None
-    ) -> dict[str, Reconciler]:
         projects = tenancy.our_projects if tenancy else None
-        return {
+        lanes = {
             n: Reconciler(settings.lane(target, n), fleet, store, projects)
             for n, fleet in fleets.items()
         }
+        return TargetSync(target, lanes, tenancy)
 
     for target in settings.targets:
         if not settings.multi:  # the single form fails as a whole, as it always has

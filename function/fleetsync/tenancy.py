@@ -65,7 +65,12 @@ class Tenancy:
         )
 
     def our_projects(self) -> list[str]:
-        """The names of this target's AppProjects that are ours (for `cluster_project`)."""
+        """The names of this target's AppProjects that are ours (for `cluster_project`).
+
+        Listed anew on every call, that is in every round of a Secret's convergence, after
+        the Secret was read: a list kept from this run's AppProjects would let an instance
+        roll back the `project` another instance set for an AppProject created meanwhile.
+        """
         projects = self.store.list_projects().values()
         return [p.name for p in projects if p.owned_by(self.settings.target_name)]
 

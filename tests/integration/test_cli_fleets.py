@@ -127,3 +127,16 @@ def test_dry_run_in_the_multi_form_writes_no_secret_and_no_appproject(sandbox, c
     assert done.returncode == 0, done.stderr
     assert "AppProjects create 1" in done.stdout and "dry run" in done.stdout
     assert sandbox.secrets() == {} and sandbox.appprojects() == {}
+
+
+def test_render_shows_each_targets_secret_with_the_scopes_appproject(sandbox, cli):
+    teams = {**TARGET, "tenancy": {**TARGET["tenancy"], "cluster_project": True}}
+    document = json.dumps({"fleets": [A], "targets": [teams]})
+    sandbox.add_membership("us-central1", "m1", {"env": "prod"}, emit=False)
+    sandbox.bind("us-central1/m1", "pay", emit=False)
+    assert cli("resync", document=document).returncode == 0
+    done = cli("render", "us-central1/m1", document=document)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("# target teams\n# a destination of AppProject team-pay\n")
+    assert "  project: team-pay\n" in done.stdout  # what the function wrote
+    assert sandbox.secrets()[f"m1.us-central1.{A}"]["data"]["project"] == "team-pay"

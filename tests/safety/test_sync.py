@@ -243,3 +243,18 @@ def test_a_target_not_connected_at_start_up_fails_alone_and_connects_on_a_later_
     assert clusters["prod"].secrets == {} and len(clusters["all"].secrets) == 1
     second = sync.resync()
     assert not second.errors and len(clusters["prod"].secrets) == 1 and len(attempts) == 2
+
+
+def test_each_target_has_its_own_mass_delete_guard():
+    hub = fleets({f"a{i}": Member() for i in range(4)}, {})
+    clusters = {"prod": World({}), "all": World({})}
+    sync = wire(config(PROD, ALL), hub, clusters)
+    sync.resync()
+    for i in range(3):  # prod would lose 3 of its 4 Secrets; all keeps every one
+        hub[A].members[f"a{i}"].labels = {"env": "dev"}
+    report = sync.resync()
+    by_target = dict(report.targets)
+    assert "would delete 3 of 4" in by_target["prod"].refused
+    assert len(clusters["prod"].secrets) == 4  # withheld
+    assert not by_target["all"].refused and len(by_target["all"].changes) == 3
+    assert clusters["all"].secrets[secret("a0", A)].labels["env"] == "dev"

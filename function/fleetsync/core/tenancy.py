@@ -8,8 +8,9 @@ AppProject. Safety rules, as for Secrets:
   partial bindings list, unreadable scopes): a smaller view would revoke destinations;
 - only AppProjects we own (our managed-by label, this target's label, a scope label) are
   updated or deleted; a foreign one of the same name is a conflict, left untouched;
-- an AppProject is deleted only when its scope is gone from every fleet, and the
-  mass-delete guard withholds deletes when they are too many;
+- an AppProject is deleted only when no scope of any fleet asks for it (its scope gone, or
+  the prefix changed), and the mass-delete guard withholds deletes when they are too many
+  of the target's, or of one fleet's;
 - fields of the spec that are not ours (roles, sync windows, ...) survive updates.
 """
 
