@@ -258,3 +258,25 @@ def test_each_target_has_its_own_mass_delete_guard():
     assert len(clusters["prod"].secrets) == 4  # withheld
     assert not by_target["all"].refused and len(by_target["all"].changes) == 3
     assert clusters["all"].secrets[secret("a0", A)].labels["env"] == "dev"
+
+
+def test_every_write_is_logged_with_its_target_and_fleet(caplog):
+    hub = fleets({"a1": Member()}, {"b1": Member()})
+    clusters = {"prod": World({}), "all": World({})}
+    with caplog.at_level("INFO", logger="fleetsync"):
+        wire(config(PROD, ALL), hub, clusters).resync()
+    writes = [r.json_fields for r in caplog.records if r.getMessage().startswith("create Secret")]
+    where = sorted((f["target"], f["fleet"], f["membership"]) for f in writes)
+    assert where == [
+        ("all", A, f"{LOCATION}/a1"),
+        ("all", B, f"{LOCATION}/b1"),
+        ("prod", A, f"{LOCATION}/a1"),
+        ("prod", B, f"{LOCATION}/b1"),
+    ]
+    summaries = [r.json_fields for r in caplog.records if r.getMessage() == "resync done"]
+    assert sorted((f["target"], f["fleet"]) for f in summaries) == [
+        ("all", A),
+        ("all", B),
+        ("prod", A),
+        ("prod", B),
+    ]
