@@ -12,13 +12,12 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
-from fleetsync.adapters.argocd import ArgoCD
-from fleetsync.adapters.gateway_errors import ExpiredError, SecretMissingError
-from fleetsync.core.errors import ConflictError, RetryableError
+from fleetsync.adapters.argocd import LIST_PAGE_SIZE, ArgoCD
+from fleetsync.adapters.gateway_errors import SecretMissingError
+from fleetsync.core.errors import ConflictError
 from fleetsync.core.tenancy import OWNED_SPEC, AppProject
 
 GROUP, VERSION, PLURAL = "argoproj.io", "v1alpha1", "appprojects"
-LIST_PAGE_SIZE, LIST_RESTARTS = 500, 3
 
 
 class AppProjects:
@@ -31,12 +30,7 @@ class AppProjects:
 
     def list_projects(self) -> dict[str, AppProject]:
         """Every AppProject in the namespace (ours and others', to see a clash), all pages."""
-        for _ in range(LIST_RESTARTS):
-            try:
-                return self._list_pages()
-            except ExpiredError:
-                continue
-        raise RetryableError(f"listing AppProjects: continue token expired {LIST_RESTARTS} times")
+        return self._gateway.restarting(self._list_pages, "AppProjects")
 
     def _list_pages(self) -> dict[str, AppProject]:
         projects: dict[str, AppProject] = {}

@@ -85,12 +85,17 @@ class ArgoCD:
         A `continue` token expires (410 Expired) when a long list outlives the API server's
         compaction window; the list then starts again, a bounded number of times.
         """
+        return self.restarting(self._list_pages, "Secrets")
+
+    def restarting(self, list_pages: Callable[[], T], what: str) -> T:
+        """`list_pages()`, started again while its continue token expires, a bounded number
+        of times (for any paged list through this connection)."""
         for _ in range(LIST_RESTARTS):
             try:
-                return self._list_pages()
+                return list_pages()
             except ExpiredError:
                 continue
-        raise RetryableError(f"listing Secrets: continue token expired {LIST_RESTARTS} times")
+        raise RetryableError(f"listing {what}: continue token expired {LIST_RESTARTS} times")
 
     def _list_pages(self) -> dict[str, ClusterSecret]:
         secrets: dict[str, ClusterSecret] = {}
