@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import pytest
 
 from sandbox.client import SandboxClient
-from sandbox.harness import FunctionProcess, start_function
+from sandbox.harness import FunctionProcess
 from sandbox.server import RunningSandbox
-from tests.reliability.fleet import adc_env
+from tests.reliability.fleet import two_instances
 
 
 @pytest.fixture(scope="module")
@@ -18,9 +18,7 @@ def instances(
     running_sandbox: RunningSandbox, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[list[FunctionProcess]]:
     """Two instances of the function, as Cloud Run runs several at once."""
-    workdir = tmp_path_factory.mktemp("instances")
-    env = adc_env(running_sandbox, workdir)
-    started = [start_function(env, workdir / f"instance-{i}.log") for i in range(2)]
+    started = two_instances(running_sandbox, tmp_path_factory.mktemp("instances"))
     yield started
     for process in started:
         process.stop()

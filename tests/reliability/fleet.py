@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sandbox.client import SandboxClient
-from sandbox.harness import FunctionProcess
+from sandbox.harness import FunctionProcess, start_function
 from sandbox.server import RunningSandbox
 from tests.cloudevents import audit_event
 
@@ -156,3 +156,16 @@ def deliver_all(instances, deliveries) -> list[int]:
             for i, (method, ident, phase) in enumerate(deliveries)
         ]
         return [f.result() for f in futures]
+
+
+def two_instances(
+    running: RunningSandbox, workdir: Path, config: dict[str, Any] | None = None
+) -> list[FunctionProcess]:
+    """Two function processes on their application-default-credentials path; with `config`,
+    in the multi form (FLEET_SYNC_CONFIG instead of the single-form variables)."""
+    env = adc_env(running, workdir)
+    if config is not None:
+        env.pop("FLEET_PROJECT_NUMBER")
+        env.pop("ARGOCD_MEMBERSHIP")
+        env["FLEET_SYNC_CONFIG"] = json.dumps(config)
+    return [start_function(env, workdir / f"instance-{i}.log") for i in range(2)]

@@ -5,7 +5,6 @@ and a dry-run resync finds nothing to do at the end. No sleeps."""
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -14,10 +13,10 @@ import pytest
 import requests
 
 from sandbox.client import SandboxClient
-from sandbox.harness import FunctionProcess, start_function
+from sandbox.harness import FunctionProcess
 from sandbox.server import RunningSandbox
 from tests.cloudevents import audit_event
-from tests.reliability.fleet import CREATE, NUMBER, adc_env, deliver, resync
+from tests.reliability.fleet import CREATE, NUMBER, deliver, resync, two_instances
 from tests.reliability.test_safety_repro import wait_until_held
 
 HUB = "google.cloud.gkehub.v1.GkeHub."
@@ -42,12 +41,7 @@ CONFIG = {
 def multi_instances(
     running_sandbox: RunningSandbox, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[list[FunctionProcess]]:
-    workdir = tmp_path_factory.mktemp("multi-instances")
-    env = adc_env(running_sandbox, workdir)
-    env.pop("FLEET_PROJECT_NUMBER")
-    env.pop("ARGOCD_MEMBERSHIP")
-    env["FLEET_SYNC_CONFIG"] = json.dumps(CONFIG)
-    started = [start_function(env, workdir / f"instance-{i}.log") for i in range(2)]
+    started = two_instances(running_sandbox, tmp_path_factory.mktemp("multi-instances"), CONFIG)
     yield started
     for process in started:
         process.stop()
