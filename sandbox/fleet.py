@@ -8,10 +8,10 @@ and every resource name it answers with uses the number. How fleets change is `c
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sandbox.gatewayquota import GatewayQuota
 from sandbox.identities import cluster_rules
 from sandbox.kube import Cluster
 from sandbox.kubelists import ListPolicy
@@ -40,7 +40,8 @@ class Fleet:
         self.scopes: dict[str, ScopeRecord] = {}
         self.namespaces: dict[tuple[str, str], NamespaceRecord] = {}
         self.clusters: dict[tuple[str, str], Cluster] = {}
-        self.gateway_quota = GatewayQuota()
+        # When this project's Connect Gateway calls came: its quota's window (`gatewayquota`).
+        self.gateway_calls: deque[float] = deque()
 
     def answers_to(self, project: str) -> bool:
         return project in (self.project_id, self.project_number)

@@ -13,7 +13,8 @@ import re
 
 from werkzeug.wrappers import Request, Response
 
-from sandbox.gatewayquota import add_latency
+from sandbox.fleet import Fleet
+from sandbox.gatewayquota import add_latency, admit
 from sandbox.googleapi import error_response
 from sandbox.kubeapi import KubeError, status_response
 from sandbox.kubeserve import serve_kubernetes
@@ -40,11 +41,17 @@ def handle_gateway(store: Store, request: Request, found: re.Match[str]) -> Resp
     return _gateway(store, request, match)
 
 
+def _quota_wait(store: Store, fleet: Fleet) -> int:
+    limit = store.behaviour.gateway_quota_rpm
+    with store.lock:
+        return admit(fleet.gateway_calls, limit, store.now_s())
+
+
 def _gateway(store: Store, request: Request, match: dict[str, str]) -> Response:
-    add_latency(store)
+    add_latency(store.behaviour.gateway_latency_ms)
     fleet = store.fleet_for(match["project"])
     # Connect Gateway's quota is per project: each fleet host project counts its own calls.
-    wait = fleet.gateway_quota.admit(store) if fleet is not None else 0
+    wait = _quota_wait(store, fleet) if fleet is not None else 0
     if wait:
         answer = error_response(
             429,

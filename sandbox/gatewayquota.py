@@ -12,32 +12,24 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # the store owns the quota: import its type for annotations only
-    from sandbox.store import Store
 
 WINDOW_S = 60.0
 
 
-class GatewayQuota:
-    def __init__(self) -> None:
-        self.calls: deque[float] = deque()
+def admit(calls: deque[float], limit: int, now: float) -> int:
+    """0 when the call may go on, else the seconds to wait (Retry-After).
 
-    def admit(self, store: Store) -> int:
-        """0 when the call may go on, else the seconds to wait (Retry-After)."""
-        limit = store.behaviour.gateway_quota_rpm
-        with store.lock:
-            now = store.now_s()
-            while self.calls and self.calls[0] <= now - WINDOW_S:
-                self.calls.popleft()
-            if limit and len(self.calls) >= limit:
-                return max(1, math.ceil(self.calls[0] + WINDOW_S - now))
-            self.calls.append(now)
-            return 0
+    `calls` are the times of one project's calls in the last minute, which each fleet keeps;
+    the caller holds the store's lock. A limit of 0 admits every call.
+    """
+    while calls and calls[0] <= now - WINDOW_S:
+        calls.popleft()
+    if limit and len(calls) >= limit:
+        return max(1, math.ceil(calls[0] + WINDOW_S - now))
+    calls.append(now)
+    return 0
 
 
-def add_latency(store: Store) -> None:
-    latency_ms = store.behaviour.gateway_latency_ms
+def add_latency(latency_ms: float) -> None:
     if latency_ms > 0:
         time.sleep(latency_ms / 1000)  # the round trip itself: real time, on purpose

@@ -34,7 +34,10 @@ def serve_kubernetes(cluster: Cluster, identity: str, request: Request, path: st
         raise KubeError(405, _NOT_ALLOWED)
     for pattern, store in ((_SECRETS, cluster.secrets), (_APPPROJECTS, cluster.appprojects)):
         if match := pattern.match(path):
-            return _objects(store, identity, verb, request, match["ns"], match["name"] or "")
+            ns, name = match["ns"], match["name"] or ""
+            verb = _collection_verb(verb, name)
+            cluster.authorize(identity, verb, store.kind.resource, ns, name, store.kind.group)
+            return _objects(store, verb, request, ns, name)
     if match := _NAMESPACES.match(path):
         name = match["ns"] or ""
         if verb != "get":
@@ -64,11 +67,8 @@ def _list_args(request: Request) -> tuple[str, int, str]:
     )
 
 
-def _objects(
-    store: Objects, identity: str, verb: str, request: Request, ns: str, name: str
-) -> Response:
-    verb = _collection_verb(verb, name)
-    store.cluster.authorize(identity, verb, store.kind.resource, ns, name, store.kind.group)
+def _objects(store: Objects, verb: str, request: Request, ns: str, name: str) -> Response:
+    """Carry out an authorized call on objects of one kind; `verb` is the RBAC verb."""
     if verb == "list":
         return ok(store.list(ns, *_list_args(request)))
     if verb == "get":

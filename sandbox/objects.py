@@ -16,17 +16,27 @@ import copy
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sandbox.appprojectschema import API_VERSION, validated_appproject
 from sandbox.kubeapi import KubeError, merge_patch, validated_secret
-from sandbox.kubelists import Snapshots, list_page
-
-if TYPE_CHECKING:  # the cluster owns its objects: import its type for annotations only
-    from sandbox.kube import Cluster
+from sandbox.kubelists import ListPolicy, Snapshots, list_page
 
 MERGE_PATCH = "application/merge-patch+json"
 Object = dict[str, Any]
+
+
+class Holder(Protocol):
+    """What objects need of the cluster that holds them (`kube.Cluster`)."""
+
+    revision: int  # the cluster's latest resourceVersion
+    policy: ListPolicy
+
+    def next_version(self) -> str: ...
+
+    def timestamp(self) -> str: ...
+
+    def get_namespace(self, name: str) -> Object: ...
 
 
 @dataclass(frozen=True)
@@ -89,7 +99,7 @@ class Objects:
     """Objects of one kind by (namespace, name); the cluster's lock guards them, its revision
     versions them, so resourceVersions are unique across the cluster's objects."""
 
-    def __init__(self, cluster: Cluster, kind: Kind) -> None:
+    def __init__(self, cluster: Holder, kind: Kind) -> None:
         self.cluster, self.kind = cluster, kind
         self.objects: dict[tuple[str, str], Object] = {}
         self.snapshots = Snapshots()
