@@ -17,7 +17,7 @@ import json
 import uuid
 from typing import Any
 
-from sandbox.records import now
+from sandbox.googleapi import now
 
 DATASCHEMA = (
     "https://googleapis.github.io/google-cloudevents/jsonschema/google/events/cloud/"

@@ -12,8 +12,9 @@ from sandbox.bindingchanges import BindingChanges
 from sandbox.changelog import HUB_SERVICES, Answer, ControlError, label_map, member_ref
 from sandbox.clusterchanges import ClusterChanges
 from sandbox.fleet import Fleet
+from sandbox.googleapi import now
 from sandbox.k8snames import dns_label_ok
-from sandbox.records import MEMBERSHIP_STATES, PLATFORMS, membership_json, now, valid_state
+from sandbox.records import MEMBERSHIP_STATES, PLATFORMS, membership_json, valid_state
 from sandbox.scopechanges import ScopeChanges
 
 STATE_ERROR = f"state must be one of {list(MEMBERSHIP_STATES)}, or a number >= 6"

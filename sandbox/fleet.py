@@ -12,10 +12,11 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sandbox.googleapi import now
 from sandbox.identities import cluster_rules
 from sandbox.kube import Cluster
 from sandbox.kubelists import ListPolicy
-from sandbox.records import BindingRecord, MembershipRecord, now
+from sandbox.records import BindingRecord, MembershipRecord
 from sandbox.scoperecords import NamespaceRecord, ScopeRecord
 
 

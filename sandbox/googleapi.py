@@ -1,4 +1,4 @@
-"""Google API conventions shared by the emulated Hub and Connect Gateway: errors and paging.
+"""Google API conventions shared by the emulated services: errors, paging and timestamps.
 
 Error bodies follow https://cloud.google.com/apis/design/errors (`{"error": {code, message,
 status}}`); google-api-core turns them into the matching `GoogleAPICallError`.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -54,6 +55,15 @@ def encode_enums(body: Any, alt: str) -> Any:
             return {**body, "code": STATE_CODES[body["code"]]}
         return {key: encode_enums(value, alt) for key, value in body.items()}
     return body
+
+
+def now() -> str:
+    """The time now as proto3 JSON writes a `google.protobuf.Timestamp` (RFC 3339, UTC, Z)."""
+    return (
+        datetime.datetime.now(datetime.UTC)
+        .isoformat(timespec="microseconds")
+        .replace("+00:00", "Z")
+    )
 
 
 class GoogleError(Exception):

@@ -7,10 +7,11 @@ Where records are kept is `fleet`'s concern; how they change is `changes`'.
 
 from __future__ import annotations
 
-import datetime
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
+
+from sandbox.googleapi import now
 
 MEMBERSHIP_STATES = (
     "CODE_UNSPECIFIED",
@@ -32,14 +33,6 @@ def valid_state(state: object) -> bool:
     if isinstance(state, int) and not isinstance(state, bool):
         return state >= FIRST_UNPUBLISHED_STATE
     return state in MEMBERSHIP_STATES
-
-
-def now() -> str:
-    return (
-        datetime.datetime.now(datetime.UTC)
-        .isoformat(timespec="microseconds")
-        .replace("+00:00", "Z")
-    )
 
 
 @dataclass

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandbox.records import now
+from sandbox.googleapi import now
 
 
 @dataclass
