@@ -8,8 +8,8 @@ from typing import Any
 
 import requests
 
-from sandbox.auditlog import audit_cloudevent
 from sandbox.client import SandboxClient
+from sandbox.events.auditlog import audit_cloudevent
 
 NUMBER = "123456789012"
 

@@ -11,11 +11,11 @@ from typing import Any
 import requests
 
 from bench.calls import classify
-from sandbox.auditlog import audit_cloudevent
 from sandbox.client import SandboxClient
-from sandbox.fleet import FleetId
+from sandbox.events.auditlog import audit_cloudevent
 from sandbox.harness import sandbox_env, start_function
 from sandbox.server import start
+from sandbox.state.fleet import FleetId
 
 A, B = "123456789012", "210987654321"
 CONFIG = {

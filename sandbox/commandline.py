@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import argparse
 
-from sandbox.fleet import FleetId
-from sandbox.googlenames import project_id_ok
-from sandbox.pushpolicy import DEFAULT_TIME_SCALE
-from sandbox.store import Behaviour
+from sandbox.events.pushpolicy import DEFAULT_TIME_SCALE
+from sandbox.google.names import project_id_ok
+from sandbox.state.fleet import FleetId
+from sandbox.state.store import Behaviour
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:

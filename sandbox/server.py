@@ -19,15 +19,15 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
 from sandbox.commandline import behaviour_of, parse
-from sandbox.control import Control
-from sandbox.eventarc import Eventarc
-from sandbox.fleet import FleetId
-from sandbox.gateway import GATEWAY_PATH, handle_gateway
-from sandbox.googleapi import error_response, json_response
-from sandbox.hub import handle_hub, match_hub
-from sandbox.oauth import handle_token
-from sandbox.pushpolicy import DEFAULT_TIME_SCALE, time_scale_for
-from sandbox.store import Behaviour, Store
+from sandbox.control.api import Control
+from sandbox.events.eventarc import Eventarc
+from sandbox.events.pushpolicy import DEFAULT_TIME_SCALE, time_scale_for
+from sandbox.gateway.oauth import handle_token
+from sandbox.gateway.routing import GATEWAY_PATH, handle_gateway
+from sandbox.google.conventions import error_response, json_response
+from sandbox.hub.rest import handle_hub, match_hub
+from sandbox.state.fleet import FleetId
+from sandbox.state.store import Behaviour, Store
 
 MAX_BODY_BYTES = 3 * 1024 * 1024
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.auditlog import audit_cloudevent
+from sandbox.events.auditlog import audit_cloudevent
 
 
 def audit_event(

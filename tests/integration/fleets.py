@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.client import SandboxClient
-from sandbox.fleet import FleetId
 from sandbox.harness import FunctionProcess, sandbox_env, start_function
 from sandbox.server import RunningSandbox, start
+from sandbox.state.fleet import FleetId
 
 A, B = "123456789012", "210987654321"
 TEAMS_HUB = "argocd-teams"

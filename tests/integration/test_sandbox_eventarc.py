@@ -17,8 +17,8 @@ import pytest
 import requests
 from cloudevents.http import from_http
 
-from sandbox.auditlog import audit_entry
-from sandbox.eventarc import Eventarc
+from sandbox.events.auditlog import audit_entry
+from sandbox.events.eventarc import Eventarc
 
 BIN = Path(sys.executable).parent
 DAY_S = 24 * 3600

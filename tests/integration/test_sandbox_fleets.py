@@ -12,8 +12,8 @@ from google.api_core import exceptions
 from google.cloud import gkehub_v1
 
 from sandbox.commandline import parse
-from sandbox.fleet import FleetId
 from sandbox.server import start
+from sandbox.state.fleet import FleetId
 from tests.conftest import ARGOCD, PROJECT_ID, PROJECT_NUMBER
 from tests.integration.kube import core, secret
 

@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 from fleetsync.core import labels as product
 from fleetsync.core.errors import PermanentError
 from fleetsync.core.naming import membership_ref
-from sandbox import googlenames, k8snames, selectors
+from sandbox.google import names as googlenames
+from sandbox.kubernetes import names as k8snames
+from sandbox.kubernetes import selectors
 
 # Characters that matter to the rules, plus a few that never may appear.
 NAME_CHARS = st.sampled_from("abz09AZ-_./ ")

@@ -14,7 +14,7 @@ import pytest
 
 from fleetsync.core.events import HANDLED_METHODS
 from fleetsync.settings import ENV_VARIABLES
-from sandbox.identities import SECRET_VERBS as SANDBOX_SECRET_VERBS
+from sandbox.state.identities import SECRET_VERBS as SANDBOX_SECRET_VERBS
 from tests.terraform.console import Console
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,0 +1,93 @@
+"""A member cluster's Kubernetes API behind Connect Gateway: which path reaches which object,
+the verb RBAC checks, and the request body.
+
+Served: namespaces (get, list), Secrets (`/api/v1/namespaces/{ns}/secrets`) and Argo CD
+AppProjects (`/apis/argoproj.io/v1alpha1/namespaces/{ns}/appprojects`, as the official
+client's CustomObjectsApi calls them). Objects and their rules live in `objects`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from sandbox.kubernetes.cluster import Cluster
+from sandbox.kubernetes.conventions import KubeError, ok
+from sandbox.kubernetes.objects import Objects
+
+_SECRETS = re.compile(r"^/api/v1/namespaces/(?P<ns>[^/]+)/secrets(?:/(?P<name>[^/]+))?/?$")
+_NAMESPACES = re.compile(r"^/api/v1/namespaces(?:/(?P<ns>[^/]+))?/?$")
+_APPPROJECTS = re.compile(
+    r"^/apis/argoproj\.io/v1alpha1/namespaces/(?P<ns>[^/]+)/appprojects(?:/(?P<name>[^/]+))?/?$"
+)
+_VERBS = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
+_NOT_ALLOWED = "the server does not allow this method on the requested resource"
+
+
+def serve_kubernetes(cluster: Cluster, identity: str, request: Request, path: str) -> Response:
+    """Answer one Kubernetes API call on `cluster`; the caller holds the cluster's lock."""
+    verb = _VERBS.get(request.method)
+    if verb is None:
+        raise KubeError(405, _NOT_ALLOWED)
+    for pattern, store in ((_SECRETS, cluster.secrets), (_APPPROJECTS, cluster.appprojects)):
+        if match := pattern.match(path):
+            ns, name = match["ns"], match["name"] or ""
+            verb = _collection_verb(verb, name)
+            cluster.authorize(identity, verb, store.kind.resource, ns, name, store.kind.group)
+            return _objects(store, verb, request, ns, name)
+    if match := _NAMESPACES.match(path):
+        name = match["ns"] or ""
+        if verb != "get":
+            raise KubeError(405, _NOT_ALLOWED)
+        cluster.authorize(identity, "get" if name else "list", "namespaces", "", name)
+        return ok(cluster.get_namespace(name) if name else cluster.list_namespaces())
+    raise KubeError(404, "the server could not find the requested resource")
+
+
+def _collection_verb(verb: str, name: str) -> str:
+    """The RBAC verb: GET on a collection is `list`; only POST creates, and only there."""
+    if not name:
+        verb = {"get": "list", "create": "create"}.get(verb, "")
+        if not verb:
+            raise KubeError(405, _NOT_ALLOWED)
+    elif verb == "create":
+        raise KubeError(405, _NOT_ALLOWED)
+    return verb
+
+
+def _list_args(request: Request) -> tuple[str, int, str]:
+    limit = request.args.get("limit", "0")
+    return (
+        request.args.get("labelSelector", ""),
+        int(limit) if limit.isdigit() else 0,
+        request.args.get("continue", ""),
+    )
+
+
+def _objects(store: Objects, verb: str, request: Request, ns: str, name: str) -> Response:
+    """Carry out an authorized call on objects of one kind; `verb` is the RBAC verb."""
+    if verb == "list":
+        return ok(store.list(ns, *_list_args(request)))
+    if verb == "get":
+        return ok(store.get(ns, name))
+    if verb == "delete":
+        return ok(store.delete(ns, name, _body(request, allow_empty=True)))
+    body = _body(request)
+    if verb == "create":
+        return ok(store.create(ns, body), 201)
+    if verb == "update":
+        return ok(store.replace(ns, name, body))
+    return ok(store.patch(ns, name, body, request.mimetype))
+
+
+def _body(request: Request, allow_empty: bool = False) -> Any:
+    raw = request.get_data(cache=True)
+    if not raw and allow_empty:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError as err:
+        raise KubeError(400, f"the body of the request could not be decoded: {err}") from None
