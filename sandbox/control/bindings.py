@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.control.changelog import Answer, ChangeLog, ControlError, member_ref
-from sandbox.state.records import binding_json
+from sandbox.hub.resources import binding_json
 
 
 class BindingChanges(ChangeLog):

@@ -13,9 +13,10 @@ from sandbox.control.changelog import HUB_SERVICES, Answer, ControlError, label_
 from sandbox.control.clusters import ClusterChanges
 from sandbox.control.scopes import ScopeChanges
 from sandbox.google.conventions import now
+from sandbox.hub.resources import membership_json
 from sandbox.kubernetes.names import dns_label_ok
 from sandbox.state.fleet import Fleet
-from sandbox.state.records import MEMBERSHIP_STATES, PLATFORMS, membership_json, valid_state
+from sandbox.state.records import MEMBERSHIP_STATES, PLATFORMS, valid_state
 
 STATE_ERROR = f"state must be one of {list(MEMBERSHIP_STATES)}, or a number >= 6"
 __all__ = ["ControlError", "FleetChanges"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.control.changelog import Answer, ChangeLog, ControlError, label_map, member_ref
-from sandbox.state.records import membership_json
+from sandbox.hub.resources import membership_json
 
 
 class ClusterChanges(ChangeLog):

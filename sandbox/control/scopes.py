@@ -14,8 +14,9 @@ from typing import Any
 
 from sandbox.control.changelog import Answer, ChangeLog, ControlError, label_map
 from sandbox.google.names import resource_id_ok
+from sandbox.hub.resources import namespace_json, scope_json
 from sandbox.state.fleet import Fleet
-from sandbox.state.scoperecords import NamespaceRecord, ScopeRecord, namespace_json, scope_json
+from sandbox.state.scoperecords import NamespaceRecord, ScopeRecord
 
 SCOPE_NAME = "projects/{project}/locations/global/scopes/"
 _TYPE = "type.googleapis.com/google.cloud.gkehub.v1."

@@ -15,9 +15,9 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox.google.conventions import GoogleError, encode_enums, error_response, json_response
 from sandbox.hub.query import check_location, membership_filter, ordered, page_of, refuse_query
+from sandbox.hub.resources import binding_json, membership_json
 from sandbox.hub.scopes import SCOPE_HANDLERS, SCOPE_ROUTES
 from sandbox.state.fleet import Fleet
-from sandbox.state.records import binding_json, membership_json
 from sandbox.state.store import Store
 
 _BASE = r"^/v1/projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)"

@@ -15,8 +15,9 @@ from werkzeug.wrappers import Request
 
 from sandbox.google.conventions import GoogleError
 from sandbox.hub.query import page_of, refuse_query
+from sandbox.hub.resources import namespace_json, scope_json, scope_name
 from sandbox.state.fleet import Fleet
-from sandbox.state.scoperecords import ScopeRecord, namespace_json, scope_json, scope_name
+from sandbox.state.scoperecords import ScopeRecord
 
 _SCOPES = r"^/v1/projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)/scopes"
 SCOPE_ROUTES = [
