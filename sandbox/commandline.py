@@ -1,6 +1,6 @@
 """The `fleet-sandbox` command line: its flags, their defaults, and their checks.
 
-Every behaviour flag has a control API twin (`tuning`); the defaults are `Behaviour()`'s and
+Every behaviour flag has a control API twin (`control.tuning`); the defaults are `Behaviour()`'s and
 `DEFAULT_TIME_SCALE`.
 """
 

@@ -1,7 +1,7 @@
 """The control API under /sandbox/: change the fleet, inject faults, read what was served.
 
-The observation and tuning endpoints live here; routes in `controlroutes`, views of the
-clusters' objects in `clusterviews`, and fleet changes, which also log audit entries for
+The observation and tuning endpoints live here; routes in `routes`, views of the
+clusters' objects in `views`, and fleet changes, which also log audit entries for
 Eventarc, in `changes`.
 """
 

@@ -1,9 +1,9 @@
 """What every fleet change shares: its errors, its checks, and how it is logged.
 
 A change is made in the store and logged as Cloud Audit Logs entries for Eventarc through
-`operations`, the way a `gcloud container fleet ...` call would be, in the fleet the change
+`hub.operations`, the way a `gcloud container fleet ...` call would be, in the fleet the change
 names (`project_number`, the first fleet by default). The changes themselves are in `changes`
-(memberships), `bindingchanges`, `clusterchanges` and `scopechanges`.
+(memberships), `bindings`, `clusters` and `scopes`.
 """
 
 from __future__ import annotations

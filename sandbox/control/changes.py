@@ -1,6 +1,6 @@
 """Membership changes through the control API: Create, Update and DeleteMembership, each a
-long-running operation (`operations`), and a batch that logs nothing. Bindings and clusters are
-in `bindingchanges` and `clusterchanges`, scopes and fleet namespaces in `scopechanges`;
+long-running operation (`hub.operations`), and a batch that logs nothing. Bindings and clusters are
+in `bindings` and `clusters`, scopes and fleet namespaces in `scopes`;
 `FleetChanges` answers for all of them, each in the fleet its `project_number` names.
 """
 

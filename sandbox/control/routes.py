@@ -1,7 +1,7 @@
 """The control API's routes: which path and method reach which endpoint.
 
 Endpoints that change a fleet are `FleetChanges` methods (`changes`); the others are
-`Control`'s (`control`).
+`Control`'s (`api`).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Connect Gateway: authenticate the caller, then forward to the membership's Kubernetes API.
 
 Each fleet's members are reached under that fleet's project ID or number, and count against
-that fleet's quota. The clusters' Kubernetes API itself is `kubeserve`'s. Gateway failures
-(unknown token, unknown membership) answer in Google's error format, not as
+that fleet's quota (`quota`). The clusters' Kubernetes API itself is `kubernetes.apiserver`'s.
+Gateway failures (unknown token, unknown membership) answer in Google's error format, not as
 Kubernetes `Status` objects, exactly as the real gateway does; callers must not confuse a
 gateway 404 with a missing Secret.
 """

@@ -1,5 +1,5 @@
 """GKE Hub v1 REST: memberships and membership bindings, read-only; scopes and fleet namespaces
-are in `hubscopes`. Each fleet answers under its project ID or number; names carry the number.
+are in `scopes`. Each fleet answers under its project ID or number; names carry the number.
 
 Shapes follow the v1 reference (ListMembershipsResponse `resources`, `nextPageToken`,
 `unreachable`; ListMembershipBindingsResponse `membershipBindings`), which is what

@@ -1,7 +1,8 @@
 """One fleet cluster: its namespaces, RBAC per identity, and its objects (Secrets and Argo CD
 AppProjects, whose rules are `objects`').
 
-The API server's validation and error bodies live in `kubeapi`; routing in `gateway`.
+The API server's validation and error bodies live in `conventions`; routing in `apiserver`
+and, in front of it, `gateway.routing`.
 """
 
 from __future__ import annotations

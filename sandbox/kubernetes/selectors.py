@@ -9,7 +9,7 @@ and the `labels.Parse` documentation of k8s.io/apimachinery):
 
 An omitted value is the empty string (`env=` matches `env: ""`, `env in ()` is `in ("")`).
 `!=` and `notin` also match objects without the key. Keys must be qualified names and values
-label values (`sandbox.k8snames`). This module must not share code with the product.
+label values (`names`). This module must not share code with the product.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 member clusters behind them.
 
 The sandbox holds one or more fleets (`store`); each is reached under its project ID or number,
-and every resource name it answers with uses the number. How fleets change is `changes`' and
-`scopechanges`' concern; record shapes are in `records` and `scoperecords`.
+and every resource name it answers with uses the number. How fleets change is the control API's
+concern (`control.changes`); records are in `records` and `scoperecords`.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class Fleet:
         self.scopes: dict[str, ScopeRecord] = {}
         self.namespaces: dict[tuple[str, str], NamespaceRecord] = {}
         self.clusters: dict[tuple[str, str], Cluster] = {}
-        # When this project's Connect Gateway calls came: its quota's window (`gatewayquota`).
+        # When this project's Connect Gateway calls came: its quota's window (`gateway.quota`).
         self.gateway_calls: deque[float] = deque()
 
     def answers_to(self, project: str) -> bool:

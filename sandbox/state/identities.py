@@ -1,7 +1,7 @@
 """Who a request comes from: the access tokens the sandbox honours, and each cluster's RBAC.
 
 Two fixed tokens stand for the function's service account and a cluster admin; more are
-added through the control API or issued by the OAuth endpoint (`oauth`). A token the sandbox
+added through the control API or issued by the OAuth endpoint (`gateway.oauth`). A token the sandbox
 does not know may still be a signed JWT, whose issuer is then the identity.
 """
 

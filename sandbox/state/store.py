@@ -1,6 +1,6 @@
 """The sandbox's state: the fleets (`fleet`: memberships, bindings, scopes, fleet namespaces
 and member clusters), the credentials honoured, injected faults, the log of API requests
-served, and how realistic the services are (`Behaviour`). Record shapes are in `records` and
+served, and how realistic the services are (`Behaviour`). Records are in `records` and
 `scoperecords`, credentials in `identities`, faults in `faults`."""
 
 from __future__ import annotations
