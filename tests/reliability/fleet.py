@@ -60,8 +60,18 @@ def service_account_key(token_uri: str) -> dict[str, str]:
     }
 
 
-def adc_env(running: RunningSandbox, workdir: Path) -> dict[str, str]:
-    """The function on its real ADC path: a key file whose token_uri is the sandbox."""
+# Longer than any test takes between holding a request and releasing it.
+HOLDING_TIMEOUT_S = 120.0
+
+
+def adc_env(
+    running: RunningSandbox, workdir: Path, request_timeout_s: float = 1.0
+) -> dict[str, str]:
+    """The function on its real ADC path: a key file whose token_uri is the sandbox.
+
+    A short request timeout makes the timeout faults quick; tests that hold a request until
+    they release it need one longer than anything they do meanwhile (`HOLDING_TIMEOUT_S`),
+    or the held call times out, is retried unheld, and the window under test never opens."""
     credentials = workdir / "adc.json"
     credentials.write_text(json.dumps(service_account_key(running.base_url + "/token")))
     return {
@@ -71,7 +81,7 @@ def adc_env(running: RunningSandbox, workdir: Path) -> dict[str, str]:
         "CONNECT_GATEWAY_ENDPOINT": running.base_url,
         "GOOGLE_APPLICATION_CREDENTIALS": str(credentials),
         "GOOGLE_CLOUD_PROJECT": "acme-fleet",
-        "REQUEST_TIMEOUT_SECONDS": "1",
+        "REQUEST_TIMEOUT_SECONDS": str(request_timeout_s),
     }
 
 
@@ -159,11 +169,14 @@ def deliver_all(instances, deliveries) -> list[int]:
 
 
 def two_instances(
-    running: RunningSandbox, workdir: Path, config: dict[str, Any] | None = None
+    running: RunningSandbox,
+    workdir: Path,
+    config: dict[str, Any] | None = None,
+    request_timeout_s: float = 1.0,
 ) -> list[FunctionProcess]:
     """Two function processes on their application-default-credentials path; with `config`,
     in the multi form (FLEET_SYNC_CONFIG instead of the single-form variables)."""
-    env = adc_env(running, workdir)
+    env = adc_env(running, workdir, request_timeout_s)
     if config is not None:
         env.pop("FLEET_PROJECT_NUMBER")
         env.pop("ARGOCD_MEMBERSHIP")

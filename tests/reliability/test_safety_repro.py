@@ -55,17 +55,19 @@ def hold(sandbox: SandboxClient, *matches: str) -> None:
         sandbox.fault(match=match, method="GET", hold=True)
 
 
-def test_1_resync_keeps_a_secret_created_between_its_reads(calm, instances):
+def test_1_resync_keeps_a_secret_created_between_its_reads(calm, holding_instances):
     calm.add_membership("us-central1", "old", {"env": "prod"}, emit=False)
-    assert resync(instances[0])[0] == 200
+    assert resync(holding_instances[0])[0] == 200
     calm.clear_requests()
     hold(calm, SECRETS, HUB + "-/memberships")
 
     def register() -> None:
         calm.add_membership("us-central1", "fresh", {"env": "prod"}, emit=False)
-        assert deliver(instances[1], CREATE, "fresh") == 200
+        assert deliver(holding_instances[1], CREATE, "fresh") == 200
 
-    status, _ = between_two_reads(calm, lambda: resync(instances[0], force="true"), register)
+    status, _ = between_two_reads(
+        calm, lambda: resync(holding_instances[0], force="true"), register
+    )
     assert status == 200
     served = calm.requests()
     created = [r for r in served if r["method"] == "POST" and r["status"] == 201]
@@ -74,19 +76,21 @@ def test_1_resync_keeps_a_secret_created_between_its_reads(calm, instances):
     assert secret(calm, "fresh") is not None
 
 
-def test_2_a_late_delete_never_removes_the_secret_of_a_registration_made_meanwhile(calm, instances):
+def test_2_a_late_delete_never_removes_the_secret_of_a_registration_made_meanwhile(
+    calm, holding_instances
+):
     first = calm.add_membership("us-central1", "phoenix", {"env": "prod"}, emit=False)
-    assert deliver(instances[1], CREATE, "phoenix") == 200
+    assert deliver(holding_instances[1], CREATE, "phoenix") == 200
     calm.delete_membership("us-central1", "phoenix", emit=False)
     hold(calm, SECRETS + "/phoenix", HUB + "us-central1/memberships/phoenix")
 
     def register_again() -> None:
         calm.add_membership("us-central1", "phoenix", {"env": "prod"}, emit=False)
-        assert deliver(instances[1], CREATE, "phoenix") == 200
+        assert deliver(holding_instances[1], CREATE, "phoenix") == 200
 
     calm.clear_requests()
     status = between_two_reads(
-        calm, lambda: deliver(instances[0], DELETE, "phoenix"), register_again
+        calm, lambda: deliver(holding_instances[0], DELETE, "phoenix"), register_again
     )
     assert status == 200
     now = secret(calm, "phoenix")

@@ -16,7 +16,14 @@ from sandbox.client import SandboxClient
 from sandbox.harness import FunctionProcess
 from sandbox.server import RunningSandbox
 from tests.cloudevents import audit_event
-from tests.reliability.fleet import CREATE, NUMBER, deliver, resync, two_instances
+from tests.reliability.fleet import (
+    CREATE,
+    HOLDING_TIMEOUT_S,
+    NUMBER,
+    deliver,
+    resync,
+    two_instances,
+)
 from tests.reliability.test_safety_repro import wait_until_held
 
 HUB = "google.cloud.gkehub.v1.GkeHub."
@@ -41,7 +48,8 @@ CONFIG = {
 def multi_instances(
     running_sandbox: RunningSandbox, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[list[FunctionProcess]]:
-    started = two_instances(running_sandbox, tmp_path_factory.mktemp("multi-instances"), CONFIG)
+    workdir = tmp_path_factory.mktemp("multi-instances")
+    started = two_instances(running_sandbox, workdir, CONFIG, HOLDING_TIMEOUT_S)
     yield started
     for process in started:
         process.stop()
