@@ -18,16 +18,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from fleetsync.config.settings import Settings
+from fleetsync.config.variables import parse_boolean
 from fleetsync.core.errors import AccessError, PermanentError, RetryableError, SyncError
 from fleetsync.core.model import MembershipRef
 from fleetsync.core.naming import fleet_of, parse_membership
-from fleetsync.settings import Settings
-from fleetsync.variables import parse_boolean
 
 if TYPE_CHECKING:  # flask comes with functions-framework; imported for its types only
     from flask import Request
 
-    from fleetsync.sync import Sync
+    from fleetsync.app.sync import Sync
 
 logger = logging.getLogger("fleetsync.main")
 
@@ -65,7 +65,7 @@ def sync() -> Sync:
     with _sync_lock:
         if _sync is None:
             from fleetsync.adapters.logs import configure_logging
-            from fleetsync.sync import connect
+            from fleetsync.app.sync import connect
 
             configure_logging(os.environ.get("GOOGLE_CLOUD_PROJECT", ""))
             _sync = connect(SETTINGS)

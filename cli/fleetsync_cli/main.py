@@ -17,18 +17,18 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
+from fleetsync.config.settings import FLEET_SYNC_CONFIG, SINGLE_FORM, VARIABLES, Settings
 from fleetsync.core.errors import PermanentError, SyncError
 from fleetsync.core.events import AUDIT_LOG_TYPE, parse_audit_event
 from fleetsync.core.model import Membership
 from fleetsync.core.naming import fleet_of, parse_membership
 from fleetsync.core.report import Report
-from fleetsync.settings import FLEET_SYNC_CONFIG, SINGLE_FORM, VARIABLES, Settings
 from fleetsync_cli.configfile import read_config_file
 from fleetsync_cli.output import RESYNC_ROWS, ProgressBar, print_report
 
 if TYPE_CHECKING:
-    from fleetsync.reconcile import Reconciler
-    from fleetsync.sync import Sync
+    from fleetsync.app.reconcile import Reconciler
+    from fleetsync.app.sync import Sync
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 # The settings a flag may override: the flags come from the one table of settings.
@@ -157,7 +157,7 @@ def _environment(args: argparse.Namespace, env: Mapping[str, str]) -> dict[str, 
 
 
 def _sync(settings: Settings) -> Sync:
-    from fleetsync.sync import connect
+    from fleetsync.app.sync import connect
 
     return connect(settings)
 

@@ -246,9 +246,10 @@ def test_verbose_logs_each_step(sandbox, cli):
     sandbox.add_membership("us-central1", "prod-1", emit=False)
     quiet, verbose = cli("resync"), cli("-v", "plan")
     assert quiet.stderr == ""
-    assert "INFO fleetsync.reconcile: resync done" in verbose.stderr
-    assert "DEBUG fleetsync.reconcile: read 2 cluster Secrets" in verbose.stderr
-    assert "DEBUG fleetsync.reconcile: listed 2 memberships; unreachable: none" in verbose.stderr
+    assert "INFO fleetsync.app.reconcile: resync done" in verbose.stderr
+    assert "DEBUG fleetsync.app.reconcile: read 2 cluster Secrets" in verbose.stderr
+    listed = "DEBUG fleetsync.app.reconcile: listed 2 memberships; unreachable: none"
+    assert listed in verbose.stderr
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,8 @@ import pytest
 
 from fleetsync.adapters.argocd import ArgoCD
 from fleetsync.adapters.credentials import TokenSource
+from fleetsync.config.settings import Settings
 from fleetsync.core.model import ClusterSecret, MembershipRef
-from fleetsync.settings import Settings
 from tests.conftest import PROJECT_NUMBER
 from tests.faketime import FakeTime
 

@@ -1,5 +1,5 @@
 """Tenancy through the real adapters (GKE Hub REST client, Kubernetes CustomObjectsApi over
-Connect Gateway) against the session sandbox, wired in-process by `fleetsync.sync.connect`
+Connect Gateway) against the session sandbox, wired in-process by `fleetsync.app.sync.connect`
 exactly as the function wires itself. Faults are counted, not timed: no sleeps."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import json
 import kubernetes.client as k
 import pytest
 
-from fleetsync.settings import Settings
-from fleetsync.sync import Sync, connect
+from fleetsync.app.sync import Sync, connect
+from fleetsync.config.settings import Settings
 from sandbox.harness import sandbox_env
 from tests.conftest import ARGOCD_GATEWAY, PROJECT_NUMBER
 

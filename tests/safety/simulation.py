@@ -23,12 +23,12 @@ import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from fleetsync.app.reconcile import Reconciler
+from fleetsync.config.settings import Settings
 from fleetsync.core.errors import RetryableError
 from fleetsync.core.events import CLUSTER, MEMBERSHIP, AuditEvent
 from fleetsync.core.labels import parse_selector
 from fleetsync.core.model import ClusterSecret, MembershipRef
-from fleetsync.reconcile import Reconciler
-from fleetsync.settings import Settings
 from tests.safety.explorer import Choice, Scheduler
 from tests.safety.memory import LOCATION, NUMBER, Member, MemoryFleet, MemorySecrets, World
 

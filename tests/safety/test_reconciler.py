@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import pytest
 
+from fleetsync.app.reconcile import Reconciler
 from fleetsync.core.errors import AccessError, ConflictError, RetryableError
 from fleetsync.core.model import ClusterSecret, MembershipRef
-from fleetsync.reconcile import Reconciler
 from tests.safety import simulation
 from tests.safety.memory import LOCATION, NUMBER, Member, MemoryFleet, MemorySecrets, World
 from tests.safety.simulation import SCOPE, settings, view, wanted

@@ -7,6 +7,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from fleetsync.app.projects import Tenancy
+from fleetsync.app.reconcile import Reconciler
+from fleetsync.app.sync import Sync, TargetSync
+from fleetsync.config.settings import Settings
 from fleetsync.core.errors import RetryableError
 from fleetsync.core.events import AuditEvent
 from fleetsync.core.model import (
@@ -17,10 +21,6 @@ from fleetsync.core.model import (
     MembershipRef,
 )
 from fleetsync.core.tenancy import AppProject
-from fleetsync.reconcile import Reconciler
-from fleetsync.settings import Settings
-from fleetsync.sync import Sync, TargetSync
-from fleetsync.tenancy import Tenancy
 from tests.safety.memory import (
     LOCATION,
     Member,

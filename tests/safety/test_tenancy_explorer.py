@@ -16,12 +16,12 @@ from dataclasses import dataclass, field, replace
 
 import pytest
 
+from fleetsync.app.projects import Tenancy
+from fleetsync.config.settings import Settings
+from fleetsync.config.targets import Tenancy as TenancyOptions
 from fleetsync.core.errors import RetryableError
 from fleetsync.core.model import SCOPE_LABEL
 from fleetsync.core.tenancy import AppProject
-from fleetsync.settings import Settings
-from fleetsync.targets import Tenancy as TenancyOptions
-from fleetsync.tenancy import Tenancy
 from tests.safety.explorer import Choice, Scheduler, explore, sample
 from tests.safety.memory import NUMBER, Member, MemoryFleet, MemoryProjects, World
 from tests.safety.simulation import settings as base_settings

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 import yaml
 
+from fleetsync.config.settings import Settings
 from fleetsync.core.errors import PermanentError
 from fleetsync.core.events import HANDLED_METHODS
 from fleetsync.core.labels import is_dns_subdomain, parse_selector
-from fleetsync.settings import Settings
 from tests.terraform.console import MODULE, Console
 
 TRIGGER_NAME = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from fleetsync.settings import Settings
+from fleetsync.config.settings import Settings
 from tests.terraform.console import INVALID, Console
 from tests.terraform.test_fleets import HUB_A, multi
 

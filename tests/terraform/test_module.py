@@ -12,8 +12,8 @@ from typing import Any
 import hcl2
 import pytest
 
+from fleetsync.config.settings import ENV_VARIABLES
 from fleetsync.core.events import HANDLED_METHODS
-from fleetsync.settings import ENV_VARIABLES
 from sandbox.state.identities import SECRET_VERBS as SANDBOX_SECRET_VERBS
 from tests.terraform.console import Console
 
@@ -412,7 +412,7 @@ def test_operations_metrics_and_the_overdue_resync_alert(module: dict[str, Any])
     complete = module["locals"]["complete_resync_filter"]
     # The summary line reconcile.py logs after a resync, with the fields Report.summary() has.
     assert 'jsonPayload.message=\\"resync done\\"' in complete
-    assert "resync done" in (ROOT / "function/fleetsync/reconcile.py").read_text()
+    assert "resync done" in (ROOT / "function/fleetsync/app/reconcile.py").read_text()
     for key in ("dry_run", "refused", "errors", "unreachable"):
         assert f"jsonPayload.{key}" in complete
     alert = module["resource"][("google_monitoring_alert_policy", "resync_overdue")]

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from fleetsync.settings import Settings
+from fleetsync.config.settings import Settings
 from fleetsync_cli.main import EXIT_ERROR, _environment, main, parser
 
 HUB = "projects/123456789012/locations/global/memberships/argocd-hub"

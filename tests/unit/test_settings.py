@@ -2,15 +2,15 @@ from pathlib import Path
 
 import pytest
 
-from fleetsync.core.errors import PermanentError
-from fleetsync.core.model import MembershipRef
-from fleetsync.settings import (
+from fleetsync.config.settings import (
     DEFAULT_GKEHUB_ENDPOINT,
     ENV_VARIABLES,
     VARIABLES,
     Settings,
 )
-from fleetsync.variables import parse_boolean
+from fleetsync.config.variables import parse_boolean
+from fleetsync.core.errors import PermanentError
+from fleetsync.core.model import MembershipRef
 
 BASE = {"FLEET_PROJECT_NUMBER": "123456789012", "ARGOCD_MEMBERSHIP": "global/argocd-hub"}
 SANDBOX = {

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
+from fleetsync.config.settings import Settings
+from fleetsync.config.targets import parse_document
 from fleetsync.core.errors import PermanentError
 from fleetsync.core.model import MembershipRef
-from fleetsync.settings import Settings
-from fleetsync.targets import parse_document
 
 A, B = "123456789012", "210987654321"
 HUB = f"projects/{A}/locations/global/memberships/argocd-hub"

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
+from fleetsync.config.settings import Settings
 from fleetsync.core.errors import PermanentError
-from fleetsync.settings import Settings
 from sandbox.harness import FUNCTION_DIR
 
 A = "123456789012"

@@ -21,6 +21,7 @@ from fleetsync.adapters.gateway_errors import (
 )
 from fleetsync.adapters.pacing import WriteBudget
 from fleetsync.adapters.secrets_api import SecretsApi, b64, cluster_secret, diff, encode_data
+from fleetsync.config.settings import Settings
 from fleetsync.core.errors import (
     AccessError,
     ConflictError,
@@ -29,7 +30,6 @@ from fleetsync.core.errors import (
 )
 from fleetsync.core.model import SECRET_TYPE_CLUSTER, SECRET_TYPE_LABEL, ClusterSecret
 from fleetsync.core.naming import gateway_url
-from fleetsync.settings import Settings
 
 T = TypeVar("T")
 LIST_PAGE_SIZE = 500

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from fleetsync.adapters.credentials import TokenSource
+from fleetsync.config.settings import Settings
 from fleetsync.core.errors import (
     ACCESS_STATUSES,
     RETRYABLE_STATUSES,
@@ -25,7 +26,6 @@ from fleetsync.core.naming import (
     parse_resource_name,
     platform_of,
 )
-from fleetsync.settings import Settings
 
 T = TypeVar("T")
 PAGE_SIZE = 1000

@@ -12,12 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from fleetsync.core.errors import Backoff, PermanentError
-from fleetsync.core.labels import Selector, parse_selector
-from fleetsync.core.model import MembershipRef
-from fleetsync.core.naming import parse_membership
-from fleetsync.targets import SyncConfig, Target, Tenancy, parse_document
-from fleetsync.variables import (
+from fleetsync.config.targets import SyncConfig, Target, Tenancy, parse_document
+from fleetsync.config.variables import (
     Variable,
     between,
     parse_app_project,
@@ -27,6 +23,10 @@ from fleetsync.variables import (
     parse_text,
     parse_url,
 )
+from fleetsync.core.errors import Backoff, PermanentError
+from fleetsync.core.labels import Selector, parse_selector
+from fleetsync.core.model import MembershipRef
+from fleetsync.core.naming import parse_membership
 
 DEFAULT_GKEHUB_ENDPOINT = "https://gkehub.googleapis.com"
 

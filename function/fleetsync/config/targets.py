@@ -12,11 +12,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from fleetsync.config.jsonfields import field_list, field_object, field_string, field_typed
 from fleetsync.core.errors import PermanentError
 from fleetsync.core.labels import Selector, is_dns_label, is_dns_subdomain, parse_selector
 from fleetsync.core.model import MembershipRef
 from fleetsync.core.naming import is_project_number, membership_name, parse_resource_name
-from fleetsync.jsonfields import field_list, field_object, field_string, field_typed
 
 # An AppProject is named prefix + scope id; scope ids are at most 63 characters.
 MAX_PREFIX_LENGTH = 253 - 63

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from fleetsync.config.settings import Settings
 from fleetsync.core.errors import ConflictError, RetryableError
 from fleetsync.core.model import FleetListing
 from fleetsync.core.planning import CREATE, DELETE
@@ -26,7 +27,6 @@ from fleetsync.core.tenancy import (
     desired_projects,
     plan_projects,
 )
-from fleetsync.settings import Settings
 
 logger = logging.getLogger(__name__)
 MAX_ROUNDS = 4

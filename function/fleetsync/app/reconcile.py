@@ -29,6 +29,8 @@ from dataclasses import replace
 from functools import partial
 from typing import Protocol
 
+from fleetsync.app.writes import SecretStore, Written, apply_change, each, record
+from fleetsync.config.settings import Settings
 from fleetsync.core.errors import ConflictError, RetryableError
 from fleetsync.core.events import CLUSTER, SCOPE, AuditEvent
 from fleetsync.core.model import (
@@ -55,8 +57,6 @@ from fleetsync.core.planning import (
 )
 from fleetsync.core.rendering import SecretTarget
 from fleetsync.core.report import Report
-from fleetsync.settings import Settings
-from fleetsync.writes import SecretStore, Written, apply_change, each, record
 
 logger = logging.getLogger(__name__)
 # Rounds of step 4 before giving up with a RetryableError (the event is then redelivered).

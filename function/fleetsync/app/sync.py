@@ -16,15 +16,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 
+from fleetsync.app.projects import Tenancy
+from fleetsync.app.reconcile import Progress, Reconciler
+from fleetsync.config.settings import Settings
+from fleetsync.config.targets import Target
 from fleetsync.core.errors import RetryableError, SyncError
 from fleetsync.core.events import AuditEvent
 from fleetsync.core.model import GKE, MembershipRef
 from fleetsync.core.naming import is_project_number
 from fleetsync.core.report import Report
-from fleetsync.reconcile import Progress, Reconciler
-from fleetsync.settings import Settings
-from fleetsync.targets import Target
-from fleetsync.tenancy import Tenancy
 
 logger = logging.getLogger(__name__)
 
