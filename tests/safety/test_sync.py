@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from fleetsync.app.projects import Tenancy
+from fleetsync.app.projects import ProjectReconciler
 from fleetsync.app.reconcile import Reconciler
 from fleetsync.app.sync import Sync, TargetSync
 from fleetsync.config.settings import Settings
@@ -56,16 +56,16 @@ def wire(settings: Settings, hub: dict[str, World], clusters: dict[str, World]) 
     for target in settings.targets:
         cluster = clusters[target.name]
         store = MemorySecrets(cluster)
-        tenancy = None
+        projects = None
         if target.tenancy.enabled:
             readers = {n: MemoryFleet(hub[n]) for n in settings.fleets}
-            tenancy = Tenancy(settings.lane(target, A), readers, MemoryProjects(cluster))
-        projects = tenancy.our_projects if tenancy else None
+            projects = ProjectReconciler(settings.lane(target, A), readers, MemoryProjects(cluster))
+        ours = projects.our_projects if projects else None
         lanes = {
-            n: Reconciler(settings.lane(target, n), MemoryFleet(hub[n]), store, projects)
+            n: Reconciler(settings.lane(target, n), MemoryFleet(hub[n]), store, ours)
             for n in settings.fleets
         }
-        sync.targets.append(TargetSync(target, lanes, tenancy))
+        sync.targets.append(TargetSync(target, lanes, projects))
     return sync
 
 
@@ -209,7 +209,7 @@ def test_appprojects_converge_when_another_instance_writes_between_read_and_writ
     hub, clusters, sync = tenancy_world()
     other = wire(config(TEAM), hub, clusters)
     # The other instance creates the AppProjects after we listed them, before we create.
-    target = other.targets[0].tenancy
+    target = other.targets[0].projects
     assert target is not None
     concurrently(clusters["all"], "create_project", target.reconcile)
     report = sync.resync()

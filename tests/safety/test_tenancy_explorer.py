@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 
 import pytest
 
-from fleetsync.app.projects import Tenancy
+from fleetsync.app.projects import ProjectReconciler
 from fleetsync.config.settings import Settings
 from fleetsync.config.targets import Tenancy as TenancyOptions
 from fleetsync.core.errors import RetryableError
@@ -102,9 +102,10 @@ class Run:
         self.world.projects[FOREIGN.name] = FOREIGN
         self.tenancy("setup").reconcile()  # synced before the schedule starts
 
-    def tenancy(self, worker: str) -> Tenancy:
+    def tenancy(self, worker: str) -> ProjectReconciler:
         fleet = RecordingFleet(self.world, worker, self)
-        return Tenancy(settings(), {NUMBER: fleet}, RecordingProjects(self.world, worker, self))
+        projects = RecordingProjects(self.world, worker, self)
+        return ProjectReconciler(settings(), {NUMBER: fleet}, projects)
 
     def play(self, choose: Choice) -> None:
         workers = [self._mutate, lambda: self._work("w0"), lambda: self._work("w1")]

@@ -50,7 +50,7 @@ def test_a_scope_moving_from_fleet_b_to_fleet_a_never_loses_its_appproject():
             hub[B].members["b1"].scopes.discard("pay")
 
     hub[B].hook = migrate
-    tenancy = sync.targets[0].tenancy
+    tenancy = sync.targets[0].projects
     assert tenancy is not None
     tenancy.reconcile()
     deletes = [c for c in clusters["all"].calls if c[1] == "delete_project"]

@@ -45,7 +45,7 @@ class ProjectStore(Protocol):
 
 
 @dataclass
-class Tenancy:
+class ProjectReconciler:
     """One target's AppProjects, from every fleet's scopes."""
 
     settings: Settings  # the target's lane view: its name, tenancy, selector, guard

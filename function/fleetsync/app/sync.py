@@ -1,6 +1,6 @@
-"""Every fleet into every target: one Reconciler per (target, fleet) lane, one Tenancy per
-target with tenancy on (run first, so Secrets can name the AppProjects it made). What
-`main.py` and the CLI call.
+"""Every fleet into every target: one Reconciler per (target, fleet) lane, one
+ProjectReconciler per target with tenancy on (run first, so Secrets can name the AppProjects
+it made). What `main.py` and the CLI call.
 
 A failure in one target (its gateway 404/503, its RBAC) is that target's error in the
 report, never the others': the answer is 503 so the event is redelivered, and converging
@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 
-from fleetsync.app.projects import Tenancy
+from fleetsync.app.projects import ProjectReconciler
 from fleetsync.app.reconcile import Progress, Reconciler
 from fleetsync.config.settings import Settings
 from fleetsync.config.targets import Target
@@ -31,11 +31,11 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class TargetSync:
-    """One target: a Reconciler per fleet, and its Tenancy when on."""
+    """One target: a Reconciler per fleet, and its ProjectReconciler when tenancy is on."""
 
     target: Target
     lanes: dict[str, Reconciler]  # by fleet project number
-    tenancy: Tenancy | None = None
+    projects: ProjectReconciler | None = None
     # Set while the target could not be connected (its Argo CD membership unreadable at
     # start-up): each run tries again, and until then the target alone fails.
     connect: Callable[[], TargetSync] | None = None
@@ -46,7 +46,7 @@ class TargetSync:
         with self._lock:
             if self.connect is not None:
                 done = self.connect()
-                self.lanes, self.tenancy, self.connect = done.lanes, done.tenancy, None
+                self.lanes, self.projects, self.connect = done.lanes, done.projects, None
 
 
 @dataclass
@@ -111,8 +111,8 @@ class Sync:
                 continue
             report = Report(dry_run=dry_run)
             # AppProjects first: a Secret names its scope's AppProject only once it is ours.
-            if target.tenancy is not None:
-                projects = partial(target.tenancy.reconcile, dry_run=dry_run, force=force)
+            if target.projects is not None:
+                projects = partial(target.projects.reconcile, dry_run=dry_run, force=force)
                 done = _guarded(f"target {label}, AppProjects", projects, dry_run)
                 report = replace(done, tenancy=True)
             for number in (n for n in fleets if n in target.lanes):
@@ -166,15 +166,15 @@ def connect(settings: Settings) -> Sync:
             )
         gke = argocd_cluster is None or argocd_cluster.platform == GKE
         store = ArgoCD(view, tokens, gke=gke)
-        tenancy = None
+        projects = None
         if target.tenancy.enabled:
-            tenancy = Tenancy(view, dict(fleets), AppProjects(store))
-        projects = tenancy.our_projects if tenancy else None
+            projects = ProjectReconciler(view, dict(fleets), AppProjects(store))
+        ours = projects.our_projects if projects else None
         lanes = {
-            n: Reconciler(settings.lane(target, n), fleet, store, projects)
+            n: Reconciler(settings.lane(target, n), fleet, store, ours)
             for n, fleet in fleets.items()
         }
-        return TargetSync(target, lanes, tenancy)
+        return TargetSync(target, lanes, projects)
 
     for target in settings.targets:
         if not settings.multi:  # the single form fails as a whole, as it always has
