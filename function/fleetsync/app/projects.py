@@ -12,15 +12,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol
 
+from fleetsync.app.ports import ProjectStore, ScopeReader
 from fleetsync.config.settings import Settings
 from fleetsync.core.errors import ConflictError, RetryableError
-from fleetsync.core.model import FleetListing
 from fleetsync.core.planning import CREATE, DELETE
 from fleetsync.core.report import ProjectDone, Report
 from fleetsync.core.tenancy import (
-    AppProject,
     FleetScopes,
     ProjectChange,
     TenancyRules,
@@ -30,18 +28,6 @@ from fleetsync.core.tenancy import (
 
 logger = logging.getLogger(__name__)
 MAX_ROUNDS = 4
-
-
-class ScopeReader(Protocol):
-    def list_fleet(self) -> FleetListing: ...
-    def list_scopes(self) -> dict[str, tuple[str, ...]] | None: ...
-
-
-class ProjectStore(Protocol):
-    def list_projects(self) -> dict[str, AppProject]: ...
-    def create(self, project: AppProject) -> AppProject: ...
-    def update(self, project: AppProject, stale_labels: Sequence[str] = ()) -> AppProject: ...
-    def delete(self, project: AppProject) -> None: ...
 
 
 @dataclass

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 
 from fleetsync.app.projects import ProjectReconciler
-from fleetsync.app.reconcile import Progress, Reconciler
+from fleetsync.app.reconcile import Reconciler
+from fleetsync.app.writes import Progress
 from fleetsync.config.settings import Settings
 from fleetsync.config.targets import Target
 from fleetsync.core.errors import RetryableError, SyncError

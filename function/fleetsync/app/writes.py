@@ -1,7 +1,8 @@
 """Write planned changes to the Argo CD cluster and fold each outcome into a Report.
 
-`reconcile` decides when to write; this module only writes, logs one line per change, and
-keeps one failed write from failing the others.
+`reconcile` decides when to write; this module only writes (one change, or all of a plan's,
+`concurrency` at a time), logs one line per change, and keeps one failed write from failing
+the others.
 """
 
 from __future__ import annotations
@@ -11,25 +12,19 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from functools import partial
-from typing import Protocol
 
-from fleetsync.core.errors import AccessError, PermanentError, RetryableError
-from fleetsync.core.model import ClusterSecret
+from fleetsync.app.ports import SecretStore
+from fleetsync.core.errors import AccessError, ConflictError, PermanentError, RetryableError
+from fleetsync.core.model import ClusterSecret, MembershipRef
+from fleetsync.core.naming import parse_secret_name
 from fleetsync.core.planning import CREATE, DELETE, Change
 from fleetsync.core.report import Report, describe, membership_of
 
 logger = logging.getLogger(__name__)
 Written = dict[str, ClusterSecret | None]  # Secret name -> as written, None when deleted
 Outcome = Callable[[], Report | None]  # returns, or raises what the write raised
-
-
-class SecretStore(Protocol):
-    def list_cluster_secrets(self) -> dict[str, ClusterSecret]: ...
-    def get(self, name: str) -> ClusterSecret | None: ...
-    def create(self, secret: ClusterSecret) -> ClusterSecret: ...
-    def update(self, current: ClusterSecret, merged: ClusterSecret) -> ClusterSecret: ...
-    def delete(self, current: ClusterSecret) -> None: ...
-    def paced_seconds(self) -> float: ...
+# (writes done, writes planned, seconds writes have waited for the gateway budget)
+Progress = Callable[[int, int, float], None]
 
 
 def apply_change(
@@ -63,6 +58,42 @@ def apply_change(
         },
     )
     return written
+
+
+def apply_all(
+    store: SecretStore,
+    changes: Sequence[Change],
+    write: Callable[[Change], ClusterSecret | None],
+    converge: Callable[[MembershipRef], Report],
+    report: Report,
+    *,
+    project_number: str,
+    concurrency: int,
+    progress: Progress | None = None,
+) -> tuple[Report, Written]:
+    """The report with every change's outcome, and what was written. A delete, and a write
+    that met a conflict, are left to `converge`, which settles that one membership."""
+    written: Written = {}
+    paced_before = store.paced_seconds()
+
+    def apply(change: Change) -> Report | None:
+        ref = parse_secret_name(change.secret.name, project_number)
+        if ref is not None and change.action == DELETE:
+            # A listing can be minutes old by now: confirm with this one membership,
+            # read again right before the delete.
+            return converge(ref)
+        try:
+            written[change.secret.name] = write(change)
+            return None
+        except ConflictError:
+            # Someone wrote in between: this one membership converges on its own.
+            return converge(ref) if ref else None
+
+    for done, (change, outcome) in enumerate(each(apply, changes, concurrency), start=1):
+        report = record(report, change, outcome, project_number)
+        if progress is not None:
+            progress(done, len(changes), store.paced_seconds() - paced_before)
+    return report, written
 
 
 def each(
