@@ -15,20 +15,16 @@ from fleetsync.core.model import (
 from fleetsync.core.planning import (
     CREATE,
     DELETE,
-    DROP,
-    HOLD,
     UPDATE,
-    WANT,
     Change,
     Plan,
-    desired_secrets,
     exceeds_delete_guard,
     guard_deletes,
     merge_secret,
     plan_changes,
-    verdict,
 )
 from fleetsync.core.rendering import SecretTarget, render_secret
+from fleetsync.core.verdicts import DROP, HOLD, WANT, desired_secrets, verdict
 
 NUMBER = "123456789012"
 TARGET = SecretTarget(NUMBER)

@@ -13,17 +13,10 @@ from dataclasses import dataclass, replace
 
 from fleetsync.config.settings import Settings
 from fleetsync.core.model import ClusterSecret, Membership
-from fleetsync.core.planning import (
-    WANT,
-    Desired,
-    Plan,
-    desired_secrets,
-    is_ours,
-    plan_changes,
-    verdict,
-)
+from fleetsync.core.planning import Plan, is_ours, plan_changes
 from fleetsync.core.rendering import SecretTarget
 from fleetsync.core.report import Report
+from fleetsync.core.verdicts import WANT, Desired, desired_secrets, verdict
 
 logger = logging.getLogger(__name__)
 

@@ -15,9 +15,10 @@ from fleetsync.app.ports import FleetReader, SecretStore
 from fleetsync.core.events import CLUSTER, SCOPE, AuditEvent
 from fleetsync.core.model import CLUSTER_ANNOTATION, SCOPE_LABEL_PREFIX, FleetListing, MembershipRef
 from fleetsync.core.naming import cluster_ref, parse_secret_name
-from fleetsync.core.planning import cluster_not_yet_missing, is_ours
+from fleetsync.core.planning import is_ours
 from fleetsync.core.rendering import SecretTarget
 from fleetsync.core.report import Report
+from fleetsync.core.verdicts import cluster_not_yet_missing
 
 
 def memberships_named(

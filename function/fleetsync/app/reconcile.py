@@ -39,8 +39,9 @@ from fleetsync.core.errors import ConflictError, RetryableError
 from fleetsync.core.events import CLUSTER, AuditEvent
 from fleetsync.core.model import ClusterSecret, Membership, MembershipRef
 from fleetsync.core.naming import parse_secret_name, secret_name
-from fleetsync.core.planning import Change, Desired, guard_deletes
+from fleetsync.core.planning import Change, guard_deletes
 from fleetsync.core.report import Report
+from fleetsync.core.verdicts import Desired
 
 logger = logging.getLogger(__name__)
 # Rounds of step 4 before giving up with a RetryableError (the event is then redelivered).

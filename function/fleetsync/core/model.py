@@ -79,6 +79,10 @@ def _frozen(mapping: Mapping[str, str] | None = None) -> Mapping[str, str]:
     return MappingProxyType(dict(mapping or {}))
 
 
+def _key_list(text: str) -> set[str]:
+    return {key for key in text.split(",") if key}
+
+
 @dataclass(frozen=True)
 class MembershipRef:
     """A membership's address inside the fleet: `{location}/{membership}`."""
@@ -136,3 +140,13 @@ class ClusterSecret:
     @property
     def from_plugin(self) -> bool:
         return self.annotations.get(PLUGIN_ANNOTATION) == "true"
+
+    @property
+    def owned_labels(self) -> set[str]:
+        """The label keys we wrote, as our annotation lists them."""
+        return _key_list(self.annotations.get(OWNED_LABELS_ANNOTATION, ""))
+
+    @property
+    def owned_data(self) -> set[str]:
+        """The data keys we wrote, as our annotation lists them."""
+        return _key_list(self.annotations.get(OWNED_DATA_ANNOTATION, ""))

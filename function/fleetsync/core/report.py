@@ -7,7 +7,8 @@ from typing import Any
 
 from fleetsync.core.model import ClusterSecret
 from fleetsync.core.naming import parse_secret_name
-from fleetsync.core.planning import CREATE, DELETE, UPDATE, Change, Desired, Plan
+from fleetsync.core.planning import CREATE, DELETE, UPDATE, Change, Plan
+from fleetsync.core.verdicts import Desired
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,8 @@ from fleetsync.core.model import (
     FleetListing,
 )
 from fleetsync.core.naming import gateway_url
-from fleetsync.core.planning import CREATE, DELETE, DROP, UPDATE, exceeds_fraction, verdict
+from fleetsync.core.planning import CREATE, DELETE, UPDATE, exceeds_fraction
+from fleetsync.core.verdicts import DROP, verdict
 
 # The spec fields we write; every other field of an AppProject's spec is someone else's.
 OWNED_SPEC = ("description", "sourceRepos", "destinations", "clusterResourceWhitelist")
