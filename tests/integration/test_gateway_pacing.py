@@ -9,6 +9,7 @@ import pytest
 
 from fleetsync.adapters.argocd import ArgoCD
 from fleetsync.adapters.credentials import TokenSource
+from fleetsync.adapters.gateway import Gateway
 from fleetsync.config.settings import Settings
 from fleetsync.core.model import ClusterSecret, MembershipRef
 from tests.conftest import PROJECT_NUMBER
@@ -33,9 +34,8 @@ def adapter(running_sandbox, shared: FakeTime, budget: int) -> ArgoCD:
         static_token="sandbox-token",
         gateway_max_writes_per_minute=budget,
     )
-    return ArgoCD(
-        settings, TokenSource(settings.static_token), clock=shared.clock, sleep=shared.sleep
-    )
+    tokens = TokenSource(settings.static_token)
+    return ArgoCD(Gateway(settings, tokens, clock=shared.clock, sleep=shared.sleep))
 
 
 def secret(i: int) -> ClusterSecret:

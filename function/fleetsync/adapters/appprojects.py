@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
-from fleetsync.adapters.argocd import LIST_PAGE_SIZE, ArgoCD
+from fleetsync.adapters.gateway import LIST_PAGE_SIZE, Gateway
 from fleetsync.adapters.gateway_errors import SecretMissingError
 from fleetsync.core.errors import ConflictError
 from fleetsync.core.tenancy import OWNED_SPEC, AppProject
@@ -21,12 +21,12 @@ GROUP, VERSION, PLURAL = "argoproj.io", "v1alpha1", "appprojects"
 
 
 class AppProjects:
-    def __init__(self, argocd: ArgoCD) -> None:
+    def __init__(self, gateway: Gateway) -> None:
         from kubernetes.client import CustomObjectsApi
 
-        self._gateway, self._timeout = argocd, argocd.timeout
-        self._namespace = argocd.namespace
-        self._api: Any = CustomObjectsApi(argocd.api_client)
+        self._gateway, self._timeout = gateway, gateway.timeout
+        self._namespace = gateway.namespace
+        self._api: Any = CustomObjectsApi(gateway.api_client)
 
     def list_projects(self) -> dict[str, AppProject]:
         """Every AppProject in the namespace (ours and others', to see a clash), all pages."""

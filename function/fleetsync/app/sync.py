@@ -145,6 +145,7 @@ def connect(settings: Settings) -> Sync:
     from fleetsync.adapters.appprojects import AppProjects
     from fleetsync.adapters.argocd import ArgoCD
     from fleetsync.adapters.credentials import TokenSource
+    from fleetsync.adapters.gateway import Gateway
     from fleetsync.adapters.hub import Fleet
 
     settings = settings if settings.targets else settings.configured()
@@ -166,10 +167,11 @@ def connect(settings: Settings) -> Sync:
                 target.argocd_project_number,
             )
         gke = argocd_cluster is None or argocd_cluster.platform == GKE
-        store = ArgoCD(view, tokens, gke=gke)
+        gateway = Gateway(view, tokens, gke=gke)  # one budget and one token per Argo CD cluster
+        store = ArgoCD(gateway)
         projects = None
         if target.tenancy.enabled:
-            projects = ProjectReconciler(view, dict(fleets), AppProjects(store))
+            projects = ProjectReconciler(view, dict(fleets), AppProjects(gateway))
         ours = projects.our_projects if projects else None
         lanes = {
             n: Reconciler(settings.lane(target, n), fleet, store, ours)
