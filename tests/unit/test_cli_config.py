@@ -7,7 +7,8 @@ import json
 import pytest
 
 from fleetsync.config.settings import Settings
-from fleetsync_cli.main import EXIT_ERROR, _environment, main, parser
+from fleetsync_cli.commands import EXIT_ERROR
+from fleetsync_cli.main import _environment, main, parser
 
 HUB = "projects/123456789012/locations/global/memberships/argocd-hub"
 YAML = f"""
