@@ -90,7 +90,7 @@ resource "google_project_iam_member" "receiver_trigger_receiver" {
 }
 
 # The build writes its logs; reading the source and pushing the image are granted on the
-# bucket and the repository alone (function.tf).
+# bucket and the repository alone (build.tf).
 resource "google_project_iam_member" "build_logs" {
   project = var.project_id
   role    = "roles/logging.logWriter"

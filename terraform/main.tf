@@ -1,7 +1,7 @@
 # fleet-argocd-sync: a Cloud Run function that keeps Argo CD cluster Secrets equal to the fleet,
 # driven by Cloud Audit Logs through Eventarc and by an hourly Cloud Scheduler resync.
-# Files by concern: fleets.tf (what it serves), identities.tf, function.tf, triggers.tf,
-# scheduler.tf, rbac.tf, monitoring.tf.
+# Files by concern: fleets.tf (what it serves), identities.tf, build.tf, function.tf,
+# triggers.tf, scheduler.tf, rbac.tf, monitoring.tf.
 
 locals {
   function_dir = "${path.module}/../function"

@@ -342,7 +342,8 @@ def test_resources_are_split_by_concern() -> None:
         "google_service_account": "identities.tf",
         "google_project_iam_member": "identities.tf",
         "google_cloudfunctions2_function": "function.tf",
-        "google_storage_bucket": "function.tf",
+        "google_storage_bucket": "build.tf",
+        "google_artifact_registry_repository": "build.tf",
         "google_eventarc_trigger": "triggers.tf",
         "google_cloud_scheduler_job": "scheduler.tf",
         "google_logging_metric": "monitoring.tf",
@@ -401,7 +402,7 @@ def test_cmek_reaches_the_function_its_bucket_and_its_repository(module: dict[st
     assert function["kms_key_name"] == "${var.kms_key_name}"
     repository = module["resource"][("google_artifact_registry_repository", "images")]
     assert repository["kms_key_name"] == "${var.kms_key_name}"
-    assert "default_kms_key_name = encryption.value" in (MODULE / "function.tf").read_text()
+    assert "default_kms_key_name = encryption.value" in (MODULE / "build.tf").read_text()
 
 
 def test_operations_metrics_and_the_overdue_resync_alert(module: dict[str, Any]) -> None:
