@@ -11,7 +11,7 @@
 locals {
   multi = length(var.fleets) > 0
 
-  # The one list of handled audit-log methods, shared with the function (fleetsync/events.py).
+  # The one list of handled audit-log methods, shared with the function (fleetsync/core/events.py).
   audit_methods = jsondecode(file("${local.function_dir}/fleetsync/audit_methods.json")).methods
 
   # Eventarc audit-log triggers match one exact methodName each.
@@ -48,7 +48,7 @@ locals {
     }
   }]
 
-  # FLEET_SYNC_CONFIG, the function's multi-form configuration (function/fleetsync/settings.py).
+  # FLEET_SYNC_CONFIG, the function's multi-form configuration (function/fleetsync/config/settings.py).
   fleet_sync_config = {
     fleets = [for f in var.fleets : f.project_number]
     targets = [for t in var.targets : {
@@ -61,7 +61,7 @@ locals {
     }]
   }
 
-  # Keys are the names Settings.from_env reads (function/fleetsync/settings.py), plus the
+  # Keys are the names Settings.from_env reads (function/fleetsync/config/settings.py), plus the
   # project main.py gives Cloud Logging for trace correlation.
   function_env = merge(
     {
