@@ -1,9 +1,11 @@
-"""Cloud Run function entry point `fleet_sync`: Eventarc audit-log events and HTTP requests.
+"""Cloud Run function entry point `fleet_sync`: audit-log entries (from Eventarc, or from a
+Logging sink through Pub/Sub, pushed or by an Eventarc Pub/Sub trigger) and HTTP requests.
 
 Settings are read once at start-up, so a bad configuration stops the instance with a message
 naming the variable. The Google and Kubernetes clients are imported on the first request
 that needs them, which keeps cold starts short. This module alone maps outcomes to HTTP:
-events answer 2xx for anything a retry cannot fix and 503 for what it can; manual requests
+events answer 2xx for anything a retry cannot fix and 503 for what it can (Eventarc and
+Pub/Sub redeliver every other answer, for a day or for seven); manual requests
 answer 200 with a report, 4xx for a bad request and 503 when trying again may help.
 """
 
@@ -14,13 +16,19 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from fleetsync.config.settings import Settings
 from fleetsync.config.variables import parse_boolean
-from fleetsync.core.errors import AccessError, PermanentError, RetryableError, SyncError
+from fleetsync.core.errors import (
+    AccessError,
+    NotOursError,
+    PermanentError,
+    RetryableError,
+    SyncError,
+)
 from fleetsync.core.model import MembershipRef
 from fleetsync.core.naming import fleet_of, parse_membership
 
@@ -28,6 +36,7 @@ if TYPE_CHECKING:  # flask comes with functions-framework; imported for its type
     from flask import Request
 
     from fleetsync.app.sync import Sync
+    from fleetsync.core.events import AuditEvent
 
 logger = logging.getLogger("fleetsync.main")
 
@@ -77,23 +86,22 @@ def _answer(body: dict[str, Any], status: int) -> Answer:
 
 
 def fleet_sync(request: Request) -> Answer:
-    """HTTP entry point: CloudEvents, POST /resync, GET /healthz."""
+    """HTTP entry point: CloudEvents and Pub/Sub pushes, POST /resync, GET /healthz."""
+    from fleetsync.adapters.deliveries import event_of_cloudevent, is_cloudevent
+
     # A chunked body has no length up front, so the limit holds while reading too.
     body = request.stream.read(MAX_BODY_BYTES + 1)
     if len(body) > MAX_BODY_BYTES or (request.content_length or 0) > MAX_BODY_BYTES:
         return _answer({"error": f"request body larger than {MAX_BODY_BYTES} bytes"}, 413)
-    if _is_cloudevent(request):
-        return _handle_event(request, body)
+    headers = dict(request.headers)
+    if is_cloudevent(headers):
+        return _handle_event(
+            lambda: event_of_cloudevent(request.method, headers, body, SETTINGS.fleets)
+        )
     path = request.path.rstrip("/") or "/"
     routes = {"/healthz": ("GET", _healthz), "/resync": ("POST", _handle_resync)}
     if path == "/" and request.method == "POST":
-        return _answer(
-            {
-                "error": "expected a CloudEvent (ce-specversion and ce-* headers, or "
-                "Content-Type application/cloudevents+json)"
-            },
-            400,
-        )
+        return _handle_push(body)
     if path not in routes:
         return _answer({"error": f"no such path {path}"}, 404)
     method, handler = routes[path]
@@ -106,19 +114,22 @@ def _healthz(request: Request) -> Answer:
     return _answer({"status": "ok"}, 200)
 
 
-def _is_cloudevent(request: Request) -> bool:
-    content_type = request.headers.get("Content-Type", "")
-    return "ce-specversion" in request.headers or content_type.startswith(
-        "application/cloudevents+json"
+def _handle_push(body: bytes) -> Answer:
+    """A Pub/Sub push subscription's POST; any other body at / is a bad request."""
+    from fleetsync.adapters.deliveries import event_of_push, push_envelope
+
+    if (envelope := push_envelope(body)) is not None:
+        return _handle_event(lambda: event_of_push(envelope, SETTINGS.fleets))
+    expected = (
+        "expected a CloudEvent (ce-specversion and ce-* headers, or Content-Type "
+        'application/cloudevents+json) or a Pub/Sub push ({"message": {"data": ...}})'
     )
+    return _answer({"error": expected}, 400)
 
 
-def _handle_event(request: Request, body: bytes) -> Answer:
-    from fleetsync.core.events import parse_audit_event
-
+def _handle_event(read: Callable[[], AuditEvent]) -> Answer:
     try:
-        attributes, data = _read_cloudevent(request, body)
-        event = parse_audit_event(attributes, data, SETTINGS.fleets)
+        event = read()  # before the clients are built: a poison message needs none
         report = sync().handle_event(event, dry_run=SETTINGS.dry_run)
     except SyncError as err:
         return _failed(err, "event")
@@ -133,8 +144,11 @@ def _failed(err: SyncError, what: str) -> Answer:
     """The answer to a run that raised: 503 when a retry may help (401/403 among them:
     grants and RBAC take minutes to propagate, so they are retried, and loud until they
     are); an event that no retry can help is acknowledged, so Eventarc does not redeliver it
-    for a day, and the log keeps the reason."""
-    if isinstance(err, AccessError):
+    for a day (nor Pub/Sub for seven), and the log keeps the reason: at INFO for an entry
+    about something we do not serve, which a folder or organisation sink sends routinely."""
+    if isinstance(err, NotOursError):
+        logger.info("%s acknowledged, not ours: %s", what, err)
+    elif isinstance(err, AccessError):
         logger.error("%s will be retried, access denied: %s", what, err)
     elif isinstance(err, RetryableError):
         logger.warning("%s will be retried: %s", what, err)
@@ -145,19 +159,6 @@ def _failed(err: SyncError, what: str) -> Answer:
     if what == "event":
         return _answer({"acknowledged": True, "reason": str(err)}, 200)
     return _answer({"error": str(err), "retry": False}, 500)
-
-
-def _read_cloudevent(request: Request, body: bytes) -> tuple[dict[str, Any], Any]:
-    from cloudevents.exceptions import GenericException
-    from cloudevents.http import from_http
-
-    if request.method != "POST":
-        raise PermanentError(f"CloudEvents arrive by POST, not {request.method}")
-    try:
-        event = from_http(dict(request.headers), body)
-    except (GenericException, ValueError, TypeError) as err:
-        raise PermanentError(f"not a valid CloudEvent: {err}") from err
-    return dict(event.get_attributes()), event.get_data()
 
 
 def _handle_resync(request: Request) -> Answer:

@@ -36,7 +36,7 @@ from fleetsync.app.ports import FleetReader, SecretStore
 from fleetsync.app.writes import Progress, Written, apply_all, apply_change, record
 from fleetsync.config.settings import Settings
 from fleetsync.core.errors import ConflictError, RetryableError
-from fleetsync.core.events import CLUSTER, AuditEvent
+from fleetsync.core.events import CLUSTER, REGISTRATION, AuditEvent
 from fleetsync.core.model import ClusterSecret, Membership, MembershipRef
 from fleetsync.core.naming import parse_secret_name, secret_name
 from fleetsync.core.planning import Change, guard_deletes
@@ -143,10 +143,15 @@ class Reconciler:
         raise RetryableError(f"membership {ref} kept changing while it was synced")
 
     def handle_event(self, event: AuditEvent, *, dry_run: bool = False) -> Report:
-        """An audit entry, whatever its status, is a hint: converge what it names."""
-        refs, report = memberships_named(
-            event, self.argocd, self.fleet, self.target, dry_run=dry_run
-        )
+        """An audit entry, whatever its status, is a hint: converge what it names (for a
+        cluster another service registered, the whole fleet, as a resync does)."""
+        if event.kind == REGISTRATION:
+            report = self.resync(dry_run=dry_run)
+            refs: Sequence[MembershipRef] = ()
+        else:
+            refs, report = memberships_named(
+                event, self.argocd, self.fleet, self.target, dry_run=dry_run
+            )
         for ref in refs:
             report = report.plus(self.reconcile_membership(ref, dry_run=dry_run))
         if event.kind == CLUSTER and event.method.endswith(".DeleteCluster"):

@@ -33,6 +33,12 @@ class PermanentError(SyncError):
     """Trying again will not help: bad settings, malformed names or events."""
 
 
+class NotOursError(PermanentError):
+    """A well-formed entry about something we do not serve: another method, or a project in
+    no configured fleet. A folder or organisation sink sends such entries as a matter of
+    course, so they are acknowledged and logged at INFO, not as errors."""
+
+
 class ConflictError(RetryableError):
     """Someone changed the Secret between our read and our write; read again and re-plan."""
 

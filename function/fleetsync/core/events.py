@@ -1,6 +1,11 @@
-"""Read a Cloud Audit Logs CloudEvent into the one fact the sync needs: what changed. Pure.
+"""Read a Cloud Audit Logs entry into the one fact the sync needs: what changed. Pure.
 
-An event is a hint, not the truth: it names a membership (or a cluster) to look at again.
+The entry arrives as an Eventarc audit-log CloudEvent or, from a Logging sink, inside a Pub/Sub
+message (`pubsub`); both end in `parse_log_entry`. An entry is a hint, not the truth: it names
+a membership (or a cluster, or a scope) to look at again, or, for a cluster registered by
+another service (GKE attached clusters and GKE on AWS or Azure through gkemulticloud, GKE on
+VMware or bare metal through gkeonprem), a fleet to converge, since such entries name the
+cluster and not the membership that service made for it.
 Everything that cannot be a hint we act on raises PermanentError with the reason, so the
 caller can acknowledge it instead of asking Eventarc to redeliver it for a day.
 """
@@ -12,12 +17,18 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from importlib import resources
 
-from fleetsync.core.errors import PermanentError
+from fleetsync.core.errors import NotOursError, PermanentError
 from fleetsync.core.model import MembershipRef
-from fleetsync.core.naming import is_project_number, parse_resource_name
+from fleetsync.core.naming import (
+    is_project_number,
+    parse_registered_cluster,
+    parse_resource_name,
+)
 
 AUDIT_LOG_TYPE = "google.cloud.audit.log.v1.written"
-MEMBERSHIP, CLUSTER, SCOPE = "membership", "cluster", "scope"
+MEMBERSHIP, CLUSTER, SCOPE, REGISTRATION = "membership", "cluster", "scope", "registration"
+# Services that register clusters in a fleet on their own, without a GkeHub entry of ours.
+REGISTERING_SERVICES = frozenset({"gkemulticloud.googleapis.com", "gkeonprem.googleapis.com"})
 
 
 def load_handled_methods() -> Mapping[str, str]:
@@ -32,8 +43,10 @@ HANDLED_METHODS = load_handled_methods()
 @dataclass(frozen=True)
 class AuditEvent:
     method: str
-    kind: str  # MEMBERSHIP, CLUSTER or SCOPE
-    ref: MembershipRef  # the membership, cluster or scope named, `{location}/{id}`
+    kind: str  # MEMBERSHIP, CLUSTER, SCOPE or REGISTRATION
+    # The membership, cluster or scope named, `{location}/{id}`; for REGISTRATION the
+    # registered cluster's, as far as the name says (`-` where it names a collection only).
+    ref: MembershipRef
     resource_name: str
     # The project in the resource name: a number names one fleet; a project ID (the
     # container API's usual form) cannot be mapped to one without another API, so it means
@@ -58,11 +71,20 @@ def parse_audit_event(
     """Validate an audit-log CloudEvent; raise PermanentError saying why it is not ours."""
     if attributes.get("type") != AUDIT_LOG_TYPE:
         raise PermanentError(f"unsupported event type {attributes.get('type')!r}")
-    entry = _as_object(data, "event data")
+    return parse_log_entry(_as_object(data, "event data"), fleets, attributes)
+
+
+def parse_log_entry(
+    entry: Mapping[str, object],
+    fleets: Collection[str],
+    attributes: Mapping[str, object] | None = None,
+) -> AuditEvent:
+    """Validate an audit LogEntry (with the CloudEvent's attributes where it came in one)."""
+    attributes = attributes or {}
     payload = _as_object(entry.get("protoPayload"), "protoPayload")
     method = payload.get("methodName") or attributes.get("methodname")
     if not isinstance(method, str) or method not in HANDLED_METHODS:
-        raise PermanentError(f"method {method!r} is not one we handle")
+        raise NotOursError(f"method {method!r} is not one we handle")
     service = payload.get("serviceName", HANDLED_METHODS[method])
     if service != HANDLED_METHODS[method]:
         raise PermanentError(f"method {method} does not belong to service {service!r}")
@@ -70,12 +92,14 @@ def parse_audit_event(
     resource_name = payload.get("resourceName") or attributes.get("resourcename")
     if not isinstance(resource_name, str):
         raise PermanentError("protoPayload.resourceName is missing")
-    project, kind, ref = parse_resource_name(resource_name)
+    if service in REGISTERING_SERVICES:
+        kind = REGISTRATION
+        project, ref = parse_registered_cluster(resource_name)
+    else:
+        project, kind, ref = parse_resource_name(resource_name)
     fleets = (fleets,) if isinstance(fleets, str) else fleets  # one fleet's number
     if is_project_number(project) and project not in fleets:
-        raise PermanentError(
-            f"{resource_name!r} is not in fleet project {', '.join(sorted(fleets))}"
-        )
+        raise NotOursError(f"{resource_name!r} is not in fleet project {', '.join(sorted(fleets))}")
     if kind != _kind_of(method, service):
         raise PermanentError(f"{resource_name!r} does not fit method {method}")
     operation = entry.get("operation")
@@ -93,6 +117,8 @@ def parse_audit_event(
 
 
 def _kind_of(method: str, service: str) -> str:
+    if service in REGISTERING_SERVICES:
+        return REGISTRATION
     if service == "container.googleapis.com":
         return CLUSTER
     return SCOPE if method.rsplit(".", 1)[-1].endswith(("Scope", "ScopeNamespace")) else MEMBERSHIP

@@ -64,6 +64,19 @@ def parse_resource_name(name: str) -> tuple[str, str, MembershipRef]:
     return project, _COLLECTIONS[parts[4]], membership_ref(location, ident)
 
 
+def parse_registered_cluster(name: str) -> tuple[str, MembershipRef]:
+    """Split `projects/P/locations/L[/COLLECTION[/NAME[/...]]]`, a cluster that gkemulticloud
+    or gkeonprem registers; an enroll may name only the parent. Returns (project, ref), the
+    ref's id `-` where the name holds none."""
+    parts = name.split("/") if isinstance(name, str) else []
+    if len(parts) < 4 or parts[0] != "projects" or parts[2] != "locations":
+        raise PermanentError(f"unexpected resource name {name!r}")
+    if not _PROJECT_RE.fullmatch(parts[1]) or not _LOCATION_RE.fullmatch(parts[3]):
+        raise PermanentError(f"invalid project or location in resource name {name!r}")
+    ident = parts[5] if len(parts) > 5 and is_dns_label(parts[5]) else "-"
+    return parts[1], MembershipRef(parts[3], ident)
+
+
 def membership_ref(location: str, membership: str) -> MembershipRef:
     """Validate a `{location}/{id}` pair; raise PermanentError naming the bad part."""
     if not _LOCATION_RE.fullmatch(location or ""):
