@@ -37,6 +37,7 @@ ROUTES = Map(
         Rule("/sandbox/tokens/<token>", methods=["DELETE"], endpoint="delete_token"),
         Rule("/sandbox/events", methods=["GET", "DELETE"], endpoint="events"),
         Rule("/sandbox/sinks", methods=["GET", "POST", "DELETE"], endpoint="sinks"),
+        Rule("/sandbox/logsinks", methods=["GET", "POST", "DELETE"], endpoint="logsinks"),
         Rule("/sandbox/secrets", methods=["GET"], endpoint="secrets"),
         Rule("/sandbox/appprojects", methods=["GET"], endpoint="appprojects"),
         Rule("/sandbox/oauth", methods=["GET", "POST"], endpoint="oauth"),
