@@ -55,6 +55,15 @@ class SandboxClient:
             "POST", "/sandbox/bindings", {"membership": membership, "scope": scope, **fields}
         )
 
+    def register(self, platform: str, location: str, name: str, **fields: Any) -> Any:
+        """A cluster another service registers (`attached`, `aws`, `vmware`, ...)."""
+        body = {"platform": platform, "location": location, "name": name, **fields}
+        return self.ok("POST", "/sandbox/registrations", body)
+
+    def unregister(self, platform: str, location: str, name: str, **fields: Any) -> Any:
+        path = f"/sandbox/registrations/{platform}/{location}/{name}"
+        return self.ok("DELETE", path, fields or None)
+
     def fleets(self) -> list[dict[str, str]]:
         """Every fleet served, `{"project_id", "project_number"}`, the first one first."""
         return list(self.ok("GET", "/sandbox/fleets"))

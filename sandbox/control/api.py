@@ -41,9 +41,11 @@ class Control:
             endpoint, args = ROUTES.bind_to_environ(request.environ).match()
             if hasattr(self.changes, endpoint):
                 body = self._json(request)
-                # `?project_number=` names the fleet wherever a body can, and for DELETE.
-                if "project_number" in request.args:
-                    body.setdefault("project_number", request.args["project_number"])
+                # `?project_number=` names the fleet wherever a body can, and for DELETE;
+                # `?method=` picks an unregistering verb (Delete, Unenroll) the same way.
+                for field in ("project_number", "method"):
+                    if field in request.args:
+                        body.setdefault(field, request.args[field])
                 result, status = self.changes.apply(endpoint, body, args)
                 return _answer(result, status)
             return getattr(self, endpoint)(request, **args)  # type: ignore[no-any-return]

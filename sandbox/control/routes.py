@@ -25,6 +25,10 @@ ROUTES = Map(
         _one("/sandbox/bindings/<location>/<ident>/<binding>", "DELETE", "delete_binding"),
         _one("/sandbox/clusters", "POST", "create_cluster"),
         _one("/sandbox/clusters/<location>/<name>", "DELETE", "delete_cluster"),
+        _one("/sandbox/registrations", "POST", "create_registration"),
+        _one(
+            "/sandbox/registrations/<platform>/<location>/<name>", "DELETE", "delete_registration"
+        ),
         _one("/sandbox/scopes", "POST", "create_scope"),
         _one("/sandbox/scopes/<scope>", "DELETE", "delete_scope"),
         _one("/sandbox/namespaces", "POST", "create_namespace"),
