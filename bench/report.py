@@ -110,6 +110,7 @@ def markdown(results: dict[str, Any]) -> str:
         ]
     lines += _paced(results.get("paced_sync") or {})
     lines += fleets_section(results.get("fleets") or {})
+    lines += pubsub_section(results.get("pubsub") or {})
     lines += [
         "",
         "## Against fleet-argocd-plugin",
@@ -171,3 +172,26 @@ def fleets_section(fleets: dict[str, Any]) -> list[str]:
             f"{calls['writes']} | {calls['total']} | {wall} |"
         )
     return lines
+
+
+def pubsub_section(pubsub: dict[str, Any]) -> list[str]:
+    """Events through the Cloud Logging sink, the Pub/Sub emulator and a push subscription."""
+    if not pubsub:
+        return []
+    lines = ["", "## Through Pub/Sub", ""]
+    if "skipped" in pubsub:
+        return [*lines, f"Skipped: {pubsub['skipped']}."]
+    latency, burst = pubsub["latency"], pubsub["burst"]
+    return [
+        *lines,
+        f"From a membership's creation to its Secret, sink to emulator topic to push: "
+        f"p50 {latency['latency_ms_p50']} ms, p95 {latency['latency_ms_p95']} ms over "
+        f"{latency['changes']} changes ({latency['missing']} never arrived).",
+        "",
+        f"A burst of {burst['registrations']} attached-cluster registrations with "
+        f"`GATEWAY_MAX_WRITES_PER_MINUTE={burst['budget_per_minute']}`: "
+        f"{burst['secrets_written']} Secrets written in {burst['wall_s']} s, {burst['lost']} "
+        f"lost; {burst['entries_published']} entries published, "
+        f"{burst['calls_per_event']} API calls per entry ({burst['calls']['writes']} writes). "
+        f"Goal (nothing lost): {_mark(burst['lost'] == 0)}.",
+    ]

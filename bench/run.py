@@ -1,4 +1,5 @@
-"""`make bench`: calls per event, resync scaling, cold start and memory, against the sandbox.
+"""`make bench`: calls per event, resync scaling, cold start and memory, against the sandbox, and
+events through the Pub/Sub emulator where it is installed.
 
 API calls are counted from the sandbox's request log, not estimated. Results go to
 `--out` (bench/out/ by default, not tracked; `make bench-results` writes the committed
@@ -20,6 +21,7 @@ from bench.calls import measure_events
 from bench.coldstart import measure_cold_start
 from bench.fleets import measure_fleets
 from bench.paced import measure_paced_sync
+from bench.pubsub import measure_pubsub
 from bench.resync import measure_resync
 from sandbox.client import SandboxClient
 from sandbox.harness import sandbox_env, start_function
@@ -53,7 +55,7 @@ def machine() -> dict[str, Any]:
 
 
 def run(
-    sizes: list[int], event_repeats: int, cold_repeats: int, paced: int = 1000
+    sizes: list[int], event_repeats: int, cold_repeats: int, paced: int = 1000, pubsub: int = 100
 ) -> dict[str, Any]:
     running = start(retry_initial_s=0.05)
     workdir = Path(tempfile.mkdtemp(prefix="fleet-bench-"))
@@ -70,6 +72,9 @@ def run(
     finally:
         running.stop()
     fleets = measure_fleets(50, workdir)
+    through_pubsub = measure_pubsub(workdir, changes=pubsub) if pubsub else {}
+    if "skipped" in through_pubsub:
+        print(f"bench: Pub/Sub scenario skipped: {through_pubsub['skipped']}", flush=True)
     return {
         "machine": machine(),
         "targets": TARGETS,
@@ -78,6 +83,7 @@ def run(
         "cold_start": cold,
         "paced_sync": paced_sync,
         "fleets": fleets,
+        "pubsub": through_pubsub,
         "generated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
 
@@ -88,10 +94,13 @@ def main() -> None:
     parser.add_argument("--event-repeats", type=int, default=30)
     parser.add_argument("--cold-repeats", type=int, default=5)
     parser.add_argument("--paced", type=int, default=1000, help="0 to skip the paced sync")
+    parser.add_argument(
+        "--pubsub", type=int, default=100, help="changes timed through Pub/Sub (0: skip)"
+    )
     parser.add_argument("--out", type=Path, default=HERE / "out", help="where results go")
     args = parser.parse_args()
     sizes = [int(x) for x in args.sizes.split(",")]
-    results = run(sizes, args.event_repeats, args.cold_repeats, args.paced)
+    results = run(sizes, args.event_repeats, args.cold_repeats, args.paced, args.pubsub)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     from bench.report import markdown

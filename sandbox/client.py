@@ -55,6 +55,15 @@ class SandboxClient:
             "POST", "/sandbox/bindings", {"membership": membership, "scope": scope, **fields}
         )
 
+    def register(self, platform: str, location: str, name: str, **fields: Any) -> Any:
+        """A cluster another service registers (`attached`, `aws`, `vmware`, ...)."""
+        body = {"platform": platform, "location": location, "name": name, **fields}
+        return self.ok("POST", "/sandbox/registrations", body)
+
+    def unregister(self, platform: str, location: str, name: str, **fields: Any) -> Any:
+        path = f"/sandbox/registrations/{platform}/{location}/{name}"
+        return self.ok("DELETE", path, fields or None)
+
     def fleets(self) -> list[dict[str, str]]:
         """Every fleet served, `{"project_id", "project_number"}`, the first one first."""
         return list(self.ok("GET", "/sandbox/fleets"))
@@ -106,6 +115,26 @@ class SandboxClient:
         self.ok("DELETE", "/sandbox/sinks")
         for url in urls:
             self.ok("POST", "/sandbox/sinks", {"url": url})
+
+    def add_logsink(self, topic: str, query: str = "", **fields: Any) -> list[dict[str, Any]]:
+        """A Cloud Logging sink to a Pub/Sub topic; every sink, with its counts."""
+        return list(
+            self.ok("POST", "/sandbox/logsinks", {"topic": topic, "filter": query, **fields})
+        )
+
+    def logsinks(self) -> list[dict[str, Any]]:
+        return list(self.ok("GET", "/sandbox/logsinks"))
+
+    def wait_published(self, timeout_s: float = IDLE_TIMEOUT_S) -> list[dict[str, Any]]:
+        """Wait until no log sink has an entry left to publish; every sink, with its counts."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            sinks = self.logsinks()
+            if not any(sink["pending"] for sink in sinks):
+                return sinks
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"log sinks still publishing after {timeout_s}s: {sinks}")
+            time.sleep(0.02)
 
     def events(self) -> dict[str, Any]:
         return dict(self.ok("GET", "/sandbox/events"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 
 from sandbox.events.pushpolicy import DEFAULT_TIME_SCALE
-from sandbox.google.names import project_id_ok
+from sandbox.google.names import project_id_ok, topic_problem
 from sandbox.state.fleet import FleetId
 from sandbox.state.store import Behaviour
 
@@ -53,6 +53,20 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "http://127.0.0.1:8080/ (repeatable; with none, events are only kept for "
         "GET /sandbox/events)",
     )
+    parser.add_argument(
+        "--pubsub-emulator",
+        default="",
+        metavar="HOST:PORT",
+        help="a Pub/Sub emulator (gcloud beta emulators pubsub start) that log sinks publish to",
+    )
+    parser.add_argument(
+        "--log-sink-topic",
+        action="append",
+        default=[],
+        metavar="projects/P/topics/T",
+        help="a Cloud Logging sink exporting every audit entry, of every fleet, to this topic"
+        " on --pubsub-emulator (repeatable; more with POST /sandbox/logsinks)",
+    )
     _add_behaviour_arguments(parser)
     args = parser.parse_args(argv)
     if not args.project_number.isdigit():
@@ -64,9 +78,21 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     for name in ("operation_delay_s", "gateway_latency_ms", "gateway_quota_rpm", "continue_ttl_s"):
         if getattr(args, name) < 0:
             parser.error(f"--{name.replace('_', '-')} must not be negative")
+    _check_log_sinks(parser, args)
     if args.eventarc_time_scale <= 0:
         parser.error("--eventarc-time-scale must be positive")
     return args
+
+
+def _check_log_sinks(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if args.log_sink_topic and not args.pubsub_emulator:
+        parser.error("--log-sink-topic needs --pubsub-emulator HOST:PORT")
+    host, _, port = args.pubsub_emulator.rpartition(":")
+    if args.pubsub_emulator and (not host or not port.isdigit()):
+        parser.error("--pubsub-emulator must be HOST:PORT")
+    for topic in args.log_sink_topic:
+        if problem := topic_problem(topic):
+            parser.error(f"--log-sink-topic: {problem}")
 
 
 def more_fleets(project_id: str, project_number: str, values: list[str]) -> list[FleetId]:

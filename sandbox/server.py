@@ -21,6 +21,8 @@ from werkzeug.wrappers import Request, Response
 from sandbox.commandline import behaviour_of, parse
 from sandbox.control.api import Control
 from sandbox.events.eventarc import Eventarc
+from sandbox.events.logrouter import LogRouter
+from sandbox.events.logsinks import LogSinks, log_sink
 from sandbox.events.pushpolicy import DEFAULT_TIME_SCALE, time_scale_for
 from sandbox.gateway.oauth import handle_token
 from sandbox.gateway.routing import GATEWAY_PATH, handle_gateway
@@ -33,9 +35,9 @@ MAX_BODY_BYTES = 3 * 1024 * 1024
 
 
 class SandboxApp:
-    def __init__(self, store: Store, eventarc: Eventarc) -> None:
-        self.store, self.eventarc = store, eventarc
-        self.control = Control(store, eventarc)
+    def __init__(self, store: Store, log: LogRouter, pubsub_emulator: str = "") -> None:
+        self.store, self.eventarc = store, log.eventarc
+        self.control = Control(store, log, pubsub_emulator)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
@@ -98,6 +100,7 @@ class RunningSandbox:
     eventarc: Eventarc
     server: BaseWSGIServer
     thread: threading.Thread
+    logsinks: LogSinks
 
     @property
     def fleets(self) -> list[FleetId]:
@@ -107,6 +110,7 @@ class RunningSandbox:
     def stop(self) -> None:
         self.server.shutdown()
         self.eventarc.stop()
+        self.logsinks.stop()
         self.thread.join(timeout=5)
 
 
@@ -122,12 +126,16 @@ def start(
     behaviour: Behaviour | None = None,
     eventarc_time_scale: float | None = None,
     fleets: list[FleetId] | None = None,
+    pubsub_emulator: str = "",
+    log_sink_topics: list[str] | None = None,
 ) -> RunningSandbox:
     """Serve the sandbox from a background thread; port 0 picks a free port.
 
     Eventarc's delays are scaled by `eventarc_time_scale`, or by the scale that puts the
     first retry `retry_initial_s` after a failure, or by `DEFAULT_TIME_SCALE`. `fleets` are
-    served beside the first fleet (`project_id`, `project_number`).
+    served beside the first fleet (`project_id`, `project_number`). Every audit entry is
+    also published to each of `log_sink_topics` on the Pub/Sub emulator at `pubsub_emulator`
+    (`host:port`), which is where `POST /sandbox/logsinks` sinks publish too.
     """
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     store = Store(
@@ -138,11 +146,18 @@ def start(
             DEFAULT_TIME_SCALE if retry_initial_s is None else time_scale_for(retry_initial_s)
         )
     eventarc = Eventarc(sinks or [], eventarc_time_scale)
-    server = make_server(host, port, SandboxApp(store, eventarc), threaded=True)
+    if log_sink_topics and not pubsub_emulator:
+        raise ValueError("log sink topics need a Pub/Sub emulator (host:port)")
+    logsinks = LogSinks(
+        [log_sink(t, "", pubsub_emulator, from_flags=True) for t in log_sink_topics or []]
+    )
+    app = SandboxApp(store, LogRouter(eventarc, logsinks), pubsub_emulator)
+    server = make_server(host, port, app, threaded=True)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="fleet-sandbox", daemon=True)
     thread.start()
-    return RunningSandbox(f"http://{host}:{server.server_port}", store, eventarc, server, thread)
+    url = f"http://{host}:{server.server_port}"
+    return RunningSandbox(url, store, eventarc, server, thread, logsinks)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -158,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         behaviour=behaviour_of(args),
         eventarc_time_scale=args.eventarc_time_scale,
         fleets=args.fleets,
+        pubsub_emulator=args.pubsub_emulator,
+        log_sink_topics=args.log_sink_topic,
     )
     print(f"fleet-sandbox ready at {running.base_url}", flush=True)
     stop = threading.Event()

@@ -34,6 +34,7 @@ def sandbox(running_sandbox: RunningSandbox) -> SandboxClient:
     client = SandboxClient(running_sandbox.base_url)
     client.reset()
     client.set_sinks()
+    client.ok("DELETE", "/sandbox/logsinks")
     return client
 
 

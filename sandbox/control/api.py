@@ -17,7 +17,9 @@ from sandbox.control.changes import ControlError, FleetChanges
 from sandbox.control.routes import ROUTES
 from sandbox.control.tuning import TuningError, tune
 from sandbox.control.views import appprojects_view, secrets_view
-from sandbox.events.eventarc import Eventarc
+from sandbox.events.logfilter import LogFilterError
+from sandbox.events.logrouter import LogRouter
+from sandbox.events.logsinks import log_sink
 from sandbox.state.faults import Fault
 from sandbox.state.store import Store
 
@@ -27,9 +29,10 @@ def _answer(body: Any, status: int = 200) -> Response:
 
 
 class Control:
-    def __init__(self, store: Store, eventarc: Eventarc) -> None:
-        self.store, self.eventarc = store, eventarc
-        self.changes = FleetChanges(store, eventarc)
+    def __init__(self, store: Store, log: LogRouter, pubsub_emulator: str = "") -> None:
+        self.store, self.eventarc, self.log_sinks = store, log.eventarc, log.logsinks
+        self.pubsub_emulator = pubsub_emulator  # --pubsub-emulator: where new log sinks publish
+        self.changes = FleetChanges(store, log)
 
     def __call__(self, request: Request) -> Response:
         # Operations due on the (possibly injected) clock finish before anything is read.
@@ -38,9 +41,11 @@ class Control:
             endpoint, args = ROUTES.bind_to_environ(request.environ).match()
             if hasattr(self.changes, endpoint):
                 body = self._json(request)
-                # `?project_number=` names the fleet wherever a body can, and for DELETE.
-                if "project_number" in request.args:
-                    body.setdefault("project_number", request.args["project_number"])
+                # `?project_number=` names the fleet wherever a body can, and for DELETE;
+                # `?method=` picks an unregistering verb (Delete, Unenroll) the same way.
+                for field in ("project_number", "method"):
+                    if field in request.args:
+                        body.setdefault(field, request.args[field])
                 result, status = self.changes.apply(endpoint, body, args)
                 return _answer(result, status)
             return getattr(self, endpoint)(request, **args)  # type: ignore[no-any-return]
@@ -120,6 +125,28 @@ class Control:
             self.eventarc.sinks.append(url)
         return _answer(list(self.eventarc.sinks))
 
+    def logsinks(self, request: Request) -> Response:
+        """Cloud Logging sinks to Pub/Sub topics: add one, list them, or remove them all."""
+        if request.method == "DELETE":
+            self.log_sinks.remove_all()
+        elif request.method == "POST":
+            body = self._json(request)
+            topic, query = body.get("topic"), body.get("filter", "")
+            emulator = body.get("pubsub_emulator", self.pubsub_emulator)
+            if not isinstance(topic, str) or not isinstance(query, str):
+                raise ControlError(400, "topic and filter must be strings")
+            if not isinstance(emulator, str) or not emulator:
+                raise ControlError(400, "no Pub/Sub emulator: start with --pubsub-emulator "
+                                   "HOST:PORT or give pubsub_emulator")  # fmt: skip
+            try:
+                self.log_sinks.add(log_sink(topic, query, emulator))
+            except LogFilterError as err:
+                raise ControlError(400, f"invalid filter: {err}") from None
+            except ValueError as err:
+                raise ControlError(400, str(err)) from None
+            return _answer(self.log_sinks.to_json(), 201)
+        return _answer(self.log_sinks.to_json())
+
     def secrets(self, request: Request) -> Response:
         return _answer(secrets_view(self.store, request.args))
 
@@ -161,6 +188,7 @@ class Control:
         self.store.reset()
         self.eventarc.clear()
         self.eventarc.restore_behaviour()
+        self.log_sinks.reset()
         return _answer({})
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox.events.eventarc import Eventarc
+from sandbox.events.logrouter import LogRouter
 from sandbox.google.names import membership_problem
 from sandbox.hub.operations import Finish, Operations
 from sandbox.state.fleet import Fleet
@@ -33,9 +33,9 @@ class ControlError(Exception):
 
 
 class ChangeLog:
-    def __init__(self, store: Store, eventarc: Eventarc) -> None:
-        self.store, self.eventarc = store, eventarc
-        self.operations = Operations(store, eventarc)
+    def __init__(self, store: Store, log: LogRouter) -> None:
+        self.store, self.log = store, log
+        self.operations = Operations(store, log)
 
     def fleet_of(self, body: dict[str, Any]) -> Fleet:
         """The fleet a change is for: `project_number` in the body (or the query), else the

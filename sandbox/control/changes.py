@@ -11,6 +11,7 @@ from typing import Any
 from sandbox.control.bindings import BindingChanges
 from sandbox.control.changelog import HUB_SERVICES, Answer, ControlError, label_map, member_ref
 from sandbox.control.clusters import ClusterChanges
+from sandbox.control.registrations import RegistrationChanges
 from sandbox.control.scopes import ScopeChanges
 from sandbox.google.conventions import now
 from sandbox.hub.resources import membership_json
@@ -22,7 +23,7 @@ STATE_ERROR = f"state must be one of {list(MEMBERSHIP_STATES)}, or a number >= 6
 __all__ = ["ControlError", "FleetChanges"]
 
 
-class FleetChanges(BindingChanges, ClusterChanges, ScopeChanges):
+class FleetChanges(BindingChanges, ClusterChanges, RegistrationChanges, ScopeChanges):
     def apply(self, endpoint: str, body: dict[str, Any], args: dict[str, str]) -> Answer:
         """Run one change; the body is checked before anything in the fleet moves."""
         if body.get("api_version", "v1") not in HUB_SERVICES:

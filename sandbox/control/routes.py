@@ -25,6 +25,10 @@ ROUTES = Map(
         _one("/sandbox/bindings/<location>/<ident>/<binding>", "DELETE", "delete_binding"),
         _one("/sandbox/clusters", "POST", "create_cluster"),
         _one("/sandbox/clusters/<location>/<name>", "DELETE", "delete_cluster"),
+        _one("/sandbox/registrations", "POST", "create_registration"),
+        _one(
+            "/sandbox/registrations/<platform>/<location>/<name>", "DELETE", "delete_registration"
+        ),
         _one("/sandbox/scopes", "POST", "create_scope"),
         _one("/sandbox/scopes/<scope>", "DELETE", "delete_scope"),
         _one("/sandbox/namespaces", "POST", "create_namespace"),
@@ -37,6 +41,7 @@ ROUTES = Map(
         Rule("/sandbox/tokens/<token>", methods=["DELETE"], endpoint="delete_token"),
         Rule("/sandbox/events", methods=["GET", "DELETE"], endpoint="events"),
         Rule("/sandbox/sinks", methods=["GET", "POST", "DELETE"], endpoint="sinks"),
+        Rule("/sandbox/logsinks", methods=["GET", "POST", "DELETE"], endpoint="logsinks"),
         Rule("/sandbox/secrets", methods=["GET"], endpoint="secrets"),
         Rule("/sandbox/appprojects", methods=["GET"], endpoint="appprojects"),
         Rule("/sandbox/oauth", methods=["GET", "POST"], endpoint="oauth"),

@@ -7,6 +7,9 @@
 - Project ids: 6 to 30 characters, lowercase letters, digits and hyphens, starting with a
   letter and not ending with a hyphen; project numbers are digits
   (https://cloud.google.com/resource-manager/docs/creating-managing-projects).
+- Pub/Sub topic ids: 3 to 255 characters, starting with a letter, of letters, digits and
+  `-_.~+%`, not starting with `goog` (https://cloud.google.com/pubsub/docs/pubsub-basics,
+  "Resource names"); the full name is `projects/{project}/topics/{topic}`.
 
 This module must not share code with the product.
 """
@@ -19,6 +22,7 @@ _RESOURCE_ID = re.compile(r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?")
 _REGION = re.compile(r"[a-z]+(?:-[a-z]+)*[0-9]+")
 _PROJECT_ID = re.compile(r"[a-z][-a-z0-9]{4,28}[a-z0-9]")
 _PROJECT_NUMBER = re.compile(r"[0-9]+")
+_TOPIC_ID = re.compile(r"[A-Za-z][-A-Za-z0-9_.~+%]{2,254}")
 RESOURCE_ID_MAX = 63
 
 
@@ -44,4 +48,16 @@ def membership_problem(location: str, ident: str) -> str:
         return f"invalid location {location!r}"
     if not resource_id_ok(ident):
         return f"invalid membership id {ident!r}"
+    return ""
+
+
+def topic_problem(name: str) -> str:
+    """Why `name` cannot name a Pub/Sub topic (`projects/P/topics/T`), or "" when it can."""
+    parts = name.split("/")
+    if len(parts) != 4 or parts[0] != "projects" or parts[2] != "topics":
+        return f"topic must be projects/PROJECT/topics/TOPIC, got {name!r}"
+    if not project_id_ok(parts[1]):
+        return f"invalid project id {parts[1]!r} in topic {name!r}"
+    if not _TOPIC_ID.fullmatch(parts[3]) or parts[3].startswith("goog"):
+        return f"invalid topic id {parts[3]!r}: 3-255 letters, digits or -_.~+%, a letter first"
     return ""

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sandbox.events.auditlog import audit_entry
-from sandbox.events.eventarc import Eventarc
+from sandbox.events.logrouter import LogRouter
 from sandbox.state.fleet import Fleet
 from sandbox.state.store import Store
 
@@ -39,8 +39,8 @@ class _Pending:
 
 
 class Operations:
-    def __init__(self, store: Store, eventarc: Eventarc) -> None:
-        self.store, self.eventarc = store, eventarc
+    def __init__(self, store: Store, log: LogRouter) -> None:
+        self.store, self.log = store, log
         self.pending: list[_Pending] = []
         self._stopped = threading.Event()
         threading.Thread(target=self._tick, name="operations", daemon=True).start()
@@ -74,7 +74,7 @@ class Operations:
 
         def entry(phase: str, response: dict[str, Any], status: dict[str, Any]) -> None:
             if emit:
-                self.eventarc.publish(
+                self.log.publish(
                     fleet.project_id,
                     audit_entry(
                         fleet.project_id, service, method, resource, operation, phase,

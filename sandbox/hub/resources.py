@@ -58,9 +58,9 @@ def _endpoint(record: MembershipRecord) -> dict[str, Any]:
     }
     if record.platform != "gke":
         # proto3 JSON omits zero values: GKE reports no nodes here, others do.
-        metadata.update(
-            nodeProviderId=PLATFORMS[record.platform], nodeCount=3, vcpuCount=12, memoryMb=49152
-        )
+        metadata.update(nodeCount=3, vcpuCount=12, memoryMb=49152)
+        if PLATFORMS[record.platform]:
+            metadata["nodeProviderId"] = PLATFORMS[record.platform]
     endpoint: dict[str, Any] = {"kubernetesMetadata": metadata}
     if record.platform == "gke":
         gke: dict[str, Any] = {"resourceLink": record.cluster}

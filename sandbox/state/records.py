@@ -26,7 +26,18 @@ MEMBERSHIP_STATES = (
 FIRST_UNPUBLISHED_STATE = 6
 
 # Member platforms and what their nodes report as providerID (KubernetesMetadata).
-PLATFORMS = {"gke": "", "eks": "aws", "aks": "azure", "on-prem": "vsphere"}
+# GKE on AWS and Azure run on those clouds' providers; "generic" (an attached cluster of another
+# distribution) reports none; "baremetal" is the sandbox's reading of GKE on bare metal nodes.
+PLATFORMS = {
+    "gke": "",
+    "eks": "aws",
+    "aks": "azure",
+    "on-prem": "vsphere",
+    "gke-aws": "aws",
+    "gke-azure": "azure",
+    "baremetal": "baremetal",
+    "generic": "",
+}
 
 
 def valid_state(state: object) -> bool:
@@ -48,6 +59,8 @@ class MembershipRecord:
     # Registered by hand, the membership outlives the cluster, with clusterMissing set.
     at_creation: bool = False
     cluster_missing: bool = False
+    # `{platform}/{location}/{name}` of the cluster another service registered it for.
+    registered_by: str = ""
     unique_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     create_time: str = field(default_factory=now)
     update_time: str = field(default_factory=now)
