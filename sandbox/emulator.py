@@ -163,13 +163,13 @@ class PubSubEmulator:
 def start_emulator(binary: Path, log_path: Path, port: int = 0) -> PubSubEmulator:
     """Start the emulator on 127.0.0.1 and wait until it answers."""
     port = port or _free_port()
-    log = log_path.open("wb")
-    process = subprocess.Popen(
-        [str(binary), "--host=127.0.0.1", f"--port={port}"],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    with log_path.open("wb") as log:  # the child keeps its own copy of the descriptor
+        process = subprocess.Popen(
+            [str(binary), "--host=127.0.0.1", f"--port={port}"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     emulator = PubSubEmulator(f"127.0.0.1:{port}", process, log_path)
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     while time.monotonic() < deadline:
