@@ -1,6 +1,6 @@
 # What the function is built from: the source zip of ../function in its bucket, named by its
-# hash so every code change redeploys; the image repositories Cloud Build pushes to (one per
-# receiver's project too); and the build identities' access to both.
+# hash so every code change redeploys; the image repository Cloud Build pushes to; and the
+# build identity's access to both.
 
 resource "google_storage_bucket" "source" {
   # checkov:skip=CKV_GCP_62:Holds only the function's source zip; object access is logged by Cloud Audit Logs.
@@ -41,13 +41,6 @@ resource "google_storage_bucket_iam_member" "build_reads_source" {
   member = google_service_account.build.member
 }
 
-resource "google_storage_bucket_iam_member" "receiver_build_reads_source" {
-  for_each = local.receivers
-  bucket   = google_storage_bucket.source.name
-  role     = "roles/storage.objectViewer"
-  member   = google_service_account.receiver_build[each.key].member
-}
-
 resource "google_artifact_registry_repository" "images" {
   project       = var.project_id
   location      = var.region
@@ -66,28 +59,6 @@ resource "google_artifact_registry_repository_iam_member" "build_pushes_images" 
   repository = google_artifact_registry_repository.images.name
   role       = "roles/artifactregistry.writer"
   member     = google_service_account.build.member
-}
-
-resource "google_artifact_registry_repository" "receiver_images" {
-  for_each      = local.receivers
-  project       = each.key
-  location      = var.region
-  repository_id = "${var.name}-images"
-  description   = "Images Cloud Build makes from the function's source for this project's receiver."
-  format        = "DOCKER"
-  kms_key_name  = var.kms_key_name
-  labels        = var.labels
-
-  depends_on = [google_project_service.receiver_apis, google_kms_crypto_key_iam_member.service_agents]
-}
-
-resource "google_artifact_registry_repository_iam_member" "receiver_build_pushes_images" {
-  for_each   = local.receivers
-  project    = each.key
-  location   = var.region
-  repository = google_artifact_registry_repository.receiver_images[each.key].name
-  role       = "roles/artifactregistry.writer"
-  member     = google_service_account.receiver_build[each.key].member
 }
 
 data "archive_file" "function" {

@@ -14,17 +14,6 @@ locals {
   # The one list of handled audit-log methods, shared with the function (fleetsync/core/events.py).
   audit_methods = jsondecode(file("${local.function_dir}/fleetsync/audit_methods.json")).methods
 
-  # Eventarc audit-log triggers match one exact methodName each.
-  triggers = {
-    for m in local.audit_methods :
-    format("%s-%s-%s-%s",
-      var.name,
-      split(".", m.serviceName)[0],
-      split(".", m.methodName)[length(split(".", m.methodName)) - 3],
-      lower(split(".", m.methodName)[length(split(".", m.methodName)) - 1]),
-    ) => m
-  }
-
   # Every fleet host project. The single form's one fleet is project_id itself.
   fleets = local.multi ? var.fleets : [
     { project_id = var.project_id, project_number = var.fleet_project_number },
@@ -81,20 +70,26 @@ locals {
     local.multi || var.membership_selector == null ? {} : { MEMBERSHIP_SELECTOR = var.membership_selector },
   )
 
-  # An audit-log trigger only sees its own project's logs, and Eventarc delivers only to a Cloud
-  # Run service in the trigger's project ("Cross-project triggers are not yet supported",
-  # https://cloud.google.com/eventarc/docs/issues). So every fleet project gets the triggers,
-  # and every fleet project other than project_id gets a receiver: a copy of the function, with
-  # the same configuration, that takes that project's events.
-  project_triggers = merge([
-    for f in local.fleets : {
-      for name, m in local.triggers :
-      "${f.project_id}/${name}" => merge(m, { project_id = f.project_id, name = name })
-    }
-  ]...)
-  home_triggers     = { for key, t in local.project_triggers : t.name => t if t.project_id == var.project_id }
-  receiver_triggers = { for key, t in local.project_triggers : key => t if t.project_id != var.project_id }
-  receivers         = { for f in local.fleets : f.project_id => f if f.project_id != var.project_id }
+  # The Logging sinks' filter (sinks.tf): Admin Activity audit entries of exactly the handled
+  # methods. An entry names its service and method in protoPayload; matching both keeps the
+  # meaning of the one-method-per-trigger route this replaced. Logging's query limit is 20,000
+  # characters; tests/terraform checks the rendered filter against it.
+  audit_services = distinct([for m in local.audit_methods : m.serviceName])
+  log_sink_filter = join(" AND ", [
+    "logName:\"cloudaudit.googleapis.com%2Factivity\"",
+    "protoPayload.serviceName=(${join(" OR ", [for s in local.audit_services : "\"${s}\""])})",
+    "protoPayload.methodName=(${join(" OR ", [for m in local.audit_methods : "\"${m.methodName}\""])})",
+  ])
+
+  # Where the sinks are: one per fleet project (project_id's own included when it is a fleet),
+  # or, with log_sink_parent, one on that folder or organisation covering every project under it.
+  project_sinks = var.log_sink_parent == null ? { for f in local.fleets : f.project_id => f.project_number } : {}
+  sink_parent = (var.log_sink_parent == null ? { kind = "", id = "" } : {
+    kind = split("/", var.log_sink_parent)[0]
+    id   = split("/", var.log_sink_parent)[1]
+  })
+  # One key per sink: the fleet project's ID, or log_sink_parent.
+  sink_keys = concat(keys(local.project_sinks), var.log_sink_parent == null ? [] : [var.log_sink_parent])
 
   # Where the Argo CD clusters are: each target's membership, parsed once.
   argocd_targets = {

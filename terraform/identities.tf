@@ -1,7 +1,5 @@
-# Four service accounts, each with only what its job needs; in the multi form, three more in each
-# receiver's project (the function's, the build's and Eventarc's), because a service account is
-# only attached across projects where the organisation allows it
-# (iam.disableCrossProjectServiceAccountUsage, enforced by default in newer organisations).
+# Four service accounts in project_id, each with only what its job needs. The fleet projects get
+# no identity of ours: their Logging sinks write with Google-managed writer identities (sinks.tf).
 
 resource "google_service_account" "function" {
   project      = var.project_id
@@ -17,11 +15,18 @@ resource "google_service_account" "build" {
   description  = "Builds the function's image with Cloud Build, instead of the default compute service account."
 }
 
-resource "google_service_account" "trigger" {
+# The account of the Eventarc triggers this route replaced, kept (same account_id) so an upgrade
+# does not recreate it.
+resource "google_service_account" "push" {
   project      = var.project_id
   account_id   = "${var.name}-events"
-  display_name = "fleet-argocd-sync Eventarc triggers"
-  description  = "Identity Eventarc uses to deliver audit-log events to the function."
+  display_name = "fleet-argocd-sync audit-entry push"
+  description  = "Identity in the OIDC token of the Pub/Sub push subscription that delivers audit-log entries to the function."
+}
+
+moved {
+  from = google_service_account.trigger
+  to   = google_service_account.push
 }
 
 resource "google_service_account" "scheduler" {
@@ -29,30 +34,6 @@ resource "google_service_account" "scheduler" {
   account_id   = "${var.name}-resync"
   display_name = "fleet-argocd-sync scheduled resync"
   description  = "Identity Cloud Scheduler uses to call POST /resync on the function."
-}
-
-resource "google_service_account" "receiver" {
-  for_each     = local.receivers
-  project      = each.key
-  account_id   = var.name
-  display_name = "fleet-argocd-sync event receiver"
-  description  = "Takes this fleet project's audit-log events; reads GKE Hub and writes Argo CD cluster Secrets through Connect Gateway."
-}
-
-resource "google_service_account" "receiver_build" {
-  for_each     = local.receivers
-  project      = each.key
-  account_id   = "${var.name}-build"
-  display_name = "fleet-argocd-sync receiver build"
-  description  = "Builds the receiver's image with Cloud Build, instead of the default compute service account."
-}
-
-resource "google_service_account" "receiver_trigger" {
-  for_each     = local.receivers
-  project      = each.key
-  account_id   = "${var.name}-events"
-  display_name = "fleet-argocd-sync Eventarc triggers"
-  description  = "Identity Eventarc uses to deliver this project's audit-log events to the receiver."
 }
 
 # Project-wide, because Connect Gateway documents its roles on the project only; what the
@@ -65,43 +46,12 @@ resource "google_project_iam_member" "function" {
   member   = google_service_account.function.member
 }
 
-# A receiver handles events that may concern any fleet or target, so it holds the same grants.
-resource "google_project_iam_member" "receiver" {
-  for_each = {
-    for pair in setproduct(keys(local.receivers), keys(local.function_grants)) :
-    "${pair[0]}:${pair[1]}" => merge(local.function_grants[pair[1]], { receiver = pair[0] })
-  }
-  project = each.value.project
-  role    = each.value.role
-  member  = google_service_account.receiver[each.value.receiver].member
-}
-
-resource "google_project_iam_member" "trigger_receiver" {
-  project = var.project_id
-  role    = "roles/eventarc.eventReceiver"
-  member  = google_service_account.trigger.member
-}
-
-resource "google_project_iam_member" "receiver_trigger_receiver" {
-  for_each = local.receivers
-  project  = each.key
-  role     = "roles/eventarc.eventReceiver"
-  member   = google_service_account.receiver_trigger[each.key].member
-}
-
 # The build writes its logs; reading the source and pushing the image are granted on the
 # bucket and the repository alone (build.tf).
 resource "google_project_iam_member" "build_logs" {
   project = var.project_id
   role    = "roles/logging.logWriter"
   member  = google_service_account.build.member
-}
-
-resource "google_project_iam_member" "receiver_build_logs" {
-  for_each = local.receivers
-  project  = each.key
-  role     = "roles/logging.logWriter"
-  member   = google_service_account.receiver_build[each.key].member
 }
 
 resource "google_kms_crypto_key_iam_member" "service_agents" {

@@ -1,7 +1,9 @@
 # fleet-argocd-sync: a Cloud Run function that keeps Argo CD cluster Secrets equal to the fleet,
-# driven by Cloud Audit Logs through Eventarc and by an hourly Cloud Scheduler resync.
+# driven by Cloud Audit Logs (routed by Logging sinks to a Pub/Sub topic, pushed to the function)
+# and by an hourly Cloud Scheduler resync.
 # Files by concern: fleets.tf (what it serves), identities.tf, build.tf, function.tf,
-# triggers.tf, scheduler.tf, rbac.tf, monitoring.tf.
+# sinks.tf (audit entries into the topic), events.tf (the topic to the function), scheduler.tf,
+# rbac.tf, monitoring.tf.
 
 locals {
   function_dir = "${path.module}/../function"
@@ -12,37 +14,34 @@ locals {
     "cloudfunctions.googleapis.com",
     "cloudscheduler.googleapis.com",
     "connectgateway.googleapis.com",
-    "eventarc.googleapis.com",
     "gkehub.googleapis.com",
+    "logging.googleapis.com",
     "pubsub.googleapis.com",
     "run.googleapis.com",
     "storage.googleapis.com",
   ]
-  # A receiver's project builds and runs a copy of the function and holds its triggers; the
-  # scheduler job and the source bucket stay in project_id.
-  receiver_apis = {
-    for pair in setproduct(keys(local.receivers), setsubtract(local.apis, ["cloudscheduler.googleapis.com", "storage.googleapis.com"])) :
-    "${pair[0]}/${pair[1]}" => { project = pair[0], service = pair[1] }
+  # Every other fleet project: the function reads its fleet and may reach an Argo CD cluster
+  # there through Connect Gateway; its Logging sink routes its audit entries.
+  fleet_apis = {
+    for pair in setproduct(
+      [for f in local.fleets : f.project_id if f.project_id != var.project_id],
+      ["connectgateway.googleapis.com", "gkehub.googleapis.com", "logging.googleapis.com"],
+    ) : "${pair[0]}/${pair[1]}" => { project = pair[0], service = pair[1] }
   }
 
-  # Google-managed service agents that encrypt with kms_key_name when it is set: Cloud Run
-  # functions, Cloud Run, Artifact Registry and Cloud Storage; in project_id and, but for the
-  # bucket, in each receiver's project.
-  kms_service_agents = var.kms_key_name == null ? [] : concat(
-    [
-      "serviceAccount:service-${data.google_project.this.number}@gcf-admin-robot.iam.gserviceaccount.com",
-      "serviceAccount:service-${data.google_project.this.number}@serverless-robot-prod.iam.gserviceaccount.com",
-      "serviceAccount:service-${data.google_project.this.number}@gcp-sa-artifactregistry.iam.gserviceaccount.com",
-      "serviceAccount:service-${data.google_project.this.number}@gs-project-accounts.iam.gserviceaccount.com",
-    ],
-    flatten([
-      for f in values(local.receivers) : [
-        "serviceAccount:service-${f.project_number}@gcf-admin-robot.iam.gserviceaccount.com",
-        "serviceAccount:service-${f.project_number}@serverless-robot-prod.iam.gserviceaccount.com",
-        "serviceAccount:service-${f.project_number}@gcp-sa-artifactregistry.iam.gserviceaccount.com",
-      ]
-    ]),
-  )
+  # The Pub/Sub service agent of project_id: it signs the push requests' tokens, forwards
+  # dead letters (events.tf) and, with kms_key_name, encrypts the topics.
+  pubsub_service_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
+
+  # Google-managed service agents of project_id that encrypt with kms_key_name when it is set:
+  # Cloud Run functions, Cloud Run, Artifact Registry, Cloud Storage and Pub/Sub.
+  kms_service_agents = var.kms_key_name == null ? [] : [
+    "serviceAccount:service-${data.google_project.this.number}@gcf-admin-robot.iam.gserviceaccount.com",
+    "serviceAccount:service-${data.google_project.this.number}@serverless-robot-prod.iam.gserviceaccount.com",
+    "serviceAccount:service-${data.google_project.this.number}@gcp-sa-artifactregistry.iam.gserviceaccount.com",
+    "serviceAccount:service-${data.google_project.this.number}@gs-project-accounts.iam.gserviceaccount.com",
+    local.pubsub_service_agent,
+  ]
 }
 
 resource "google_project_service" "apis" {
@@ -52,8 +51,8 @@ resource "google_project_service" "apis" {
   disable_on_destroy = false
 }
 
-resource "google_project_service" "receiver_apis" {
-  for_each           = var.enable_apis ? local.receiver_apis : {}
+resource "google_project_service" "fleet_apis" {
+  for_each           = var.enable_apis ? local.fleet_apis : {}
   project            = each.value.project
   service            = each.value.service
   disable_on_destroy = false

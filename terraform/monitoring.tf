@@ -1,5 +1,6 @@
 # Log-based metrics from the function's structured logs (one JSON line per Secret written, one
-# summary per run) and an alert when no complete resync has succeeded for two schedule periods.
+# summary per run), an alert when no complete resync has succeeded for two schedule periods, and
+# one when Pub/Sub dead-letters an audit entry (events.tf).
 
 locals {
   log_source = "resource.type=\"cloud_run_revision\" AND resource.labels.service_name=\"${var.name}\""
@@ -95,6 +96,40 @@ resource "google_monitoring_alert_policy" "resync_overdue" {
   documentation {
     mime_type = "text/markdown"
     content   = "fleet-argocd-sync has not completed a resync of fleet ${var.fleet_project_number} for two schedule periods: Argo CD may be missing clusters or holding removed ones. Read the function's errors (`severity>=ERROR`, service ${var.name}) and run `${local.resync_command}`."
+  }
+
+  notification_channels = var.alert_notification_channels
+}
+
+resource "google_monitoring_alert_policy" "dead_letters" {
+  count        = var.enable_dead_letter_alert ? 1 : 0
+  project      = var.project_id
+  display_name = "${var.name}: audit entries dead-lettered"
+  combiner     = "OR"
+  severity     = "WARNING"
+  user_labels  = var.labels
+
+  conditions {
+    display_name = "Pub/Sub forwarded an audit entry to ${google_pubsub_topic.dead_letters.name}"
+    condition_threshold {
+      filter          = "resource.type=\"pubsub_subscription\" AND resource.labels.subscription_id=\"${google_pubsub_subscription.push.name}\" AND metric.type=\"pubsub.googleapis.com/subscription/dead_letter_message_count\""
+      comparison      = "COMPARISON_GT"
+      threshold_value = 0
+      duration        = "0s"
+      aggregations {
+        alignment_period     = "300s"
+        per_series_aligner   = "ALIGN_SUM"
+        cross_series_reducer = "REDUCE_SUM"
+      }
+      trigger {
+        count = 1
+      }
+    }
+  }
+
+  documentation {
+    mime_type = "text/markdown"
+    content   = "Pub/Sub gave up pushing an audit entry to ${var.name} after ${local.max_delivery_attempts} attempts; the entry is kept for 7 days in subscription ${google_pubsub_subscription.dead_letters.name}. Read the function's errors (`severity>=ERROR`, service ${var.name}), then run `${local.resync_command}`: a resync converges whatever the entry would have changed."
   }
 
   notification_channels = var.alert_notification_channels

@@ -13,9 +13,9 @@ output "function_service_account_email" {
   value       = google_service_account.function.email
 }
 
-output "trigger_service_account_email" {
-  description = "Service account Eventarc uses to deliver audit-log events to the function."
-  value       = google_service_account.trigger.email
+output "push_service_account_email" {
+  description = "Service account in the OIDC token of the Pub/Sub push subscription that delivers audit-log entries to the function."
+  value       = google_service_account.push.email
 }
 
 output "scheduler_service_account_email" {
@@ -23,22 +23,29 @@ output "scheduler_service_account_email" {
   value       = google_service_account.scheduler.email
 }
 
-output "trigger_names" {
-  description = "Names of the Eventarc triggers, one per handled audit-log method and fleet project; in the multi form as {project_id}/{name}."
-  value = sort(concat(
-    [for name, t in google_eventarc_trigger.audit : local.multi ? "${var.project_id}/${name}" : name],
-    keys(google_eventarc_trigger.receiver),
-  ))
+output "audit_topic" {
+  description = "Pub/Sub topic (projects/P/topics/T) the Logging sinks route the handled audit-log entries to."
+  value       = google_pubsub_topic.events.id
 }
 
-output "receivers" {
-  description = "Multi form: the receiver deployed in each fleet project other than project_id, by project ID (function name and service account); empty in the single form."
-  value = {
-    for id, f in google_cloudfunctions2_function.receiver : id => {
-      function_name         = f.name
-      service_account_email = google_service_account.receiver[id].email
-    }
-  }
+output "push_subscription" {
+  description = "Pub/Sub push subscription (projects/P/subscriptions/S) that delivers the audit topic to the function."
+  value       = google_pubsub_subscription.push.id
+}
+
+output "dead_letter_topic" {
+  description = "Pub/Sub topic that receives the entries the push subscription could not deliver."
+  value       = google_pubsub_topic.dead_letters.id
+}
+
+output "dead_letter_subscription" {
+  description = "Pull subscription that keeps the dead-lettered entries for 7 days, for inspection."
+  value       = google_pubsub_subscription.dead_letters.id
+}
+
+output "log_sink_writer_identities" {
+  description = "Writer identity of each Logging sink, by fleet project ID (or by log_sink_parent); each may publish on audit_topic only."
+  value       = local.sink_writer_identities
 }
 
 output "rbac_manifest" {
@@ -94,4 +101,9 @@ output "log_metric_names" {
 output "resync_alert_policy" {
   description = "ID of the alert policy that fires when no complete resync succeeded for two schedule periods, or null when off."
   value       = one(google_monitoring_alert_policy.resync_overdue[*].id)
+}
+
+output "dead_letter_alert_policy" {
+  description = "ID of the alert policy that fires when an audit entry is dead-lettered, or null when off."
+  value       = one(google_monitoring_alert_policy.dead_letters[*].id)
 }

@@ -13,15 +13,12 @@ locals {
   secret_rule     = { apiGroups = [""], resources = ["secrets"], verbs = local.rbac_verbs }
   appproject_rule = { apiGroups = ["argoproj.io"], resources = ["appprojects"], verbs = local.appproject_verbs }
 
-  # Connect Gateway presents the service account's email as the Kubernetes user name: the
-  # function's, and each receiver's (they write the same Secrets).
-  rbac_subjects = [
-    for email in concat([google_service_account.function.email], [for r in google_service_account.receiver : r.email]) : {
-      apiGroup = "rbac.authorization.k8s.io"
-      kind     = "User"
-      name     = email
-    }
-  ]
+  # Connect Gateway presents the service account's email as the Kubernetes user name.
+  rbac_subjects = [{
+    apiGroup = "rbac.authorization.k8s.io"
+    kind     = "User"
+    name     = google_service_account.function.email
+  }]
 
   rbac_manifests = {
     for name, a in local.argocd_targets : name => join("---\n", [

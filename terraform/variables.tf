@@ -83,7 +83,7 @@ variable "fleets" {
     project_id     = string
     project_number = string
   }))
-  description = "Multi form: every fleet host project whose memberships are synced, by ID and number; Eventarc triggers are created in each. Empty (the default) for the single form (project_id, fleet_project_number, argocd_membership)."
+  description = "Multi form: every fleet host project whose memberships are synced, by ID and number; each gets a Logging sink for its audit entries unless log_sink_parent is set. Empty (the default) for the single form (project_id, fleet_project_number, argocd_membership)."
   default     = []
   validation {
     condition = alltrue([
@@ -175,6 +175,16 @@ variable "targets" {
   }
 }
 
+variable "log_sink_parent" {
+  type        = string
+  description = "Null (the default) for one Logging sink in each fleet project; or folders/N or organizations/N for one sink on that folder or organisation, with include_children, covering every project under it (the fleet projects must be among them)."
+  default     = null
+  validation {
+    condition     = var.log_sink_parent == null || can(regex("^(folders|organizations)/[0-9]{1,20}$", var.log_sink_parent))
+    error_message = "log_sink_parent must be null, folders/N or organizations/N (N digits only)."
+  }
+}
+
 variable "max_delete_fraction" {
   type        = number
   description = "Mass-delete guard: a resync that would delete more than this share of the function's Secrets is refused unless forced."
@@ -213,7 +223,7 @@ variable "dry_run" {
 
 variable "name" {
   type        = string
-  description = "Name of the function, and prefix of its service accounts, bucket, triggers and scheduler job."
+  description = "Name of the function, and prefix of its service accounts, bucket, topics, subscriptions, Logging sinks and scheduler job."
   default     = "fleet-argocd-sync"
   validation {
     condition     = can(regex("^[a-z][-a-z0-9]{0,20}$", var.name))
@@ -233,7 +243,7 @@ variable "runtime" {
 
 variable "max_instance_count" {
   type        = number
-  description = "Upper bound on function instances, each handling one request at a time. A resync holds one instance for up to timeout_seconds; the others take events (about 20 ms each warm, up to a second or two for an UpdateCluster in a large fleet). Events that find every instance busy are redelivered by Eventarc with a backoff of at most 10 minutes, never dropped."
+  description = "Upper bound on function instances, each handling one request at a time. A resync holds one instance for up to timeout_seconds; the others take events (about 20 ms each warm, up to a second or two for an UpdateCluster in a large fleet). Events that find every instance busy are redelivered by Pub/Sub with a backoff of at most 10 minutes, up to the dead-letter limit."
   default     = 5
   validation {
     condition     = var.max_instance_count >= 2 && var.max_instance_count <= 100
@@ -253,7 +263,7 @@ variable "timeout_seconds" {
 
 variable "ingress_settings" {
   type        = string
-  description = "Network ingress of the function: ALLOW_INTERNAL_ONLY (Eventarc and Cloud Scheduler reach it; nothing from the internet) or ALLOW_ALL (still IAM-authenticated, for curl from a workstation)."
+  description = "Network ingress of the function: ALLOW_INTERNAL_ONLY (the Pub/Sub push subscription and Cloud Scheduler of project_id reach it; nothing from the internet) or ALLOW_ALL (still IAM-authenticated, for curl from a workstation)."
   default     = "ALLOW_INTERNAL_ONLY"
   validation {
     condition     = contains(["ALLOW_INTERNAL_ONLY", "ALLOW_ALL"], var.ingress_settings)
@@ -293,13 +303,13 @@ variable "invoker_members" {
 
 variable "enable_apis" {
   type        = bool
-  description = "Whether the module enables the Google APIs it needs in project_id and the fleet project."
+  description = "Whether the module enables the Google APIs it needs in project_id and in every fleet project."
   default     = true
 }
 
 variable "labels" {
   type        = map(string)
-  description = "Labels applied to the function, bucket and scheduler job."
+  description = "Labels applied to the function, bucket, image repository, topics, subscriptions and alert policies."
   default     = {}
   validation {
     condition     = alltrue([for k, v in var.labels : can(regex("^[a-z][-_a-z0-9]{0,62}$", k)) && can(regex("^[-_a-z0-9]{0,63}$", v))])
@@ -329,6 +339,12 @@ variable "enable_resync_alert" {
   default     = true
 }
 
+variable "enable_dead_letter_alert" {
+  type        = bool
+  description = "Whether to create the alert policy that fires when an audit entry is dead-lettered: Pub/Sub gave up pushing it to the function."
+  default     = true
+}
+
 variable "resync_period_minutes" {
   type        = number
   description = "Minutes between two runs of resync_schedule; the alert fires after twice this with no complete resync."
@@ -341,7 +357,7 @@ variable "resync_period_minutes" {
 
 variable "alert_notification_channels" {
   type        = list(string)
-  description = "Cloud Monitoring notification channel IDs (projects/P/notificationChannels/N) the resync alert notifies; empty for none."
+  description = "Cloud Monitoring notification channel IDs (projects/P/notificationChannels/N) the resync and dead-letter alerts notify; empty for none."
   default     = []
   validation {
     condition     = alltrue([for c in var.alert_notification_channels : can(regex("^projects/[^/]+/notificationChannels/[^/]+$", c))])

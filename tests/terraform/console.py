@@ -1,7 +1,7 @@
 """Evaluate the module's own expressions with `terraform console`, offline.
 
 fleets.tf holds every local computed from the variables alone (the form, FLEET_SYNC_CONFIG, the
-triggers of each fleet project, the grants); copied next to variables.tf into a module with no
+Logging sinks' filter and keys, the grants); copied next to variables.tf into a module with no
 provider, it evaluates without a download. The variables' validation rules run too: an invalid
 value comes back as the diagnostics Terraform prints, which is how the tests show them failing.
 """

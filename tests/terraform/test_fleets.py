@@ -1,11 +1,10 @@
 """The multi form (fleets and targets), evaluated offline with `terraform console`: the
-FLEET_SYNC_CONFIG document, the triggers of every fleet project, the grants, the RBAC per
-target, and each validation rule failing on the input it exists for."""
+FLEET_SYNC_CONFIG document, the grants, the RBAC per target, and each validation rule failing
+on the input it exists for. The Logging sinks of every fleet project are test_route.py's."""
 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +13,9 @@ import yaml
 
 from fleetsync.config.settings import Settings
 from fleetsync.core.errors import PermanentError
-from fleetsync.core.events import HANDLED_METHODS
 from fleetsync.core.labels import is_dns_subdomain, parse_selector
 from tests.terraform.console import MODULE, Console
 
-TRIGGER_NAME = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
 HUB_A = "projects/123456789012/locations/global/memberships/argocd-hub"
 HUB_B = "projects/210987654321/locations/us-central1/memberships/argocd-teams"
 SINGLE_FORM = {
@@ -126,40 +123,6 @@ def test_the_single_form_environment_is_unchanged(tmp_path: Path) -> None:
     assert not settings.multi and settings.fleets == ("123456789012",)
 
 
-@pytest.mark.parametrize("home", ["acme-fleet-a", "acme-tools"])
-def test_every_fleet_project_gets_every_trigger(tmp_path: Path, home: str) -> None:
-    console = Console(tmp_path, multi(project_id=home))
-    found = console.value(
-        "{all = {for k, t in local.project_triggers : k => [t.project_id, t.name, t.methodName]},"
-        " home = keys(local.home_triggers), receiver = keys(local.receiver_triggers),"
-        " receivers = keys(local.receivers)}"
-    )
-    fleets = ["acme-fleet-a", "acme-fleet-b"]
-    triggers = found["all"]
-    assert len(triggers) == len(fleets) * len(HANDLED_METHODS)
-    for project in fleets:
-        mine = [t for t in triggers.values() if t[0] == project]
-        assert sorted(t[2] for t in mine) == sorted(HANDLED_METHODS)
-        names = [t[1] for t in mine]
-        assert len(set(names)) == len(names)  # unique within the project, where they must be
-        assert all(TRIGGER_NAME.match(n) for n in names), names
-    assert all(key == f"{t[0]}/{t[1]}" for key, t in triggers.items())
-    # project_id's triggers go to the function; every other fleet's to its own receiver.
-    at_home = [k for k, t in triggers.items() if t[0] == home]
-    assert sorted(found["home"]) == sorted(triggers[k][1] for k in at_home)
-    assert sorted(found["receiver"]) == sorted(k for k in triggers if k not in at_home)
-    assert found["receivers"] == [f for f in fleets if f != home]
-
-
-def test_the_single_form_triggers_are_those_of_project_id_alone(tmp_path: Path) -> None:
-    found = Console(tmp_path, SINGLE).value(
-        "{home = {for k, t in local.home_triggers : k => t.methodName},"
-        " receiver = local.receiver_triggers, receivers = local.receivers}"
-    )
-    assert sorted(found["home"].values()) == sorted(HANDLED_METHODS)
-    assert found["receiver"] == {} and found["receivers"] == {}
-
-
 def test_grants_follow_the_fleets_and_the_argo_cd_clusters(tmp_path: Path) -> None:
     both_hubs_in_a = multi()
     both_hubs_in_a["targets"][1]["argocd_membership"] = HUB_A
@@ -195,13 +158,9 @@ def test_gateway_urls_per_target(tmp_path: Path) -> None:
 def rbac_module() -> str:
     """rbac.tf with the service accounts' emails written in, so it evaluates with no provider."""
     text = (MODULE / "rbac.tf").read_text()
-    emails = (
-        "concat([google_service_account.function.email], "
-        "[for r in google_service_account.receiver : r.email])"
-    )
-    assert text.count(emails) == 1, "rbac_subjects changed: update this test"
-    stand_in = 'concat(["sync@home.iam"], [for id in keys(local.receivers) : "sync@${id}.iam"])'
-    return text.replace(emails, stand_in)
+    email = "google_service_account.function.email"
+    assert text.count(email) == 1, "rbac_subjects changed: update this test"
+    return text.replace(email, '"sync@home.iam"')
 
 
 def roles(manifest: str) -> dict[str, Any]:
@@ -222,7 +181,7 @@ def test_rbac_per_target_covers_appprojects_only_with_tenancy(tmp_path: Path) ->
     assert teams["RoleBinding"]["metadata"]["namespace"] == "argocd-teams"
     for manifest in (prod, teams):
         names = [s["name"] for s in manifest["RoleBinding"]["subjects"]]
-        assert names == ["sync@home.iam", "sync@acme-fleet-b.iam"]  # the function, the receiver
+        assert names == ["sync@home.iam"]  # the one function, whichever fleet
 
 
 def test_the_single_form_rbac_manifest_is_unchanged(tmp_path: Path) -> None:

@@ -52,9 +52,7 @@ def test_what_the_function_refuses_the_module_refuses_at_plan_time(
     assert INVALID in Console(case, values).diagnostics()
 
 
-def test_receivers_run_with_the_functions_environment_but_for_the_project(tmp_path: Path) -> None:
-    """Held up: function.tf gives each receiver merge(local.function_env, GOOGLE_CLOUD_PROJECT)."""
-    text = (Path(__file__).resolve().parents[2] / "terraform" / "function.tf").read_text()
-    assert "merge(local.function_env, { GOOGLE_CLOUD_PROJECT = each.key })" in text
+def test_the_function_runs_in_project_id_whichever_fleets_it_serves(tmp_path: Path) -> None:
+    """One function for every fleet: its Cloud Logging project is project_id, a fleet or not."""
     env = Console(tmp_path, multi(project_id="acme-tools")).value("local.function_env")
     assert env["GOOGLE_CLOUD_PROJECT"] == "acme-tools"

@@ -13,9 +13,7 @@ import hcl2
 import pytest
 
 from fleetsync.config.settings import ENV_VARIABLES
-from fleetsync.core.events import HANDLED_METHODS
 from sandbox.state.identities import SECRET_VERBS as SANDBOX_SECRET_VERBS
-from tests.terraform.console import Console
 
 ROOT = Path(__file__).resolve().parents[2]
 MODULE = ROOT / "terraform"
@@ -23,7 +21,6 @@ EXAMPLE = MODULE / "examples" / "complete"
 MULTI_EXAMPLE = MODULE / "examples" / "several-fleets"
 EXAMPLES = (EXAMPLE, MULTI_EXAMPLE)
 CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
-TRIGGER_NAME = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
 
 
 def _unquote(value: Any) -> Any:
@@ -68,48 +65,6 @@ def module() -> dict[str, Any]:
     return load(MODULE)
 
 
-def test_triggers_cover_exactly_the_handled_methods(module: dict[str, Any], tmp_path: Path) -> None:
-    assert "audit_methods.json" in module["locals"]["audit_methods"]
-    assert "local.audit_methods" in module["locals"]["triggers"]
-    home = module["resource"][("google_eventarc_trigger", "audit")]
-    receiver = module["resource"][("google_eventarc_trigger", "receiver")]
-    assert home["for_each"] == "${local.home_triggers}"
-    assert receiver["for_each"] == "${local.receiver_triggers}"
-    assert receiver["project"] == "${each.value.project_id}"
-    assert "local.triggers" in module["locals"]["project_triggers"]
-    for trigger in (home, receiver):
-        assert trigger["location"] == "global"
-        criteria = {c["attribute"]: c["value"] for c in trigger["matching_criteria"]}
-        assert criteria == {
-            "type": "google.cloud.audit.log.v1.written",
-            "serviceName": "${each.value.serviceName}",
-            "methodName": "${each.value.methodName}",
-        }
-    # Eventarc delivers only within the trigger's project: each goes to its own project's service.
-    destination = home["destination"][0]["cloud_run_service"][0]
-    assert "google_cloudfunctions2_function.sync" in destination["service"]
-    destination = receiver["destination"][0]["cloud_run_service"][0]
-    assert destination["service"] == (
-        "${google_cloudfunctions2_function.receiver[each.value.project_id].name}"
-    )
-    assert (
-        "google_service_account.receiver_trigger[each.value.project_id]"
-        in (receiver["service_account"])
-    )
-    console = Console(
-        tmp_path,
-        {
-            "project_id": "acme-fleet",
-            "fleet_project_number": "1",
-            "argocd_membership": "global/argocd-hub",
-        },
-    )
-    names = console.value("{for k, m in local.triggers : k => m.methodName}")
-    assert sorted(names.values()) == sorted(HANDLED_METHODS)
-    assert len(names) == len(HANDLED_METHODS)  # no two methods collapse into one trigger
-    assert all(TRIGGER_NAME.match(name) for name in names), names
-
-
 def test_nothing_is_public(module: dict[str, Any]) -> None:
     for blocks in (module, *map(load, EXAMPLES)):
         for key, body in blocks["resource"].items():
@@ -137,28 +92,25 @@ def test_function_service_account_has_only_the_fleet_roles(module: dict[str, Any
         for key, body in module["resource"].items()
         if key[0].endswith("_iam_member") or key[0].endswith("_iam_binding")
     ]
-    identities = {
-        "google_service_account.function.": ("google_project_iam_member", "function"),
-        "google_service_account.receiver[": ("google_project_iam_member", "receiver"),
-    }
     for (rtype, name), body in grants:
-        for identity, only in identities.items():
-            if identity in str(body.get("member", "")):
-                assert (rtype, name) == only
-                assert body["role"] == "${each.value.role}"
-                assert body["project"] == "${each.value.project}"
-                assert "local.function_grants" in body["for_each"]
+        if "google_service_account.function." in str(body.get("member", "")):
+            assert (rtype, name) == ("google_project_iam_member", "function")
+            assert body["role"] == "${each.value.role}"
+            assert body["project"] == "${each.value.project}"
+            assert "local.function_grants" in body["for_each"]
     assert not any(
         rtype.endswith("_iam_binding") or rtype.endswith("_iam_policy")
         for rtype, _ in module["resource"]
     )
-    for name, identity in (
-        ("trigger_receiver", "google_service_account.trigger."),
-        ("receiver_trigger_receiver", "google_service_account.receiver_trigger["),
-    ):
-        receiver = module["resource"][("google_project_iam_member", name)]
-        assert receiver["role"] == "roles/eventarc.eventReceiver"
-        assert identity in receiver["member"]
+    # The push identity may invoke the function, and do nothing else.
+    pushes = [
+        (key, body)
+        for key, body in grants
+        if "google_service_account.push." in str(body.get("member", "")) + str(body.get("for_each"))
+    ]
+    assert [key for key, _ in pushes] == [("google_cloud_run_v2_service_iam_member", "invokers")]
+    assert pushes[0][1]["role"] == "roles/run.invoker"
+    assert "roles/eventarc.eventReceiver" not in module["text"]
 
 
 def test_function_deployment(module: dict[str, Any]) -> None:
@@ -169,17 +121,6 @@ def test_function_deployment(module: dict[str, Any]) -> None:
     assert service["available_memory"] == "256M"
     assert service["max_instance_count"] == "${var.max_instance_count}"
     assert service["environment_variables"] == "${local.function_env}"
-    # A receiver is the same function: same source object, entry point and environment.
-    receiver = module["resource"][("google_cloudfunctions2_function", "receiver")]
-    assert receiver["for_each"] == "${local.receivers}"
-    assert receiver["project"] == "${each.key}"
-    assert receiver["build_config"][0]["entry_point"] == "fleet_sync"
-    assert receiver["build_config"][0]["source"] == build["source"]
-    assert receiver["service_config"][0]["environment_variables"] == (
-        "${merge(local.function_env, {GOOGLE_CLOUD_PROJECT = each.key})}"
-    )
-    for key in ("available_memory", "max_instance_request_concurrency", "ingress_settings"):
-        assert receiver["service_config"][0][key] == service[key]
     archive = module["data"][("archive_file", "function")]
     assert archive["source_dir"] == "${local.function_dir}"
     obj = module["resource"][("google_storage_bucket_object", "source")]
@@ -344,7 +285,11 @@ def test_resources_are_split_by_concern() -> None:
         "google_cloudfunctions2_function": "function.tf",
         "google_storage_bucket": "build.tf",
         "google_artifact_registry_repository": "build.tf",
-        "google_eventarc_trigger": "triggers.tf",
+        "google_logging_project_sink": "sinks.tf",
+        "google_logging_folder_sink": "sinks.tf",
+        "google_logging_organization_sink": "sinks.tf",
+        "google_pubsub_topic": "events.tf",
+        "google_pubsub_subscription": "events.tf",
         "google_cloud_scheduler_job": "scheduler.tf",
         "google_logging_metric": "monitoring.tf",
         "google_monitoring_alert_policy": "monitoring.tf",
@@ -376,16 +321,6 @@ def test_the_build_runs_as_its_own_service_account(module: dict[str, Any]) -> No
         ("google_storage_bucket_iam_member", "roles/storage.objectViewer"),
         ("google_artifact_registry_repository_iam_member", "roles/artifactregistry.writer"),
     }
-    receiver = module["resource"][("google_cloudfunctions2_function", "receiver")]
-    assert receiver["build_config"][0]["service_account"] == (
-        "${google_service_account.receiver_build[each.key].id}"
-    )
-    receiver_grants = {
-        (rtype, body["role"])
-        for (rtype, _), body in module["resource"].items()
-        if "google_service_account.receiver_build[" in str(body.get("member", ""))
-    }
-    assert receiver_grants == grants
 
 
 def test_instances_are_sized_for_a_resync_and_events_at_once(module: dict[str, Any]) -> None:
@@ -403,6 +338,15 @@ def test_cmek_reaches_the_function_its_bucket_and_its_repository(module: dict[st
     repository = module["resource"][("google_artifact_registry_repository", "images")]
     assert repository["kms_key_name"] == "${var.kms_key_name}"
     assert "default_kms_key_name = encryption.value" in (MODULE / "build.tf").read_text()
+    for name in ("events", "dead_letters"):
+        topic = module["resource"][("google_pubsub_topic", name)]
+        assert topic["kms_key_name"] == "${var.kms_key_name}"
+        # A regional key encrypts only a topic stored in its region.
+        policy = topic["message_storage_policy"][0]
+        assert policy["allowed_persistence_regions"] == ["${var.region}"]
+    agents = module["locals"]["kms_service_agents"]
+    assert "local.pubsub_service_agent" in agents
+    assert "@gcp-sa-pubsub.iam.gserviceaccount.com" in module["locals"]["pubsub_service_agent"]
 
 
 def test_operations_metrics_and_the_overdue_resync_alert(module: dict[str, Any]) -> None:

@@ -2,8 +2,10 @@
 # with an Argo CD cluster and a workload cluster (both Autopilot, registered to the fleet at
 # creation, Workload Identity on), Argo CD with its own Google identity reaching every member
 # through Connect Gateway, and fleet-argocd-sync keeping Argo CD's cluster Secrets equal to the
-# fleet. Files: main.tf (network, clusters, the module), argocd.tf (Argo CD, its identity and
-# RBAC), providers.tf (how Terraform reaches the clusters without storing a token).
+# fleet, told of each fleet change by the module's Logging sink in this project, its Pub/Sub
+# topic and push subscription (one fleet: one project sink). Files: main.tf (network, clusters,
+# the module), argocd.tf (Argo CD, its identity and RBAC), providers.tf (how Terraform reaches
+# the clusters without storing a token).
 
 data "google_project" "fleet" {
   project_id = var.project_id

@@ -8,6 +8,16 @@ output "resync_command" {
   value       = module.fleet_argocd_sync.resync_command
 }
 
+output "push_subscription" {
+  description = "Pub/Sub push subscription that delivers the fleet's audit-log entries to the function."
+  value       = module.fleet_argocd_sync.push_subscription
+}
+
+output "dead_letter_subscription" {
+  description = "Pull subscription holding the audit entries Pub/Sub could not deliver, for 7 days."
+  value       = module.fleet_argocd_sync.dead_letter_subscription
+}
+
 output "rbac_manifest" {
   description = "The RBAC the function needs in the Argo CD cluster (applied here when apply_rbac is true)."
   value       = module.fleet_argocd_sync.rbac_manifest

@@ -1,6 +1,7 @@
 # fleet-argocd-sync serving two fleets and two Argo CD instances: the multi form. The function
-# runs in the first fleet project; the second gets its own triggers and a receiver (Eventarc
-# delivers only within a project). Target "prod" is a plain Argo CD on the first fleet's hub;
+# runs in the first fleet project; each fleet project gets a Logging sink routing its audit
+# entries to the function's Pub/Sub topic (or, with log_sink_parent, one folder or organisation
+# sink covers both). Target "prod" is a plain Argo CD on the first fleet's hub;
 # target "teams", on the second fleet's hub, gets an AppProject per fleet scope (tenancy).
 # The clusters, their fleet registration and Argo CD itself are assumed to exist (see
 # examples/complete for building them); this applies the function's RBAC in both hubs.
@@ -20,6 +21,9 @@ module "fleet_argocd_sync" {
 
   project_id = var.fleet_a_project_id
   region     = var.region
+  # One sink on the folder (or organisation) holding both fleets, instead of one per project;
+  # needs roles/logging.configWriter there. Null: a sink in each fleet project.
+  log_sink_parent = var.log_sink_parent
 
   fleets = [
     { project_id = var.fleet_a_project_id, project_number = local.fleet_a_number },

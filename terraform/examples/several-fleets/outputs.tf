@@ -1,11 +1,11 @@
-output "trigger_names" {
-  description = "Every Eventarc trigger, as {project_id}/{name}: one per handled method in each fleet project."
-  value       = module.fleet_argocd_sync.trigger_names
+output "log_sink_writer_identities" {
+  description = "Writer identity of each Logging sink, by fleet project ID (or by log_sink_parent)."
+  value       = module.fleet_argocd_sync.log_sink_writer_identities
 }
 
-output "receivers" {
-  description = "The receiver in the second fleet project."
-  value       = module.fleet_argocd_sync.receivers
+output "push_subscription" {
+  description = "The Pub/Sub push subscription that delivers both fleets' audit entries to the function."
+  value       = module.fleet_argocd_sync.push_subscription
 }
 
 output "rbac_manifests" {

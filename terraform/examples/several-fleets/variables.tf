@@ -5,7 +5,7 @@ variable "fleet_a_project_id" {
 
 variable "fleet_b_project_id" {
   type        = string
-  description = "ID of the second fleet host project; it gets its own triggers and a receiver."
+  description = "ID of the second fleet host project; its audit entries reach the function through its Logging sink."
 }
 
 variable "prod_argocd_membership" {
@@ -22,6 +22,12 @@ variable "teams_argocd_membership" {
 
 variable "region" {
   type        = string
-  description = "Region of the function and the receiver."
+  description = "Region of the function, its Pub/Sub topics and its scheduler job."
   default     = "us-central1"
+}
+
+variable "log_sink_parent" {
+  type        = string
+  description = "Null for a Logging sink in each fleet project, or folders/N or organizations/N for one sink there covering both fleets."
+  default     = null
 }
