@@ -160,3 +160,16 @@ def test_a_cluster_another_service_registered_converges_its_fleet(
     assert answer.status_code == 200, answer.text
     assert f"eks-1.global.{NUMBER}" in answer.json()["created"]
     assert f"eks-1.global.{NUMBER}" in sandbox.secrets()
+
+
+DEEP = b"[" * 100_000 + b"]" * 100_000
+
+
+def test_a_body_nested_past_the_parsers_depth_is_a_bad_request_not_a_crash(fn):
+    answer = requests.post(fn.url + "/", data=DEEP, timeout=60)
+    assert answer.status_code == 400
+
+
+def test_data_nested_past_the_parsers_depth_is_acknowledged_not_a_crash(fn):
+    answer = push(fn, _envelope_with(base64.b64encode(DEEP).decode()))
+    assert answer.status_code == 200 and "not a JSON LogEntry" in answer.json()["reason"]

@@ -141,3 +141,16 @@ def test_a_registering_entry_with_a_bad_name_is_permanent(resource):
     method = "google.cloud.gkemulticloud.v1.AwsClusters.CreateAwsCluster"
     with pytest.raises(PermanentError, match="resource name"):
         parse_log_entry(registering_entry(method, resource), [NUMBER])
+
+
+DEEP = b"[" * 100_000 + b"]" * 100_000  # under the 1 MiB body limit, past the JSON parser's depth
+
+
+def test_data_nested_past_the_parsers_depth_is_permanent_not_a_crash():
+    with pytest.raises(PermanentError, match="not a JSON LogEntry"):
+        read_message(envelope(base64.b64encode(DEEP).decode()))
+
+
+def test_an_envelope_nested_past_the_parsers_depth_is_permanent_not_a_crash():
+    with pytest.raises(PermanentError, match="not JSON"):
+        read_message(DEEP)

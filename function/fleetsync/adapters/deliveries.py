@@ -32,7 +32,7 @@ def push_envelope(body: bytes) -> dict[str, Any] | None:
     """The body as a Pub/Sub push envelope, or None when it is not one."""
     try:
         envelope = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
         return None
     return envelope if is_envelope(envelope) else None
 

@@ -46,7 +46,7 @@ def read_message(envelope: object) -> Message:
     if isinstance(envelope, bytes | str):
         try:
             envelope = json.loads(envelope)
-        except ValueError as err:
+        except (ValueError, RecursionError) as err:  # nesting past the parser's depth
             raise PermanentError(f"the Pub/Sub delivery is not JSON: {err}") from err
     message = envelope.get("message") if isinstance(envelope, dict) else None
     if not isinstance(message, dict):
@@ -63,7 +63,7 @@ def read_message(envelope: object) -> Message:
         raise PermanentError(f"{where}: data is not base64: {err}") from err
     try:
         entry = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as err:
+    except (UnicodeDecodeError, ValueError, RecursionError) as err:
         raise PermanentError(f"{where}: data is not a JSON LogEntry: {err}") from err
     if not isinstance(entry, dict) or not isinstance(entry.get("protoPayload"), dict):
         raise PermanentError(f"{where}: data is not an audit LogEntry (no protoPayload object)")
