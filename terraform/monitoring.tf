@@ -5,16 +5,19 @@
 locals {
   log_source = "resource.type=\"cloud_run_revision\" AND resource.labels.service_name=\"${var.name}\""
 
-  # A complete resync: the summary line of a real (not dry-run) resync that saw every
-  # location, could read every membership and was not refused by the mass-delete guard.
+  # A complete resync: the one summary line of a real (not dry-run) run that converged every
+  # target and fleet, Secrets and AppProjects (Report.complete in the function). The per-lane
+  # "resync done" lines are not counted: one clean lane must not hide another's failure.
   complete_resync_filter = join(" AND ", [
     local.log_source,
-    "jsonPayload.message=\"resync done\"",
+    "jsonPayload.message=\"resync finished\"",
+    "jsonPayload.complete=true",
     "jsonPayload.dry_run=false",
-    "jsonPayload.refused=\"\"",
-    "NOT jsonPayload.errors:*",
-    "NOT jsonPayload.unreachable:*",
   ])
+
+  # Which fleets the alert speaks of: the single form's one, or every fleet of the multi form
+  # (where fleet_project_number is null, so it cannot appear in a template).
+  fleet_numbers = join(", ", [for f in local.fleets : f.project_number])
 
   log_metrics = var.enable_log_metrics ? {
     secret_changes = {
@@ -36,7 +39,7 @@ locals {
       extractor   = null
     }
     complete_resyncs = {
-      description = "Resyncs that saw the whole fleet and wrote all they had to."
+      description = "Resyncs that converged every target and fleet, Secrets and AppProjects."
       filter      = local.complete_resync_filter
       label       = null
       extractor   = null
@@ -95,7 +98,7 @@ resource "google_monitoring_alert_policy" "resync_overdue" {
 
   documentation {
     mime_type = "text/markdown"
-    content   = "fleet-argocd-sync has not completed a resync of fleet ${var.fleet_project_number} for two schedule periods: Argo CD may be missing clusters or holding removed ones. Read the function's errors (`severity>=ERROR`, service ${var.name}) and run `${local.resync_command}`."
+    content   = "fleet-argocd-sync has not completed a resync of fleet project(s) ${local.fleet_numbers} into every Argo CD target for two schedule periods: Argo CD may be missing clusters or holding removed ones. Read the function's errors (`severity>=ERROR`, service ${var.name}) and run `${local.resync_command}`."
   }
 
   notification_channels = var.alert_notification_channels

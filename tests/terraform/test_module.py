@@ -355,10 +355,11 @@ def test_operations_metrics_and_the_overdue_resync_alert(module: dict[str, Any])
         assert name in metrics
     assert "var.enable_log_metrics" in metrics
     complete = module["locals"]["complete_resync_filter"]
-    # The summary line reconcile.py logs after a resync, with the fields Report.summary() has.
-    assert 'jsonPayload.message=\\"resync done\\"' in complete
-    assert "resync done" in (ROOT / "function/fleetsync/app/reconcile.py").read_text()
-    for key in ("dry_run", "refused", "errors", "unreachable"):
+    # The one line sync.py logs after a whole run, with the fields Report.run_summary() has;
+    # test_templates.py runs the evaluated filter over a real run's log lines.
+    assert 'jsonPayload.message=\\"resync finished\\"' in complete
+    assert "resync finished" in (ROOT / "function/fleetsync/app/sync.py").read_text()
+    for key in ("dry_run", "complete"):
         assert f"jsonPayload.{key}" in complete
     alert = module["resource"][("google_monitoring_alert_policy", "resync_overdue")]
     assert alert["count"] == "${var.enable_log_metrics && var.enable_resync_alert ? 1 : 0}"

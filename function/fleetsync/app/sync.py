@@ -65,10 +65,16 @@ class Sync:
     def resync(
         self, *, dry_run: bool = False, force: bool = False, progress: Progress | None = None
     ) -> Report:
+        """Every target and fleet; ends with the run's one summary line (`resync finished`),
+        whose `complete` says whether the whole run converged: the overdue-resync alert counts
+        those lines, never the per-lane `resync done` ones."""
         if (single := self.single) is not None:
-            return single.resync(dry_run=dry_run, force=force, progress=progress)
-        lane = partial(Reconciler.resync, dry_run=dry_run, force=force, progress=progress)
-        return self._each_target(self.settings.fleets, lane, dry_run, force=force)
+            report = single.resync(dry_run=dry_run, force=force, progress=progress)
+        else:
+            lane = partial(Reconciler.resync, dry_run=dry_run, force=force, progress=progress)
+            report = self._each_target(self.settings.fleets, lane, dry_run, force=force)
+        logger.info("resync finished", extra={"json_fields": report.run_summary()})
+        return report
 
     def reconcile_membership(
         self, ref: MembershipRef, *, fleet: str = "", dry_run: bool = False

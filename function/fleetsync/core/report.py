@@ -122,6 +122,23 @@ class Report:
         """Something to do, done or not: changes, conflicts or withheld deletes."""
         return bool(self.changes or self.app_projects or self.conflicts or self.deletes_withheld)
 
+    @property
+    def complete(self) -> bool:
+        """Nothing left to converge: no error, refusal, unreachable location, withheld
+        delete or pending retry, for Secrets and AppProjects alike."""
+        stuck = self.errors or self.refused or self.unreachable or self.deletes_withheld
+        return not (stuck or self.retryable)
+
+    def run_summary(self) -> dict[str, Any]:
+        """The fields of a whole run's summary line: counts, and which targets fell short."""
+        return {
+            "complete": self.complete,
+            "dry_run": self.dry_run,
+            "changes": len(self.changes) + len(self.app_projects),
+            "errors": len(self.errors),
+            "incomplete_targets": sorted(n for n, r in self.targets if not r.complete),
+        }
+
     def to_json(self) -> dict[str, Any]:
         body = self._secrets_json()
         if self.tenancy:
