@@ -16,7 +16,7 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +34,7 @@ from fleetsync.core.naming import fleet_of, parse_membership
 
 if TYPE_CHECKING:  # flask comes with functions-framework; imported for its types only
     from flask import Request
+    from werkzeug.datastructures import MultiDict
 
     from fleetsync.app.sync import Sync
     from fleetsync.core.events import AuditEvent
@@ -94,19 +95,20 @@ def fleet_sync(request: Request) -> Answer:
     if len(body) > MAX_BODY_BYTES or (request.content_length or 0) > MAX_BODY_BYTES:
         return _answer({"error": f"request body larger than {MAX_BODY_BYTES} bytes"}, 413)
     headers = dict(request.headers)
-    if is_cloudevent(headers):
+    path = request.path.rstrip("/") or "/"
+    # Events arrive at / only: a stray ce-* header on /resync does not make it an event.
+    if path == "/" and is_cloudevent(headers):
         return _handle_event(
             lambda: event_of_cloudevent(request.method, headers, body, SETTINGS.fleets)
         )
-    path = request.path.rstrip("/") or "/"
-    routes = {"/healthz": ("GET", _healthz), "/resync": ("POST", _handle_resync)}
+    routes = {"/healthz": ({"GET", "HEAD"}, _healthz), "/resync": ({"POST"}, _handle_resync)}
     if path == "/" and request.method == "POST":
         return _handle_push(body)
     if path not in routes:
         return _answer({"error": f"no such path {path}"}, 404)
-    method, handler = routes[path]
-    if request.method != method:
-        return _answer({"error": f"{path} accepts {method} only"}, 405)
+    methods, handler = routes[path]
+    if request.method not in methods:
+        return _answer({"error": f"{path} accepts {' or '.join(sorted(methods))} only"}, 405)
     return handler(request)
 
 
@@ -131,6 +133,8 @@ def _handle_event(read: Callable[[], AuditEvent]) -> Answer:
     try:
         event = read()  # before the clients are built: a poison message needs none
         report = sync().handle_event(event, dry_run=SETTINGS.dry_run)
+    except RecursionError:  # a structured-mode body nested past the JSON parser's depth
+        return _answer({"error": "request body nested too deeply to be a CloudEvent"}, 400)
     except SyncError as err:
         return _failed(err, "event")
     if report.retryable or report.errors:
@@ -182,11 +186,16 @@ def _handle_resync(request: Request) -> Answer:
     return _answer(body, status)
 
 
-def _resync_options(args: Mapping[str, str]) -> ResyncOptions:
+def _resync_options(query: MultiDict[str, str]) -> ResyncOptions:
     """Raise ValueError naming a bad query parameter; DRY_RUN makes every run a dry run."""
-    unknown = set(args) - RESYNC_PARAMS
+    unknown = set(query) - RESYNC_PARAMS
     if unknown:
         raise ValueError(f"unknown query parameters: {', '.join(sorted(unknown))}")
+    # `?dry_run=false&dry_run=true` has no one meaning: refused rather than guessed.
+    repeated = sorted(name for name in query if len(query.getlist(name)) > 1)
+    if repeated:
+        raise ValueError(f"query parameters given more than once: {', '.join(repeated)}")
+    args = query.to_dict()
     flags = {}
     for name in ("dry_run", "force"):
         try:

@@ -26,6 +26,7 @@ def post_event(function, headers, body):
     ("method", "path", "status"),
     [
         ("GET", "/healthz", 200),
+        ("HEAD", "/healthz", 200),
         ("POST", "/healthz", 405),
         ("GET", "/resync", 405),
         ("DELETE", "/resync", 405),
@@ -58,6 +59,32 @@ def test_routing(sandbox, function, method, path, status):
 def test_bad_resync_requests_are_400(sandbox, fn, query):
     status, body = fn.resync(**query)
     assert status == 400 and body["error"]
+
+
+def test_a_repeated_query_parameter_is_400_not_guessed(sandbox, fn):
+    answer = requests.post(fn.url + "/resync?dry_run=true&dry_run=false", timeout=60)
+    assert answer.status_code == 400
+    assert "more than once: dry_run" in answer.json()["error"]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"ce-specversion": "1.0"}, {"Content-Type": "application/cloudevents+json"}],
+    ids=["stray ce-specversion", "cloudevents content type"],
+)
+def test_a_resync_with_cloudevent_headers_is_a_resync_not_an_event(synced, function, headers):
+    synced.add_membership("us-central1", "prod-1", emit=False)
+    answer = requests.post(function.url + "/resync", headers=headers, data=b"", timeout=60)
+    assert answer.status_code == 200, answer.text
+    assert "prod-1.us-central1.123456789012" in answer.json()["created"]
+
+
+def test_a_structured_event_nested_past_the_parsers_depth_is_400(sandbox, function):
+    deep = b"[" * 100_000 + b"]" * 100_000
+    headers = {"Content-Type": "application/cloudevents+json"}
+    answer = requests.post(function.url + "/", headers=headers, data=deep, timeout=60)
+    assert answer.status_code == 400 and "nested too deeply" in answer.json()["error"]
+    assert "Traceback" not in function.logs()
 
 
 def test_oversized_body_is_413(sandbox, function):
