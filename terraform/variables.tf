@@ -158,10 +158,11 @@ variable "targets" {
   validation {
     condition = alltrue([
       for t in var.targets :
-      can(regex("^([a-z0-9][-a-z0-9]{0,30})?$", t.tenancy.prefix)) &&
+      # As the function: prefix + a scope id (up to 63) must be an AppProject name.
+      (t.tenancy.prefix == "" || (length(t.tenancy.prefix) <= 190 && can(regex(local.dns_subdomain_pattern, "${t.tenancy.prefix}a")))) &&
       length(t.tenancy.source_repos) > 0 && alltrue([for r in t.tenancy.source_repos : r != ""])
     ])
-    error_message = "targets: tenancy.prefix must be empty or up to 31 lowercase letters, digits and hyphens; tenancy.source_repos a non-empty list of non-empty patterns."
+    error_message = "targets: tenancy.prefix must be empty or the start of an AppProject name (up to 190 lowercase letters, digits, '-' and '.'); tenancy.source_repos a non-empty list of non-empty patterns."
   }
   validation {
     # One form or the other: the function refuses FLEET_SYNC_CONFIG next to the single-form variables.

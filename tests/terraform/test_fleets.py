@@ -301,6 +301,29 @@ SELECTORS = [
 ]
 
 
+PREFIXES = ["team-", "a.b-", "a..", "-a", "Team-", "a_b", "a" * 190, "a" * 191]
+
+
+def test_the_module_checks_tenancy_prefixes_as_the_function_does(tmp_path: Path) -> None:
+    def target(prefix: str) -> dict[str, Any]:
+        return {**multi()["targets"][1], "tenancy": {"enabled": True, "prefix": prefix}}
+
+    module = {}
+    for index, prefix in enumerate(PREFIXES):
+        (directory := tmp_path / str(index)).mkdir()
+        module[prefix] = not Console(directory, multi(targets=[target(prefix)])).diagnostics()
+    function = {}
+    for prefix in PREFIXES:
+        document = {"fleets": ["123456789012", "210987654321"], "targets": [target(prefix)]}
+        try:
+            Settings.from_env({"FLEET_SYNC_CONFIG": json.dumps(document)})
+            function[prefix] = True
+        except PermanentError:
+            function[prefix] = False
+    assert module == function
+    assert function["a.b-"] and not function["a.."]  # both sides were tried
+
+
 def test_the_module_checks_selectors_and_appproject_names_as_the_function_does(
     tmp_path: Path,
 ) -> None:
