@@ -117,3 +117,24 @@ def test_a_deleted_scope_leaves_no_secret_naming_it_once_its_events_are_drained(
     assert SCOPE_LABEL not in teams["metadata"]["labels"]
     assert SCOPE_LABEL not in secrets(fleets, "prod")[name]["metadata"]["labels"]
     nothing_to_do(multi)
+
+
+def test_deleting_a_cluster_never_waits_on_a_same_named_cluster_of_another_project(fleets, multi):
+    """Same-named clusters in a prod and a non-prod project are common: the DeleteCluster
+    entry of `projects/acme-nonprod/.../clusters/app` is about that project's cluster only,
+    so fleet A's live `us-central1/app` is no reason to answer 503 and be redelivered."""
+    for number in (A, B):
+        cluster = {"location": "us-central1", "name": "app", "labels": {"env": "prod"}}
+        fleets.ok("POST", "/sandbox/clusters", {**cluster, "project_number": number})
+    fleets.wait_idle()
+    assert f"app.us-central1.{B}" in secrets(fleets, "prod")
+    before = len(fleets.events()["events"])
+    fleets.ok("DELETE", "/sandbox/clusters/us-central1/app", {"project_number": B})
+    events = fleets.wait_idle()["events"][before:]
+    deleted = [e for e in events if e["methodName"].endswith("DeleteCluster")]
+    assert deleted and all(e["resourceName"].startswith("projects/acme-nonprod/") for e in deleted)
+    # The operation's first and last entries, each acknowledged at its first delivery.
+    assert [[d["status"] for d in e["deliveries"]] for e in deleted] == [[200]] * len(deleted)
+    assert f"app.us-central1.{B}" not in secrets(fleets, "prod")
+    assert f"app.us-central1.{A}" in secrets(fleets, "prod")
+    nothing_to_do(multi)

@@ -1,9 +1,9 @@
 import pytest
 
 from fleetsync.core.errors import PermanentError
-from fleetsync.core.model import MembershipRef
+from fleetsync.core.model import ClusterId, MembershipRef
 from fleetsync.core.naming import (
-    cluster_ref,
+    cluster_id,
     gateway_url,
     parse_membership,
     parse_resource_name,
@@ -132,7 +132,7 @@ def test_gateway_url(ref, endpoint, expected):
     [
         (
             "//container.googleapis.com/projects/acme-fleet/locations/us-central1/clusters/prod-east-1",
-            REF,
+            ClusterId("acme-fleet", REF),
         ),
         (
             "//container.googleapis.com/projects/acme-fleet/locations/us-central1/memberships/x",
@@ -142,8 +142,22 @@ def test_gateway_url(ref, endpoint, expected):
         ("", None),
     ],
 )
-def test_cluster_ref(link, expected):
-    assert cluster_ref(link) == expected
+def test_cluster_id(link, expected):
+    assert cluster_id(link) == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("acme-prod", "acme-prod", True),
+        ("acme-prod", "acme-dev", False),  # same location and name, another project
+        ("111111111111", "222222222222", False),
+        ("acme-prod", "111111111111", True),  # an ID and a number: cannot tell, so careful
+    ],
+)
+def test_a_cluster_is_its_project_location_and_name(a, b, same):
+    assert ClusterId(a, REF).may_be(ClusterId(b, REF)) is same
+    assert not ClusterId(a, REF).may_be(ClusterId(a, MembershipRef("us-east1", REF.membership)))
 
 
 @pytest.mark.parametrize(

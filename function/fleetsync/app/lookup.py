@@ -13,8 +13,14 @@ from dataclasses import replace
 
 from fleetsync.app.ports import FleetReader, SecretStore
 from fleetsync.core.events import CLUSTER, SCOPE, AuditEvent
-from fleetsync.core.model import CLUSTER_ANNOTATION, SCOPE_LABEL_PREFIX, FleetListing, MembershipRef
-from fleetsync.core.naming import cluster_ref, parse_secret_name
+from fleetsync.core.model import (
+    CLUSTER_ANNOTATION,
+    SCOPE_LABEL_PREFIX,
+    ClusterId,
+    FleetListing,
+    MembershipRef,
+)
+from fleetsync.core.naming import cluster_id, parse_secret_name
 from fleetsync.core.planning import is_ours
 from fleetsync.core.rendering import SecretTarget
 from fleetsync.core.report import Report
@@ -32,7 +38,7 @@ def memberships_named(
     """The memberships an entry asks to converge, and a report of what finding them missed."""
     report = Report(dry_run=dry_run)
     if event.kind == CLUSTER:
-        refs, listing = memberships_of_cluster(event.ref, secrets, fleet, target.project_number)
+        refs, listing = memberships_of_cluster(event.cluster, secrets, fleet, target.project_number)
         # A membership of this cluster may sit in a location we could not list.
         return refs, replace(
             report, unreachable=listing.unreachable, retryable=not listing.complete
@@ -59,16 +65,17 @@ def memberships_with_scope(
 
 
 def memberships_of_cluster(
-    cluster: MembershipRef, secrets: SecretStore, fleet: FleetReader, project_number: str
+    cluster: ClusterId, secrets: SecretStore, fleet: FleetReader, project_number: str
 ) -> tuple[list[MembershipRef], FleetListing]:
-    """Memberships registered for a cluster, and those our Secrets say were."""
+    """Memberships registered for a cluster, and those our Secrets say were: of that
+    cluster's project, never a same-named cluster of another project."""
     refs = set()
     for secret in secrets.list_cluster_secrets().values():
         ref = parse_secret_name(secret.name, project_number)
-        if ref and cluster_ref(secret.annotations.get(CLUSTER_ANNOTATION, "")) == cluster:
+        if ref and cluster.may_be(cluster_id(secret.annotations.get(CLUSTER_ANNOTATION, ""))):
             refs.add(ref)
     listing = fleet.list_fleet()
-    refs.update(m.ref for m in listing.memberships if cluster_ref(m.cluster) == cluster)
+    refs.update(m.ref for m in listing.memberships if cluster.may_be(cluster_id(m.cluster)))
     return sorted(refs, key=str), listing
 
 
@@ -78,11 +85,11 @@ def await_cluster_missing(
     """Once a DeleteCluster has succeeded, its memberships must say clusterMissing."""
     if event.phase == "first" or event.status_code:
         return report  # the cluster is not gone (yet, or at all)
-    waiting = cluster_not_yet_missing(event.ref, map(fleet.get_membership, refs))
+    waiting = cluster_not_yet_missing(event.cluster, map(fleet.get_membership, refs))
     if not waiting:
         return report
     warning = (
-        f"cluster {event.ref} is deleted but GKE Hub does not yet mark "
+        f"cluster {event.cluster} is deleted but GKE Hub does not yet mark "
         f"{', '.join(waiting)} clusterMissing; retried until it does"
     )
     return replace(report, retryable=True, warnings=(*report.warnings, warning))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from fleetsync.core.errors import NotOursError, PermanentError
-from fleetsync.core.model import MembershipRef
+from fleetsync.core.model import ClusterId, MembershipRef
 from fleetsync.core.naming import (
     is_project_number,
     parse_registered_cluster,
@@ -57,6 +57,11 @@ class AuditEvent:
     status_code: int = 0
     first: bool = False
     last: bool = False
+
+    @property
+    def cluster(self) -> ClusterId:
+        """The cluster a container entry names, with its project."""
+        return ClusterId(self.project, self.ref)
 
     @property
     def phase(self) -> str:

@@ -95,6 +95,29 @@ class MembershipRef:
 
 
 @dataclass(frozen=True)
+class ClusterId:
+    """A GKE cluster: its project (an ID or a number, as the name that carried it had it),
+    location and name. Same-named clusters of two projects are two clusters."""
+
+    project: str
+    ref: MembershipRef  # `{location}/{cluster name}`
+
+    def may_be(self, other: ClusterId | None) -> bool:
+        """Whether both name the same cluster. A project ID and a project number cannot be
+        told apart without Resource Manager, so a pair of them counts as a match: the
+        careful side (one more membership converged, one more wait for clusterMissing)."""
+        if other is None or other.ref != self.ref:
+            return False
+        numbers = self.project.isdigit(), other.project.isdigit()
+        return self.project == other.project or numbers[0] != numbers[1]
+
+    def __str__(self) -> str:
+        return (
+            f"projects/{self.project}/locations/{self.ref.location}/clusters/{self.ref.membership}"
+        )
+
+
+@dataclass(frozen=True)
 class Membership:
     """What the sync needs to know of one fleet membership."""
 

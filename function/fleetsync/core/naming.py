@@ -21,6 +21,7 @@ from fleetsync.core.model import (
     OTHER,
     PLATFORMS_BY_PROVIDER,
     SECRET_NAME_FORMAT,
+    ClusterId,
     MembershipRef,
 )
 
@@ -172,13 +173,13 @@ def platform_of(gke_cluster_link: str, node_provider_id: str) -> str:
     return PLATFORMS_BY_PROVIDER.get(scheme, OTHER)
 
 
-def cluster_ref(resource_link: str) -> MembershipRef | None:
-    """The `{location}/{cluster}` of a `//container.googleapis.com/projects/...` link, if any."""
+def cluster_id(resource_link: str) -> ClusterId | None:
+    """The cluster a `//container.googleapis.com/projects/...` link names, if any."""
     prefix = "//container.googleapis.com/"
     if not resource_link.startswith(prefix):
         return None
     try:
-        _, kind, ref = parse_resource_name(resource_link[len(prefix) :])
+        project, kind, ref = parse_resource_name(resource_link[len(prefix) :])
     except PermanentError:
         return None
-    return ref if kind == "cluster" else None
+    return ClusterId(project, ref) if kind == "cluster" else None

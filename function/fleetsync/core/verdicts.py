@@ -21,11 +21,11 @@ from fleetsync.core.model import (
     SCOPE_LABEL_PREFIX,
     TRANSITIONAL_STATES,
     UNIQUE_ID_ANNOTATION,
+    ClusterId,
     ClusterSecret,
     Membership,
-    MembershipRef,
 )
-from fleetsync.core.naming import cluster_ref, secret_name
+from fleetsync.core.naming import cluster_id, secret_name
 from fleetsync.core.rendering import SecretTarget, render_secret
 
 WANT, DROP, HOLD = "want", "drop", "hold"
@@ -101,7 +101,7 @@ def desired_secrets(
 
 
 def cluster_not_yet_missing(
-    cluster: MembershipRef, memberships: Iterable[Membership | None]
+    cluster: ClusterId, memberships: Iterable[Membership | None]
 ) -> list[str]:
     """Memberships still READY with a cluster that a DeleteCluster entry says is deleted.
 
@@ -114,7 +114,7 @@ def cluster_not_yet_missing(
         if m is not None
         and m.state == READY
         and not m.cluster_missing
-        and cluster_ref(m.cluster) == cluster
+        and cluster.may_be(cluster_id(m.cluster))
     ]
 
 
