@@ -115,4 +115,5 @@ class Store:
 
     def log_request(self, method: str, path: str, status: int) -> None:
         with self.lock:
-            self.requests.append({"method": method, "path": path, "status": status})
+            entry = {"method": method, "path": path, "status": status, "at": self.now_s()}
+            self.requests.append(entry)

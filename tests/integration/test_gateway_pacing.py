@@ -3,6 +3,7 @@ the real adapter over real HTTP against the sandbox's quota, on one shared fake 
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -10,10 +11,14 @@ import pytest
 from fleetsync.adapters.argocd import ArgoCD
 from fleetsync.adapters.credentials import TokenSource
 from fleetsync.adapters.gateway import Gateway
+from fleetsync.app.sync import connect
 from fleetsync.config.settings import Settings
 from fleetsync.core.model import ClusterSecret, MembershipRef
+from sandbox.harness import sandbox_env
 from tests.conftest import PROJECT_NUMBER
 from tests.faketime import FakeTime
+
+SINGLE = ("FLEET_PROJECT_NUMBER", "ARGOCD_MEMBERSHIP")
 
 
 @pytest.fixture
@@ -65,3 +70,38 @@ def test_a_429_is_retried_after_its_retry_after(sandbox, running_sandbox, shared
     assert statuses == [201, 201, 201, 429, 201]
     assert shared_time.slept == [45.0]
     assert "c3" in sandbox.secrets()
+
+
+def busiest_minute(times: list[float]) -> int:
+    """The most of these times in any 60 seconds."""
+    times = sorted(times)
+    return max((sum(1 for u in times if t <= u < t + 60) for t in times), default=0)
+
+
+def test_two_targets_through_one_fleet_projects_gateway_share_one_budget(
+    sandbox, running_sandbox, shared_time
+):
+    """The quota is the fleet project's, so the budget is: two Argo CD clusters of one fleet
+    project, written through its gateway, together keep to it (each with a budget of its
+    own, they wrote twice as much in a minute)."""
+    hub = f"projects/{PROJECT_NUMBER}/locations/global/memberships/"
+    sandbox.add_membership("global", "argocd-two", emit=False, argocd_namespace="argocd")
+    document = {
+        "fleets": [PROJECT_NUMBER],
+        "targets": [
+            {"name": "prod", "argocd_membership": hub + "argocd-hub"},
+            {"name": "all", "argocd_membership": hub + "argocd-two"},
+        ],
+    }
+    env = {k: v for k, v in sandbox_env(running_sandbox.base_url).items() if k not in SINGLE}
+    # One write at a time: a sleeping thread moves the shared clock under the others' feet.
+    env |= {"FLEET_SYNC_CONFIG": json.dumps(document), "SYNC_CONCURRENCY": "1"}
+    env["GATEWAY_MAX_WRITES_PER_MINUTE"] = "5"
+    for i in range(6):
+        sandbox.add_membership("us-central1", f"m{i}", emit=False)
+    sync = connect(Settings.from_env(env), clock=shared_time.clock, sleep=shared_time.sleep)
+    report = sync.resync()
+    assert not report.errors and len(report.changes) >= 12
+    writes = [r["at"] for r in sandbox.requests() if r["method"] == "POST" and r["status"] == 201]
+    assert len(writes) == len(report.changes)
+    assert busiest_minute(writes) == 5

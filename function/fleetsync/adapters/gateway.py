@@ -31,13 +31,16 @@ class Gateway:
         tokens: TokenSource,
         *,
         gke: bool = True,
+        budget: WriteBudget | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        """`budget`: the quota holder's, shared by every gateway into that fleet project."""
         import kubernetes.client as k
 
         self._sleep, self._backoff = sleep, settings.backoff
-        self.budget = WriteBudget(settings.gateway_max_writes_per_minute, clock=clock, sleep=sleep)
+        per_minute = settings.gateway_max_writes_per_minute
+        self.budget = budget or WriteBudget(per_minute, clock=clock, sleep=sleep)
         self.namespace = settings.argocd_namespace
         self._tokens = tokens
         self.timeout = (min(5.0, settings.request_timeout_s), settings.request_timeout_s)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -146,18 +147,30 @@ def _failure(what: str, err: SyncError, dry_run: bool) -> Report:
     )
 
 
-def connect(settings: Settings) -> Sync:
-    """A Sync wired to every fleet's GKE Hub and every target's Argo CD cluster."""
+def connect(
+    settings: Settings,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Sync:
+    """A Sync wired to every fleet's GKE Hub and every target's Argo CD cluster.
+
+    Connect Gateway's quota is per fleet project, so the write budget is too: one per quota
+    holder (the fleet project of the Argo CD cluster), shared by every target writing
+    through it and by every event and resync of this instance. (`clock` and `sleep` let
+    tests move time.)"""
     from fleetsync.adapters.appprojects import AppProjects
     from fleetsync.adapters.argocd import ArgoCD
     from fleetsync.adapters.credentials import TokenSource
     from fleetsync.adapters.gateway import Gateway
     from fleetsync.adapters.hub import Fleet
+    from fleetsync.adapters.pacing import WriteBudget
 
     settings = settings if settings.targets else settings.configured()
     tokens = TokenSource(settings.static_token)
     fleets = {n: Fleet(replace(settings, fleet_project_number=n), tokens) for n in settings.fleets}
     sync = Sync(settings)
+    budgets: dict[str, WriteBudget] = {}
 
     def target_sync(target: Target) -> TargetSync:
         # The Argo CD cluster is reached like any member: gkeMemberships/ only for GKE.
@@ -173,7 +186,11 @@ def connect(settings: Settings) -> Sync:
                 target.argocd_project_number,
             )
         gke = argocd_cluster is None or argocd_cluster.platform == GKE
-        gateway = Gateway(view, tokens, gke=gke)  # one budget and one token per Argo CD cluster
+        holder = target.argocd_project_number
+        if holder not in budgets:
+            per_minute = settings.gateway_max_writes_per_minute
+            budgets[holder] = WriteBudget(per_minute, clock=clock, sleep=sleep)
+        gateway = Gateway(view, tokens, gke=gke, budget=budgets[holder], clock=clock, sleep=sleep)
         store = ArgoCD(gateway)
         projects = None
         if target.tenancy.enabled:
