@@ -75,7 +75,7 @@ def sync() -> Sync:
     with _sync_lock:
         if _sync is None:
             from fleetsync.adapters.logs import configure_logging
-            from fleetsync.app.sync import connect
+            from fleetsync.app.wiring import connect
 
             configure_logging(os.environ.get("GOOGLE_CLOUD_PROJECT", ""))
             _sync = connect(SETTINGS)
@@ -176,7 +176,11 @@ def _handle_resync(request: Request) -> Answer:
                 options.membership, fleet=options.fleet, dry_run=options.dry_run
             )
         else:
-            report = sync().resync(dry_run=options.dry_run, force=options.force)
+            from fleetsync.app.deadline import Deadline
+
+            # Started now, so the request's whole time counts; the next run carries on.
+            deadline = Deadline.after(SETTINGS.resync_deadline_s)
+            report = sync().resync(dry_run=options.dry_run, force=options.force, deadline=deadline)
     except SyncError as err:
         return _failed(err, "resync")
     status = 503 if report.retryable else 409 if report.refused else 500 if report.errors else 200

@@ -9,7 +9,7 @@
 locals {
   # How long Pub/Sub waits for the function's answer before it tries again: the function's
   # timeout, within push's limit of 600 seconds.
-  push_ack_deadline_seconds = min(var.timeout_seconds, 600)
+  push_ack_deadline_seconds = min(local.timeout_seconds, 600)
   max_delivery_attempts     = 10
   retention                 = "604800s" # 7 days, Pub/Sub's default and maximum
 }

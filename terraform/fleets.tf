@@ -57,7 +57,8 @@ locals {
       GOOGLE_CLOUD_PROJECT          = var.project_id
       MAX_DELETE_FRACTION           = tostring(var.max_delete_fraction)
       SYNC_CONCURRENCY              = tostring(var.sync_concurrency)
-      GATEWAY_MAX_WRITES_PER_MINUTE = tostring(var.gateway_max_writes_per_minute)
+      GATEWAY_MAX_WRITES_PER_MINUTE = tostring(local.writes_per_minute_per_instance)
+      RESYNC_DEADLINE_SECONDS       = tostring(local.resync_deadline_seconds)
       DRY_RUN                       = tostring(var.dry_run)
     },
     local.multi ? { FLEET_SYNC_CONFIG = jsonencode(local.fleet_sync_config) } : {},

@@ -25,7 +25,7 @@ resource "google_cloudfunctions2_function" "sync" {
 
   service_config {
     available_memory = "256M"
-    timeout_seconds  = var.timeout_seconds
+    timeout_seconds  = local.timeout_seconds
     # Scales to zero. One request per instance (Cloud Run needs a whole vCPU for more); a
     # resync holds one instance for up to timeout_seconds and events use the others.
     min_instance_count               = 0

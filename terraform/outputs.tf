@@ -83,6 +83,18 @@ output "build_service_account_email" {
   value       = google_service_account.build.email
 }
 
+output "resync_capacity" {
+  description = "What a resync can do at these settings (pacing.tf): each instance's write budget per fleet project, the function's timeout, the second after which a resync starts no write, the writes that fit before it, and (with expected_cluster_secrets) how long a first sync takes and in how many runs."
+  value = {
+    writes_per_minute_per_instance = local.writes_per_minute_per_instance
+    timeout_seconds                = local.timeout_seconds
+    resync_deadline_seconds        = local.resync_deadline_seconds
+    writes_per_resync              = local.writes_per_resync
+    first_sync_seconds             = local.first_sync_seconds
+    first_sync_runs                = local.first_sync_runs
+  }
+}
+
 output "rbac_verbs" {
   description = "Verbs the function holds on Secrets in the Argo CD namespace: exactly the calls it makes."
   value       = local.rbac_verbs

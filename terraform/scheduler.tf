@@ -11,7 +11,7 @@ resource "google_cloud_scheduler_job" "resync" {
   description      = "Safety-net full resync of the Argo CD cluster Secrets."
   schedule         = var.resync_schedule
   time_zone        = var.resync_time_zone
-  attempt_deadline = "${min(var.timeout_seconds, 1800)}s"
+  attempt_deadline = "${local.resync_window_seconds}s"
 
   retry_config {
     retry_count          = 2

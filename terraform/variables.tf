@@ -208,11 +208,25 @@ variable "sync_concurrency" {
 
 variable "gateway_max_writes_per_minute" {
   type        = number
-  description = "Most Secret writes the function sends through Connect Gateway in any minute (0 for no budget); the gateway's request quota is shared with Argo CD."
+  description = "Most writes the whole deployment sends through one fleet project's Connect Gateway in any minute (0 for no budget): each of max_instance_count instances gets an equal share (pacing.tf). The gateway's quota, 2,400 requests a minute per fleet project, is shared with Argo CD; the default is a quarter of it."
   default     = 600
   validation {
     condition     = var.gateway_max_writes_per_minute >= 0 && var.gateway_max_writes_per_minute <= 100000
     error_message = "gateway_max_writes_per_minute must be between 0 and 100000."
+  }
+  validation {
+    condition     = var.gateway_max_writes_per_minute == 0 || var.gateway_max_writes_per_minute >= var.max_instance_count
+    error_message = "gateway_max_writes_per_minute must be 0 or at least max_instance_count: each instance gets an equal share of at least one write a minute."
+  }
+}
+
+variable "expected_cluster_secrets" {
+  type        = number
+  description = "How many cluster Secrets a first sync writes, summed over targets (memberships each target selects). Sizes timeout_seconds when that is null, and the resync_capacity output; null: unknown."
+  default     = null
+  validation {
+    condition     = var.expected_cluster_secrets == null || try(var.expected_cluster_secrets >= 0, false)
+    error_message = "expected_cluster_secrets must be null or a number of Secrets (0 or more)."
   }
 }
 
@@ -254,11 +268,11 @@ variable "max_instance_count" {
 
 variable "timeout_seconds" {
   type        = number
-  description = "Request timeout of the function, long enough for a full resync of the fleet."
-  default     = 540
+  description = "Request timeout of the function. Null (the default): 540, or with expected_cluster_secrets long enough for a first sync at the per-instance write budget, up to 1800. A resync stops starting writes two minutes (at most) before the lesser of this and 1800, and answers 503 so Cloud Scheduler's retry carries on."
+  default     = null
   validation {
-    condition     = var.timeout_seconds >= 60 && var.timeout_seconds <= 3600
-    error_message = "timeout_seconds must be between 60 and 3600."
+    condition     = var.timeout_seconds == null || try(var.timeout_seconds >= 60 && var.timeout_seconds <= 3600, false)
+    error_message = "timeout_seconds must be null or between 60 and 3600."
   }
 }
 

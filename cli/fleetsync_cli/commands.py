@@ -29,7 +29,7 @@ EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 
 
 def _sync(settings: Settings) -> Sync:
-    from fleetsync.app.sync import connect
+    from fleetsync.app.wiring import connect
 
     return connect(settings)
 

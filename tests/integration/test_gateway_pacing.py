@@ -11,7 +11,7 @@ import pytest
 from fleetsync.adapters.argocd import ArgoCD
 from fleetsync.adapters.credentials import TokenSource
 from fleetsync.adapters.gateway import Gateway
-from fleetsync.app.sync import connect
+from fleetsync.app.wiring import connect
 from fleetsync.config.settings import Settings
 from fleetsync.core.model import ClusterSecret, MembershipRef
 from sandbox.harness import sandbox_env

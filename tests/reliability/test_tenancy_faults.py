@@ -1,5 +1,5 @@
 """Tenancy through the real adapters (GKE Hub REST client, Kubernetes CustomObjectsApi over
-Connect Gateway) against the session sandbox, wired in-process by `fleetsync.app.sync.connect`
+Connect Gateway) against the session sandbox, wired in-process by `fleetsync.app.wiring.connect`
 exactly as the function wires itself. Faults are counted, not timed: no sleeps."""
 
 from __future__ import annotations

@@ -51,7 +51,7 @@ def fleets(a: dict[str, Member], b: dict[str, Member]) -> dict[str, World]:
 
 
 def wire(settings: Settings, hub: dict[str, World], clusters: dict[str, World]) -> Sync:
-    """A Sync as `sync.connect` builds it, over worlds: hub by fleet, clusters by target."""
+    """A Sync as `wiring.connect` builds it, over worlds: hub by fleet, clusters by target."""
     sync = Sync(settings)
     for target in settings.targets:
         cluster = clusters[target.name]

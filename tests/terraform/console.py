@@ -1,8 +1,9 @@
 """Evaluate the module's own expressions with `terraform console`, offline.
 
-fleets.tf holds every local computed from the variables alone (the form, FLEET_SYNC_CONFIG, the
-Logging sinks' filter and keys, the grants); copied next to variables.tf into a module with no
-provider, it evaluates without a download. The variables' validation rules run too: an invalid
+fleets.tf and pacing.tf hold every local computed from the variables alone (the form,
+FLEET_SYNC_CONFIG, the Logging sinks' filter and keys, the grants, the write budget and the
+timeout); copied next to variables.tf into a module with no provider, they evaluate without a
+download. The variables' validation rules run too: an invalid
 value comes back as the diagnostics Terraform prints, which is how the tests show them failing.
 """
 
@@ -19,6 +20,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 MODULE = ROOT / "terraform"
 INVALID = "Invalid value for variable"
+# The files that hold only variables and locals computed from them: copied as they are.
+PROVIDER_FREE = ("variables.tf", "fleets.tf", "pacing.tf")
 
 
 class Console:
@@ -30,7 +33,7 @@ class Console:
             pytest.skip("no terraform binary here: the module's expressions were not evaluated")
         self.terraform = terraform
         self.directory = directory
-        for name in ("variables.tf", "fleets.tf"):
+        for name in PROVIDER_FREE:
             shutil.copy(MODULE / name, directory / name)
         function_dir = json.dumps(str(ROOT / "function"))
         (directory / "dir.tf").write_text(f"locals {{\n  function_dir = {function_dir}\n}}\n")

@@ -116,7 +116,8 @@ def test_the_single_form_environment_is_unchanged(tmp_path: Path) -> None:
         "MEMBERSHIP_SELECTOR": "env in (prod)",
         "MAX_DELETE_FRACTION": "0.5",
         "SYNC_CONCURRENCY": "8",
-        "GATEWAY_MAX_WRITES_PER_MINUTE": "600",
+        "GATEWAY_MAX_WRITES_PER_MINUTE": "120",  # 600 shared by 5 instances (pacing.tf)
+        "RESYNC_DEADLINE_SECONDS": "432",  # 540 less a fifth
         "DRY_RUN": "false",
     }
     settings = Settings.from_env(env)

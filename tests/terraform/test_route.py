@@ -140,7 +140,7 @@ def test_the_push_subscription_delivers_with_oidc_retries_and_dead_letters(
     assert token["service_account_email"] == "${google_service_account.push.email}"
     assert token["audience"] == "${" + uri + "}"
     assert push["ack_deadline_seconds"] == "${local.push_ack_deadline_seconds}"
-    assert module["locals"]["push_ack_deadline_seconds"] == "${min(var.timeout_seconds, 600)}"
+    assert module["locals"]["push_ack_deadline_seconds"] == "${min(local.timeout_seconds, 600)}"
     assert push["expiration_policy"][0]["ttl"] == ""
     assert push["message_retention_duration"] == "${local.retention}"
     retry = push["retry_policy"][0]

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.terraform.console import MODULE, Console
+from tests.terraform.console import MODULE, PROVIDER_FREE, Console
 from tests.terraform.expressions import evaluation_file
 from tests.terraform.test_fleets import SINGLE, multi
 
@@ -44,7 +44,7 @@ class ModuleConsole(Console):
     """A Console holding every local of the module and every argument as `local.eN`."""
 
     def __init__(self, directory: Path, values: dict[str, Any]) -> None:
-        copied = {"variables.tf", "fleets.tf"}
+        copied = set(PROVIDER_FREE)
         text, self.addresses = evaluation_file(MODULE, copied, {"function_dir"}, APPLY_TIME)
         super().__init__(directory, values, text)
 

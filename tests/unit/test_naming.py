@@ -153,6 +153,7 @@ def test_cluster_id(link, expected):
         ("acme-prod", "acme-dev", False),  # same location and name, another project
         ("111111111111", "222222222222", False),
         ("acme-prod", "111111111111", True),  # an ID and a number: cannot tell, so careful
+        ("", "acme-dev", True),  # a project not known: careful too
     ],
 )
 def test_a_cluster_is_its_project_location_and_name(a, b, same):

@@ -30,6 +30,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from functools import partial
 
+from fleetsync.app.deadline import NONE, Deadline
 from fleetsync.app.decisions import SecretDecisions
 from fleetsync.app.lookup import await_cluster_missing, memberships_named
 from fleetsync.app.ports import FleetReader, SecretStore
@@ -63,7 +64,12 @@ class Reconciler:
         self.target = self.decide.target
 
     def resync(
-        self, *, dry_run: bool = False, force: bool = False, progress: Progress | None = None
+        self,
+        *,
+        dry_run: bool = False,
+        force: bool = False,
+        progress: Progress | None = None,
+        deadline: Deadline = NONE,
     ) -> Report:
         """Make every Secret equal to the fleet: list everything once, write the difference."""
         existing = self.argocd.list_cluster_secrets()
@@ -98,6 +104,7 @@ class Reconciler:
                 project_number=self.target.project_number,
                 concurrency=self.settings.concurrency,
                 progress=progress,
+                deadline=deadline,
             )
             report = self._verify(written, report)
             paced = round(self.argocd.paced_seconds() - paced_before, 3)

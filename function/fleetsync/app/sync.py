@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 
+from fleetsync.app.deadline import NONE, Deadline
 from fleetsync.app.projects import ProjectReconciler
 from fleetsync.app.reconcile import Reconciler
 from fleetsync.app.writes import Progress
@@ -24,7 +24,7 @@ from fleetsync.config.settings import Settings
 from fleetsync.config.targets import Target
 from fleetsync.core.errors import RetryableError, SyncError
 from fleetsync.core.events import AuditEvent
-from fleetsync.core.model import GKE, MembershipRef
+from fleetsync.core.model import MembershipRef
 from fleetsync.core.naming import is_project_number
 from fleetsync.core.report import Report
 
@@ -64,16 +64,26 @@ class Sync:
         return next(iter(self.targets[0].lanes.values()))
 
     def resync(
-        self, *, dry_run: bool = False, force: bool = False, progress: Progress | None = None
+        self,
+        *,
+        dry_run: bool = False,
+        force: bool = False,
+        progress: Progress | None = None,
+        deadline: Deadline = NONE,
     ) -> Report:
-        """Every target and fleet; ends with the run's one summary line (`resync finished`),
-        whose `complete` says whether the whole run converged: the overdue-resync alert counts
-        those lines, never the per-lane `resync done` ones."""
+        """Every target and fleet, starting nothing past the deadline; ends with the run's one
+        summary line (`resync finished`), whose `complete` says whether the whole run
+        converged: the overdue-resync alert counts those, never the per-lane `resync done`."""
+        run = partial(
+            Reconciler.resync, dry_run=dry_run, force=force, progress=progress, deadline=deadline
+        )
         if (single := self.single) is not None:
-            report = single.resync(dry_run=dry_run, force=force, progress=progress)
+            report = run(single)
         else:
-            lane = partial(Reconciler.resync, dry_run=dry_run, force=force, progress=progress)
-            report = self._each_target(self.settings.fleets, lane, dry_run, force=force)
+            report = self._each_target(self.settings.fleets, run, dry_run, force, deadline)
+        if report.left:
+            stopped = f"stopped at the resync deadline: {len(report.left)} left for the next run"
+            report = replace(report, warnings=(*report.warnings, stopped), retryable=True)
         logger.info("resync finished", extra={"json_fields": report.run_summary()})
         return report
 
@@ -102,11 +112,11 @@ class Sync:
         fleets: Sequence[str],
         lane: Callable[[Reconciler], Report],
         dry_run: bool,
-        *,
         force: bool = False,
+        deadline: Deadline = NONE,
     ) -> Report:
         """In every target, its AppProjects, then `lane` for these fleets; their sum, with
-        each target's own report."""
+        each target's own report. What the deadline leaves unstarted is reported left."""
         tenancy = any(t.target.tenancy.enabled for t in self.targets)
         total = Report(dry_run=dry_run, tenancy=tenancy)
         for target in self.targets:
@@ -121,19 +131,25 @@ class Sync:
             # AppProjects first: a Secret names its scope's AppProject only once it is ours.
             if target.projects is not None:
                 projects = partial(target.projects.reconcile, dry_run=dry_run, force=force)
-                done = _guarded(f"target {label}, AppProjects", projects, dry_run)
+                what = f"target {label}, AppProjects"
+                done = _guarded(what, projects, dry_run, deadline)
                 report = replace(done, tenancy=True)
             for number in (n for n in fleets if n in target.lanes):
                 run = partial(lane, target.lanes[number])
-                done = _guarded(f"target {label}, fleet {number}", run, dry_run)
+                done = _guarded(f"target {label}, fleet {number}", run, dry_run, deadline)
                 report = report.plus(done.in_fleet(number))
             report = report.for_target(label)
             total = total.plus(replace(report, targets=((label, report),)))
         return total
 
 
-def _guarded(what: str, run: Callable[[], Report], dry_run: bool) -> Report:
-    """The run's report, or its failure as a report: one target never stops another."""
+def _guarded(
+    what: str, run: Callable[[], Report], dry_run: bool, deadline: Deadline = NONE
+) -> Report:
+    """The run's report, or its failure as a report: one target never stops another. Past
+    the deadline it is not started, and reported left."""
+    if deadline.passed():
+        return Report(dry_run=dry_run, left=(what,), retryable=True)
     try:
         return run()
     except SyncError as err:
@@ -145,70 +161,3 @@ def _failure(what: str, err: SyncError, dry_run: bool) -> Report:
     return Report(
         dry_run=dry_run, errors=(f"{what}: {err}",), retryable=isinstance(err, RetryableError)
     )
-
-
-def connect(
-    settings: Settings,
-    *,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
-) -> Sync:
-    """A Sync wired to every fleet's GKE Hub and every target's Argo CD cluster.
-
-    Connect Gateway's quota is per fleet project, so the write budget is too: one per quota
-    holder (the fleet project of the Argo CD cluster), shared by every target writing
-    through it and by every event and resync of this instance. (`clock` and `sleep` let
-    tests move time.)"""
-    from fleetsync.adapters.appprojects import AppProjects
-    from fleetsync.adapters.argocd import ArgoCD
-    from fleetsync.adapters.credentials import TokenSource
-    from fleetsync.adapters.gateway import Gateway
-    from fleetsync.adapters.hub import Fleet
-    from fleetsync.adapters.pacing import WriteBudget
-
-    settings = settings if settings.targets else settings.configured()
-    tokens = TokenSource(settings.static_token)
-    fleets = {n: Fleet(replace(settings, fleet_project_number=n), tokens) for n in settings.fleets}
-    sync = Sync(settings)
-    budgets: dict[str, WriteBudget] = {}
-
-    def target_sync(target: Target) -> TargetSync:
-        # The Argo CD cluster is reached like any member: gkeMemberships/ only for GKE.
-        view = settings.lane(target, target.argocd_project_number)
-        argocd_cluster = fleets[target.argocd_project_number].get_membership(
-            target.argocd_membership
-        )
-        if argocd_cluster is None:
-            logger.warning(
-                "the Argo CD membership %s of target %s is not in fleet %s",
-                target.argocd_membership,
-                target.label,
-                target.argocd_project_number,
-            )
-        gke = argocd_cluster is None or argocd_cluster.platform == GKE
-        holder = target.argocd_project_number
-        if holder not in budgets:
-            per_minute = settings.gateway_max_writes_per_minute
-            budgets[holder] = WriteBudget(per_minute, clock=clock, sleep=sleep)
-        gateway = Gateway(view, tokens, gke=gke, budget=budgets[holder], clock=clock, sleep=sleep)
-        store = ArgoCD(gateway)
-        projects = None
-        if target.tenancy.enabled:
-            projects = ProjectReconciler(view, dict(fleets), AppProjects(gateway))
-        ours = projects.our_projects if projects else None
-        lanes = {
-            n: Reconciler(settings.lane(target, n), fleet, store, ours)
-            for n, fleet in fleets.items()
-        }
-        return TargetSync(target, lanes, projects)
-
-    for target in settings.targets:
-        if not settings.multi:  # the single form fails as a whole, as it always has
-            sync.targets.append(target_sync(target))
-            continue
-        try:
-            sync.targets.append(target_sync(target))
-        except SyncError as err:
-            logger.error("target %s not connected yet: %s", target.label, err)
-            sync.targets.append(TargetSync(target, {}, connect=partial(target_sync, target)))
-    return sync

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from functools import partial
 
+from fleetsync.app.deadline import NONE, Deadline
 from fleetsync.app.ports import SecretStore
 from fleetsync.core.errors import AccessError, ConflictError, PermanentError, RetryableError
 from fleetsync.core.model import ClusterSecret, MembershipRef
@@ -70,13 +71,17 @@ def apply_all(
     project_number: str,
     concurrency: int,
     progress: Progress | None = None,
+    deadline: Deadline = NONE,
 ) -> tuple[Report, Written]:
     """The report with every change's outcome, and what was written. A delete, and a write
-    that met a conflict, are left to `converge`, which settles that one membership."""
+    that met a conflict, are left to `converge`, which settles that one membership; a change
+    not started by the deadline is reported left, for the next run."""
     written: Written = {}
     paced_before = store.paced_seconds()
 
     def apply(change: Change) -> Report | None:
+        if deadline.passed():
+            return Report(left=(change.secret.name,), retryable=True)
         ref = parse_secret_name(change.secret.name, project_number)
         if ref is not None and change.action == DELETE:
             # A listing can be minutes old by now: confirm with this one membership,

@@ -34,6 +34,7 @@ _fraction = between(float, 0.0, 1.0, "0 and 1")
 _concurrency = between(int, 1, 64)
 _writes_per_minute = between(int, 0, 100_000, "0 (no budget) and 100000")
 _timeout = between(float, 0.1, 300.0, "0.1 and 300 seconds")
+_deadline = between(float, 0.0, 3600.0, "0 (none) and 3600 seconds")
 
 
 NO_MEMBERSHIP = MembershipRef("", "")
@@ -67,6 +68,8 @@ DRY_RUN = Variable("DRY_RUN", parse_boolean, False)
 REQUEST_TIMEOUT_SECONDS = Variable("REQUEST_TIMEOUT_SECONDS", _timeout, 20.0)
 # A quarter of Connect Gateway's documented 2,400 requests a minute, which Argo CD shares.
 GATEWAY_MAX_WRITES_PER_MINUTE = Variable("GATEWAY_MAX_WRITES_PER_MINUTE", _writes_per_minute, 600)
+# A resync starts no write after this many seconds, so it ends within the function's timeout.
+RESYNC_DEADLINE_SECONDS = Variable("RESYNC_DEADLINE_SECONDS", _deadline, 0.0)
 # The multi form: several fleets and Argo CD targets in one JSON document (see targets.py).
 FLEET_SYNC_CONFIG: Variable[SyncConfig | None] = Variable("FLEET_SYNC_CONFIG", parse_document, None)
 VARIABLES: tuple[Variable[Any], ...] = (
@@ -84,6 +87,7 @@ VARIABLES: tuple[Variable[Any], ...] = (
     DRY_RUN,
     REQUEST_TIMEOUT_SECONDS,
     GATEWAY_MAX_WRITES_PER_MINUTE,
+    RESYNC_DEADLINE_SECONDS,
 )
 # What FLEET_SYNC_CONFIG says instead; setting both forms is an error.
 SINGLE_FORM = (
@@ -112,6 +116,7 @@ class Settings:
     dry_run: bool = False
     request_timeout_s: float = REQUEST_TIMEOUT_SECONDS.default
     gateway_max_writes_per_minute: int = GATEWAY_MAX_WRITES_PER_MINUTE.default
+    resync_deadline_s: float = RESYNC_DEADLINE_SECONDS.default
     # Every fleet and target (the single form makes one of each); the fields above are one
     # (target, fleet) lane's view, which `lane` gives.
     fleets: tuple[str, ...] = ()
@@ -146,6 +151,7 @@ class Settings:
             dry_run=DRY_RUN.read(env, errors),
             request_timeout_s=REQUEST_TIMEOUT_SECONDS.read(env, errors),
             gateway_max_writes_per_minute=GATEWAY_MAX_WRITES_PER_MINUTE.read(env, errors),
+            resync_deadline_s=RESYNC_DEADLINE_SECONDS.read(env, errors),
         )
         overridden = GKEHUB_ENDPOINT.name in env and CONNECT_GATEWAY_ENDPOINT.name in env
         if settings.static_token and not overridden:

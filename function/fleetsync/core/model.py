@@ -104,12 +104,14 @@ class ClusterId:
 
     def may_be(self, other: ClusterId | None) -> bool:
         """Whether both name the same cluster. A project ID and a project number cannot be
-        told apart without Resource Manager, so a pair of them counts as a match: the
-        careful side (one more membership converged, one more wait for clusterMissing)."""
+        told apart without Resource Manager, so a pair of them (or a project not known)
+        counts as a match: the careful side (one more membership converged, one more wait
+        for clusterMissing)."""
         if other is None or other.ref != self.ref:
             return False
         numbers = self.project.isdigit(), other.project.isdigit()
-        return self.project == other.project or numbers[0] != numbers[1]
+        unknown = not (self.project and other.project)
+        return unknown or self.project == other.project or numbers[0] != numbers[1]
 
     def __str__(self) -> str:
         return (

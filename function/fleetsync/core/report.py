@@ -73,6 +73,7 @@ class Report:
     retryable: bool = False
     refused: str = ""
     paced_seconds: float = 0.0  # writes waited this long for the gateway budget
+    left: tuple[str, ...] = ()  # not started before the resync's deadline: the next run's
     # Tenancy (the multi form only, and only then in the JSON): AppProject changes.
     app_projects: tuple[ProjectDone, ...] = ()
     unchanged_projects: int = 0
@@ -99,6 +100,7 @@ class Report:
             retryable=self.retryable or other.retryable,
             refused=self.refused or other.refused,
             paced_seconds=round(self.paced_seconds + other.paced_seconds, 3),
+            left=self.left + other.left,
             app_projects=self.app_projects + other.app_projects,
             unchanged_projects=self.unchanged_projects + other.unchanged_projects,
             tenancy=self.tenancy or other.tenancy,
@@ -127,7 +129,7 @@ class Report:
         """Nothing left to converge: no error, refusal, unreachable location, withheld
         delete or pending retry, for Secrets and AppProjects alike."""
         stuck = self.errors or self.refused or self.unreachable or self.deletes_withheld
-        return not (stuck or self.retryable)
+        return not (stuck or self.left or self.retryable)
 
     def run_summary(self) -> dict[str, Any]:
         """The fields of a whole run's summary line: counts, and which targets fell short."""
@@ -136,6 +138,7 @@ class Report:
             "dry_run": self.dry_run,
             "changes": len(self.changes) + len(self.app_projects),
             "errors": len(self.errors),
+            "left": len(self.left),
             "incomplete_targets": sorted(n for n, r in self.targets if not r.complete),
         }
 
@@ -164,6 +167,7 @@ class Report:
             "scopes_kept": sorted(self.scopes_kept),
             "refused": self.refused,
             "paced_seconds": self.paced_seconds,
+            "left": list(self.left),
             "warnings": list(self.warnings),
             "changes": [change.to_json() for change in self.changes],
         }
