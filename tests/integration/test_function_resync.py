@@ -218,3 +218,35 @@ def test_a_state_the_client_does_not_know_holds_that_secret_and_syncs_the_rest(s
     assert sandbox.secrets()[name("odd")]["metadata"]["labels"]["v"] == "1"
     status, report = fn.resync(membership="us-central1/odd")
     assert status == 200 and report["held"] == [name("odd")]
+
+
+def test_a_resync_stops_at_its_deadline_answers_503_and_the_next_run_carries_on(
+    sandbox, running_sandbox, tmp_path
+):
+    """Writes 100 ms each, one at a time, against a 1.5 s deadline: no run writes all 40, each
+    answers 503 with what it left, and the runs together write each Secret once."""
+    from tests.integration.functions import Fn, start_for
+
+    process = start_for(
+        running_sandbox, tmp_path, RESYNC_DEADLINE_SECONDS="1.5", SYNC_CONCURRENCY="1"
+    )
+    try:
+        members = [{"location": "us-central1", "id": f"m{i}"} for i in range(40)]
+        sandbox.ok("POST", "/sandbox/memberships:batch", {"memberships": members})
+        sandbox.ok("POST", "/sandbox/gateway", {"latency_ms": 100})
+        statuses, created, left = [], [], []
+        for _ in range(12):
+            status, report = Fn(process.url).resync()
+            statuses.append(status)
+            created += report["created"]
+            left.append(len(report["left"]))
+            if status == 200:
+                break
+        sandbox.ok("POST", "/sandbox/gateway", {"latency_ms": 0})
+        assert statuses[0] == 503 and statuses[-1] == 200, (statuses, left)
+        assert all(s == 503 for s in statuses[:-1]) and left[-1] == 0
+        assert left == sorted(left, reverse=True) and len(set(left)) == len(left)  # progress
+        assert sorted(created) == sorted({*created}) and len(created) == 41  # each once
+        assert set(sandbox.secrets()) == {HUB, *(name(f"m{i}") for i in range(40))}
+    finally:
+        process.stop()
