@@ -9,7 +9,8 @@ import json
 import kubernetes.client as k
 import pytest
 
-from fleetsync.app.sync import Sync, connect
+from fleetsync.app.sync import Sync
+from fleetsync.app.wiring import connect
 from fleetsync.config.settings import Settings
 from sandbox.harness import sandbox_env
 from tests.conftest import ARGOCD_GATEWAY, PROJECT_NUMBER

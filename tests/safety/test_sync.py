@@ -11,7 +11,7 @@ from fleetsync.app.projects import ProjectReconciler
 from fleetsync.app.reconcile import Reconciler
 from fleetsync.app.sync import Sync, TargetSync
 from fleetsync.config.settings import Settings
-from fleetsync.core.errors import RetryableError
+from fleetsync.core.errors import AccessError, RetryableError
 from fleetsync.core.events import AuditEvent
 from fleetsync.core.model import (
     MANAGED_BY_LABEL,
@@ -280,3 +280,22 @@ def test_every_write_is_logged_with_its_target_and_fleet(caplog):
         ("prod", A),
         ("prod", B),
     ]
+
+
+def test_appprojects_that_cannot_be_listed_never_stop_the_secrets_that_do_not_depend_on_them():
+    """With cluster_project, only a Secret whose `project` is its one scope's AppProject
+    depends on them: it keeps its project; every other Secret is written as ever."""
+    hub, clusters, sync = tenancy_world()
+    sync.resync()
+    denied = AccessError("Argo CD cluster answered 403 Forbidden: appprojects is forbidden")
+    clusters["all"].faults.queued["list_projects"] = [denied] * 50
+    hub[A].members["a2"] = Member()  # no scope: its Secret depends on no AppProject
+    hub[A].members["a1"].labels = {"env": "staging"}  # one scope: its project is kept
+    report = sync.resync()
+    stored = clusters["all"].secrets
+    assert secret("a2", A) in stored and "project" not in stored[secret("a2", A)].data
+    assert stored[secret("a1", A)].labels["env"] == "staging"
+    assert stored[secret("a1", A)].data["project"] == "team-pay"
+    assert report.retryable and not report.complete
+    assert any("project left as it is" in w and "a1" in w for w in report.warnings)
+    assert any("AppProjects" in e and "403" in e for e in report.errors)  # said, once, loudly

@@ -53,11 +53,16 @@ class SecretDecisions:
         memberships: Sequence[Membership],
         existing: Mapping[str, ClusterSecret],
         our_projects: Collection[str] | None = None,
+        *,
+        projects_unreadable: bool = False,
     ) -> Desired:
         """The Secrets these memberships ask for, given the Secrets there and (with tenancy's
-        cluster_project) the names of the target's AppProjects that are ours."""
+        cluster_project) the names of the target's AppProjects that are ours, or that they
+        could not be read (then only the Secrets whose `project` depends on them wait)."""
         target = self.target
-        if our_projects is not None:
+        if projects_unreadable:
+            target = replace(target, our_projects=None)
+        elif our_projects is not None:
             target = replace(target, our_projects=frozenset(our_projects))
         return desired_secrets(memberships, existing, self.settings.membership_selector, target)
 

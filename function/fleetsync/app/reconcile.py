@@ -36,7 +36,7 @@ from fleetsync.app.lookup import await_cluster_missing, memberships_named
 from fleetsync.app.ports import FleetReader, SecretStore
 from fleetsync.app.writes import Progress, Written, apply_all, apply_change, record
 from fleetsync.config.settings import Settings
-from fleetsync.core.errors import ConflictError, RetryableError
+from fleetsync.core.errors import ConflictError, RetryableError, SyncError
 from fleetsync.core.events import CLUSTER, REGISTRATION, AuditEvent
 from fleetsync.core.model import ClusterSecret, Membership, MembershipRef
 from fleetsync.core.naming import parse_secret_name, secret_name
@@ -187,7 +187,13 @@ class Reconciler:
         """The Secrets these memberships ask for in this target, given the Secrets there."""
         ours = None
         if self.target.scope_project_prefix is not None and self.our_projects is not None:
-            ours = self.our_projects()  # read anew every round: ProjectReconciler.our_projects
+            try:  # read anew every round: ProjectReconciler.our_projects
+                ours = self.our_projects()
+            except SyncError as err:
+                # AppProjects unreadable (a 403, a 503): never a reason to stop the Secrets
+                # whose content does not depend on them.
+                logger.warning("AppProjects could not be listed: %s", err)
+                return self.decide.desired(memberships, existing, projects_unreadable=True)
         return self.decide.desired(memberships, existing, ours)
 
     # --- steps ------------------------------------------------------------------------

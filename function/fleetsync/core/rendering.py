@@ -50,14 +50,19 @@ class SecretTarget:
     # AppProject, named this prefix + the scope id (None: off), if it is one of ours: never
     # hand a cluster to an AppProject someone else made under that name.
     scope_project_prefix: str | None = None
-    our_projects: frozenset[str] = frozenset()
+    our_projects: frozenset[str] | None = frozenset()  # None: they could not be read
+
+    def scope_project(self, scopes: tuple[str, ...]) -> str:
+        """The AppProject a cluster bound to these scopes would get if it is ours, or ""."""
+        if self.scope_project_prefix is not None and len(scopes) == 1:
+            return self.scope_project_prefix + scopes[0]
+        return ""
 
     def project_of(self, scopes: tuple[str, ...]) -> str:
         """The AppProject a cluster bound to these scopes belongs to."""
-        if self.scope_project_prefix is not None and len(scopes) == 1:
-            name = self.scope_project_prefix + scopes[0]
-            if name in self.our_projects:
-                return name
+        name = self.scope_project(scopes)
+        if name and name in (self.our_projects or ()):
+            return name
         return self.argocd_project
 
 

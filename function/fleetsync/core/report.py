@@ -191,10 +191,15 @@ class Report:
                     f"{name}: no Secret while its membership settles; retried"
                     for name in desired.unsettled
                 ),
+                *(
+                    f"{name}: project left as it is, the AppProjects could not be read; retried"
+                    for name in desired.projects_kept
+                ),
             ),
-            # Retried so scope labels are derived once the bindings can be read, and so a
-            # membership settling without an audit entry of ours is seen once it has.
-            retryable=bool(desired.scopes_kept or desired.unsettled),
+            # Retried so scope labels are derived once the bindings can be read, so a
+            # membership settling without an audit entry of ours is seen once it has, and so
+            # a project follows its AppProjects once they can be read.
+            retryable=bool(desired.scopes_kept or desired.unsettled or desired.projects_kept),
         )
 
     def summary(self) -> dict[str, Any]:

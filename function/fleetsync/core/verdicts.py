@@ -44,6 +44,8 @@ class Desired:
     # Held, selected, with no Secret, in a state whose end may log no audit entry of ours
     # (SERVICE_UPDATING, unknown): only a retry will see it settle.
     unsettled: tuple[str, ...] = ()
+    # `project` left as it was: it depends on AppProjects that could not be read.
+    projects_kept: tuple[str, ...] = ()
 
 
 def verdict(membership: Membership | None, selector: Selector) -> tuple[str, str]:
@@ -77,6 +79,7 @@ def desired_secrets(
     warnings: list[str] = []
     kept: list[str] = []
     unsettled: list[str] = []
+    projects_kept: list[str] = []
     for membership in memberships:
         name = secret_name(membership.ref, target.project_number)
         decision, warning = verdict(membership, selector)
@@ -95,9 +98,19 @@ def desired_secrets(
             if membership.scopes is None:
                 kept.append(name)
                 rendered = replace(membership, scopes=current_scopes(existing.get(name)))
-            secrets[name], found = render_secret(rendered, target)
+            scopes = tuple(sorted(rendered.scopes or ()))
+            if target.our_projects is None and target.scope_project(scopes):
+                # Only this Secret's project depends on the unreadable AppProjects: keep it.
+                projects_kept.append(name)
+                current = existing.get(name)
+                as_now = frozenset({current.data.get("project", "")} if current else ())
+                secrets[name], found = render_secret(rendered, replace(target, our_projects=as_now))
+            else:
+                secrets[name], found = render_secret(rendered, target)
             warnings.extend(found)
-    return Desired(secrets, tuple(hold), tuple(warnings), tuple(kept), tuple(unsettled))
+    return Desired(
+        secrets, tuple(hold), tuple(warnings), tuple(kept), tuple(unsettled), tuple(projects_kept)
+    )
 
 
 def cluster_not_yet_missing(
