@@ -23,10 +23,9 @@ def test_past_its_deadline_a_resync_starts_nothing_more_and_the_next_run_carries
     written = {n for world in clusters.values() for n in world.secrets}
     assert written == {secret(f"a{i}", A) for i in range(3)}  # three creates, then the deadline
     assert report.retryable and not report.complete
-    assert secret("a3", A) in report.left
-    assert {"target prod, fleet " + B, "target all, fleet " + A, "target all, fleet " + B} <= set(
-        report.left
-    )
+    left = report.to_json()["left"]  # each says its target
+    assert f"prod/{secret('a3', A)}" in left
+    assert {f"prod/fleet {B}", f"all/fleet {A}", f"all/fleet {B}"} <= set(left)
     assert any("stopped at the resync deadline: " in w for w in report.warnings)
     assert report.run_summary()["left"] == len(report.left)
     again = sync.resync()

@@ -381,3 +381,7 @@ def test_the_report_says_how_long_writes_waited_for_the_budget():
     report = reconciler.resync(progress=lambda *step: progress.append(step))
     assert report.paced_seconds == 3.0
     assert progress == [(1, 2, 1.5), (2, 2, 3.0)]
+    # An event's report says it too: what its own writes waited.
+    world.members["m3"] = Member(uid="u3")
+    created = simulation.event("google.cloud.gkehub.v1.GkeHub.CreateMembership", "m3")
+    assert reconciler.handle_event(created).paced_seconds == 1.5

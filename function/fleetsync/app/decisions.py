@@ -12,6 +12,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from fleetsync.config.settings import Settings
+from fleetsync.core.events import AuditEvent
 from fleetsync.core.model import ClusterSecret, Membership
 from fleetsync.core.planning import Plan, is_ours, plan_changes
 from fleetsync.core.rendering import SecretTarget
@@ -80,6 +81,18 @@ class SecretDecisions:
 
     def ours(self, secret: ClusterSecret) -> bool:
         return is_ours(secret, self.target.project_number, self.target.name)
+
+    def log_event(self, event: AuditEvent, report: Report) -> None:
+        """The one line of an event handled in this lane."""
+        fields: dict[str, object] = {
+            "method": event.method,
+            "resource": event.resource_name,
+            "phase": event.phase,
+        }
+        if event.status_code:
+            fields["operation_status"] = event.status_code
+        summary = {**report.summary(), **fields, **self.where}
+        logger.info("event handled", extra={"json_fields": summary})
 
     def report(self, plan: Plan, desired: Desired, dry_run: bool) -> Report:
         """The plan as a report, its warnings and conflicts logged."""

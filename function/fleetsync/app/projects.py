@@ -15,9 +15,10 @@ from dataclasses import dataclass, replace
 
 from fleetsync.app.ports import ProjectStore, ScopeReader
 from fleetsync.config.settings import Settings
+from fleetsync.core.done import ProjectDone
 from fleetsync.core.errors import ConflictError, RetryableError
 from fleetsync.core.planning import CREATE, DELETE
-from fleetsync.core.report import ProjectDone, Report
+from fleetsync.core.report import Report
 from fleetsync.core.tenancy import (
     FleetScopes,
     ProjectChange,

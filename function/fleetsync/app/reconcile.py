@@ -152,6 +152,7 @@ class Reconciler:
     def handle_event(self, event: AuditEvent, *, dry_run: bool = False) -> Report:
         """An audit entry, whatever its status, is a hint: converge what it names (for a
         cluster another service registered, the whole fleet, as a resync does)."""
+        paced = self.argocd.paced_seconds()  # what this entry's writes waited for the budget
         if event.kind == REGISTRATION:
             report = self.resync(dry_run=dry_run)
             refs: Sequence[MembershipRef] = ()
@@ -163,15 +164,8 @@ class Reconciler:
             report = report.plus(self.reconcile_membership(ref, dry_run=dry_run))
         if event.kind == CLUSTER and event.method.endswith(".DeleteCluster"):
             report = await_cluster_missing(event, refs, self.fleet, report)
-        fields: dict[str, object] = {
-            "method": event.method,
-            "resource": event.resource_name,
-            "phase": event.phase,
-        }
-        if event.status_code:
-            fields["operation_status"] = event.status_code
-        summary = {**report.summary(), **fields, **self.decide.where}
-        logger.info("event handled", extra={"json_fields": summary})
+        report = replace(report, paced_seconds=round(self.argocd.paced_seconds() - paced, 3))
+        self.decide.log_event(event, report)
         return report
 
     def read_membership(self, ref: MembershipRef) -> Membership | None:
@@ -185,16 +179,15 @@ class Reconciler:
         self, memberships: Sequence[Membership], existing: Mapping[str, ClusterSecret]
     ) -> Desired:
         """The Secrets these memberships ask for in this target, given the Secrets there."""
-        ours = None
-        if self.target.scope_project_prefix is not None and self.our_projects is not None:
-            try:  # read anew every round: ProjectReconciler.our_projects
-                ours = self.our_projects()
-            except SyncError as err:
-                # AppProjects unreadable (a 403, a 503): never a reason to stop the Secrets
-                # whose content does not depend on them.
-                logger.warning("AppProjects could not be listed: %s", err)
-                return self.decide.desired(memberships, existing, projects_unreadable=True)
-        return self.decide.desired(memberships, existing, ours)
+        if self.target.scope_project_prefix is None or self.our_projects is None:
+            return self.decide.desired(memberships, existing)
+        try:  # read anew every round: ProjectReconciler.our_projects
+            return self.decide.desired(memberships, existing, self.our_projects())
+        except SyncError as err:
+            # Unreadable (a 403, a 503): only the Secrets whose `project` depends on them
+            # wait (core.verdicts keeps it); every other Secret goes on.
+            logger.warning("AppProjects could not be listed: %s", err)
+            return self.decide.desired(memberships, existing, projects_unreadable=True)
 
     # --- steps ------------------------------------------------------------------------
 

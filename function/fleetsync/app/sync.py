@@ -148,8 +148,8 @@ def _guarded(
 ) -> Report:
     """The run's report, or its failure as a report: one target never stops another. Past
     the deadline it is not started, and reported left."""
-    if deadline.passed():
-        return Report(dry_run=dry_run, left=(what,), retryable=True)
+    if deadline.passed():  # left: "fleet N" or "AppProjects", the target says the report
+        return Report(dry_run=dry_run, left=(what.split(", ", 1)[-1],), retryable=True)
     try:
         return run()
     except SyncError as err:

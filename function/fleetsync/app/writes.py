@@ -15,11 +15,12 @@ from functools import partial
 
 from fleetsync.app.deadline import NONE, Deadline
 from fleetsync.app.ports import SecretStore
+from fleetsync.core.done import describe, membership_of
 from fleetsync.core.errors import AccessError, ConflictError, PermanentError, RetryableError
 from fleetsync.core.model import ClusterSecret, MembershipRef
 from fleetsync.core.naming import parse_secret_name
 from fleetsync.core.planning import CREATE, DELETE, Change
-from fleetsync.core.report import Report, describe, membership_of
+from fleetsync.core.report import Report
 
 logger = logging.getLogger(__name__)
 Written = dict[str, ClusterSecret | None]  # Secret name -> as written, None when deleted

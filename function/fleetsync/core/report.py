@@ -2,58 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from fleetsync.core.model import ClusterSecret
-from fleetsync.core.naming import parse_secret_name
-from fleetsync.core.planning import CREATE, DELETE, UPDATE, Change, Plan
+from fleetsync.core.done import ChangeDone, ProjectDone, describe
+from fleetsync.core.planning import CREATE, DELETE, UPDATE, Plan
 from fleetsync.core.verdicts import Desired
-
-
-@dataclass(frozen=True)
-class ChangeDone:
-    """One change a run made (or, in a dry run, would make)."""
-
-    action: str
-    secret: str
-    membership: str
-    server: str
-    labels_changed: tuple[str, ...] = ()
-    target: str = ""  # the multi form's target name and fleet
-    fleet: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "action": self.action,
-            "secret": self.secret,
-            "membership": self.membership,
-            "server": self.server,
-            "labels_changed": list(self.labels_changed),
-        }
-        if self.target:
-            body["target"], body["fleet"] = self.target, self.fleet
-        return body
-
-
-@dataclass(frozen=True)
-class ProjectDone:
-    """One AppProject change a run made (or, in a dry run, would make)."""
-
-    action: str
-    name: str
-    scope: str
-    destinations: int
-    target: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "action": self.action,
-            "app_project": self.name,
-            "scope": self.scope,
-            "destinations": self.destinations,
-            "target": self.target,
-        }
 
 
 @dataclass(frozen=True)
@@ -152,22 +107,29 @@ class Report:
             body["failed_targets"] = sorted(n for n, r in self.targets if r.errors)
         return body
 
+    def listed(self, names: Callable[[Report], Iterable[str]]) -> list[str]:
+        """Sorted names; in the multi form each says its target, `prod/m1.us-central1.1`
+        (a Kubernetes name has no `/`), since two targets may hold the same name."""
+        if not self.targets:
+            return sorted(names(self))
+        return sorted(f"{label}/{name}" for label, report in self.targets for name in names(report))
+
     def _secrets_json(self) -> dict[str, Any]:
         return {
-            "created": self.names(CREATE),
-            "updated": self.names(UPDATE),
-            "deleted": self.names(DELETE),
+            "created": self.listed(lambda r: r.names(CREATE)),
+            "updated": self.listed(lambda r: r.names(UPDATE)),
+            "deleted": self.listed(lambda r: r.names(DELETE)),
             "unchanged": self.unchanged,
-            "conflicts": sorted(self.conflicts),
+            "conflicts": self.listed(lambda r: r.conflicts),
             "errors": list(self.errors),
             "dry_run": self.dry_run,
-            "held": sorted(self.held),
-            "deletes_withheld": sorted(self.deletes_withheld),
-            "unreachable": sorted(self.unreachable),
-            "scopes_kept": sorted(self.scopes_kept),
+            "held": self.listed(lambda r: r.held),
+            "deletes_withheld": self.listed(lambda r: r.deletes_withheld),
+            "unreachable": self.listed(lambda r: r.unreachable),
+            "scopes_kept": self.listed(lambda r: r.scopes_kept),
             "refused": self.refused,
             "paced_seconds": self.paced_seconds,
-            "left": list(self.left),
+            "left": self.listed(lambda r: r.left),
             "warnings": list(self.warnings),
             "changes": [change.to_json() for change in self.changes],
         }
@@ -210,19 +172,3 @@ class Report:
         if self.tenancy:
             body["app_projects"] = [f"{p.action} {p.name}" for p in self.app_projects]
         return body
-
-
-def membership_of(secret: ClusterSecret, project_number: str) -> str:
-    ref = parse_secret_name(secret.name, project_number)
-    return str(ref) if ref else ""
-
-
-def describe(change: Change, project_number: str) -> ChangeDone:
-    """One change as the report lists it."""
-    return ChangeDone(
-        action=change.action,
-        secret=change.secret.name,
-        membership=membership_of(change.secret, project_number),
-        server=change.secret.data.get("server", ""),
-        labels_changed=change.labels_changed,
-    )
