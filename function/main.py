@@ -183,7 +183,8 @@ def _handle_resync(request: Request) -> Answer:
             report = sync().resync(dry_run=options.dry_run, force=options.force, deadline=deadline)
     except SyncError as err:
         return _failed(err, "resync")
-    status = 503 if report.retryable else 409 if report.refused else 500 if report.errors else 200
+    held_back = report.refused or report.stuck  # an operator's decision is needed
+    status = 503 if report.retryable else 409 if held_back else 500 if report.errors else 200
     body = report.to_json()
     if report.refused:
         body["refused"] += "; repeat with force=true"

@@ -35,6 +35,7 @@ locals {
       cluster_resources = false
       cluster_project   = false
     }
+    previous_names = tolist([])
   }]
 
   # FLEET_SYNC_CONFIG, the function's multi-form configuration (function/fleetsync/config/settings.py).
@@ -47,6 +48,7 @@ locals {
       selector          = t.selector
       project           = t.project
       tenancy           = t.tenancy
+      previous_names    = t.previous_names
     }]
   }
 

@@ -115,15 +115,17 @@ variable "targets" {
       cluster_resources = optional(bool, false)
       cluster_project   = optional(bool, false)
     }), {})
+    previous_names = optional(list(string), [])
   }))
-  description = "Multi form: the Argo CD instances the fleets are synced into. name is a DNS label; argocd_membership the full membership name (projects/{number}/locations/{location}/memberships/{id}) of the Argo CD cluster, in one of the fleets; namespace Argo CD's namespace (default argocd); selector a label selector over membership labels (empty: all); project the AppProject of the Secrets (empty: Argo CD's default); tenancy makes an AppProject per fleet scope. Empty for the single form."
+  description = "Multi form: the Argo CD instances the fleets are synced into. name is a DNS label; argocd_membership the full membership name (projects/{number}/locations/{location}/memberships/{id}) of the Argo CD cluster, in one of the fleets; namespace Argo CD's namespace (default argocd); selector a label selector over membership labels (empty: all); project the AppProject of the Secrets (empty: Argo CD's default); tenancy makes an AppProject per fleet scope; previous_names the target's names before a rename, whose Secrets and AppProjects it adopts. Empty for the single form."
   default     = []
   validation {
     condition = alltrue([
       for t in var.targets :
-      can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", t.name)) && can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", t.namespace))
+      can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", t.name)) && can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", t.namespace)) &&
+      alltrue([for p in t.previous_names : can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", p)) && !contains([for u in var.targets : u.name], p)])
     ])
-    error_message = "targets: each name and namespace must be a DNS label (lowercase letters, digits and hyphens, at most 63)."
+    error_message = "targets: each name, namespace and previous name must be a DNS label (lowercase letters, digits and hyphens, at most 63), and no previous name a current target's name."
   }
   validation {
     condition     = length(distinct([for t in var.targets : t.name])) == length(var.targets)

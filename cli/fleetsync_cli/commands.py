@@ -1,7 +1,8 @@
 """What each command of `fleet-argocd-sync` does, and the exit code it answers.
 
-Exit codes: 0 done or in sync; 2 `plan` found changes pending (withheld deletes and
-conflicts included); 1 an error, or a `resync` that refused, withheld or failed anything.
+Exit codes: 0 done or in sync; 2 `plan` found changes pending (withheld deletes, conflicts,
+and objects stuck or orphaned included); 1 an error, or a `resync` that refused, withheld,
+left stuck or failed anything.
 Each command gets the settings and its parsed flags from `main`, which turns a raised
 `SyncError` into one line on stderr and exit 1.
 """
@@ -84,6 +85,7 @@ def resync(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
     rows = None if args.all else RESYNC_ROWS
     print_report(report.to_json(), out, output=args.output, wide=args.wide, max_rows=rows)
     failed = report.errors or report.retryable or report.refused or report.deletes_withheld
+    failed = failed or report.stuck
     return EXIT_ERROR if failed else EXIT_OK
 
 

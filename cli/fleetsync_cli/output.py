@@ -15,7 +15,7 @@ SCOPE_PREFIX = "scope.fleet-argocd-sync.io/"
 INTERNAL_PREFIXES = ("fleet-argocd-sync.io/", "argocd.argoproj.io/", "app.kubernetes.io/managed-by")
 _ACTIONS = ("create", "update", "delete")
 PROBLEMS = ("refused", "unreachable", "conflicts", "errors", "deletes_withheld")
-NOTES = ("held", "scopes_kept", "warnings")
+NOTES = ("held", "scopes_kept", "orphaned", "left", "warnings")
 
 
 def print_report(
@@ -74,7 +74,7 @@ def problems(report: dict[str, Any]) -> list[str]:
     lines = []
     if report["refused"]:
         lines.append(f"refused: {report['refused']}; repeat with --force to go ahead")
-    for name in ("unreachable", "conflicts", "errors"):
+    for name in ("unreachable", "conflicts", "stuck", "errors"):
         lines += [f"{name}: {item}" for item in report.get(name, [])]
     withheld = report["deletes_withheld"]
     if withheld:

@@ -59,7 +59,13 @@ def wire(settings: Settings, hub: dict[str, World], clusters: dict[str, World]) 
         projects = None
         if target.tenancy.enabled:
             readers = {n: MemoryFleet(hub[n]) for n in settings.fleets}
-            projects = ProjectReconciler(settings.lane(target, A), readers, MemoryProjects(cluster))
+            view = settings.lane(target, A)
+
+            def named(store: MemorySecrets = store) -> set[str]:
+                listed = store.list_cluster_secrets().values()
+                return {s.data.get("project", "") for s in listed} - {""}
+
+            projects = ProjectReconciler(view, readers, MemoryProjects(cluster), named)
         ours = projects.our_projects if projects else None
         lanes = {
             n: Reconciler(settings.lane(target, n), MemoryFleet(hub[n]), store, ours)

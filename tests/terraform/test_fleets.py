@@ -79,6 +79,7 @@ def test_the_multi_form_writes_fleet_sync_config_and_no_single_form_variable(
                 "selector": "env=prod",
                 "project": "",
                 "tenancy": TENANCY_DEFAULTS,
+                "previous_names": [],
             },
             {
                 "name": "teams",
@@ -92,6 +93,7 @@ def test_the_multi_form_writes_fleet_sync_config_and_no_single_form_variable(
                     "prefix": "team-",
                     "source_repos": ["https://x/*"],
                 },
+                "previous_names": [],
             },
         ],
     }

@@ -125,3 +125,14 @@ def test_a_lane_is_one_target_in_one_fleet():
     lane = settings.lane(settings.targets[0], B)
     assert (lane.fleet_project_number, lane.argocd_project_number) == (B, A)
     assert (lane.argocd_namespace, lane.target_name) == ("argo", "prod")
+
+
+def test_previous_names_are_earlier_names_of_that_target_only():
+    renamed = target(name="teams", previous_names=["prod-old"])
+    (read,) = parse_document(document(renamed)).targets
+    assert read.previous_names == ("prod-old",)
+    other = {"name": "dev", "argocd_membership": HUB, "namespace": "dev"}
+    taken = errors_of(document(target(previous_names=["dev"]), other))
+    assert "targets[0].previous_names: 'dev' is targets[1]" in taken
+    bad = errors_of(document(target(previous_names=["Not_A_Label"])))
+    assert "targets[0].previous_names: must be a list of earlier names" in bad

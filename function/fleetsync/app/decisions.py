@@ -35,6 +35,7 @@ class SecretDecisions:
             settings.connect_gateway_endpoint,
             settings.target_name,
             settings.scope_project_prefix,
+            previous_names=settings.previous_names,
         )
         return cls(settings, target)
 
@@ -77,10 +78,12 @@ class SecretDecisions:
             complete=complete,
             hold=desired.hold,
             target_name=self.target.name,
+            previous_names=self.target.previous_names,
         )
 
     def ours(self, secret: ClusterSecret) -> bool:
-        return is_ours(secret, self.target.project_number, self.target.name)
+        target = self.target
+        return is_ours(secret, target.project_number, target.name, target.previous_names)
 
     def log_event(self, event: AuditEvent, report: Report) -> None:
         """The one line of an event handled in this lane."""

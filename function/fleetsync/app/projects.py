@@ -10,7 +10,7 @@ do. A conflict means someone wrote in between: the next round reads again.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from fleetsync.app.ports import ProjectStore, ScopeReader
@@ -38,6 +38,14 @@ class ProjectReconciler:
     settings: Settings  # the target's lane view: its name, tenancy, selector, guard
     fleets: Mapping[str, ScopeReader]  # by project number
     store: ProjectStore
+    # The AppProjects the target's Secrets name in `project`, read before a delete: nothing
+    # is deleted that a remaining object still names. None: not read (no Secrets to ask).
+    named: Callable[[], set[str]] | None = None
+
+    @property
+    def owners(self) -> tuple[str, ...]:
+        """The target's name and its names before a rename: their AppProjects are its own."""
+        return (self.settings.target_name, *self.settings.previous_names)
 
     @property
     def rules(self) -> TenancyRules:
@@ -59,7 +67,7 @@ class ProjectReconciler:
         roll back the `project` another instance set for an AppProject created meanwhile.
         """
         projects = self.store.list_projects().values()
-        return [p.name for p in projects if p.owned_by(self.settings.target_name)]
+        return [p.name for p in projects if p.owned_by(self.owners)]
 
     def reconcile(self, *, dry_run: bool = False, force: bool = False) -> Report:
         done: list[ProjectDone] = []
@@ -78,15 +86,28 @@ class ProjectReconciler:
                     ),
                     retryable=True,
                 )
+            desired = desired_projects(views, self.rules)
+            # Made from a fleet no longer configured, and wanted by none that is: what the
+            # configuration change left behind stays, reported, for an operator to remove.
+            orphaned = sorted(
+                name
+                for name, p in existing.items()
+                if name not in desired
+                and p.owned_by(self.owners)
+                and not p.fleets <= set(self.fleets)
+            )
+            kept = {n: p for n, p in existing.items() if n not in orphaned}
             plan = plan_projects(
-                desired_projects(views, self.rules),
-                existing,
-                self.settings.target_name,
+                desired,
+                kept,
+                self.owners,
                 max_fraction=self.settings.max_delete_fraction,
                 force=force,
             )
             for name in plan.conflicts:
                 logger.warning("AppProject %s exists and is not ours; left untouched", name)
+            stuck = self._still_named(plan.changes)
+            changes = [c for c in plan.changes if c.project.name not in stuck]
             written = {d.name for d in done}  # unchanged since this run wrote them
             report = Report(
                 dry_run=dry_run,
@@ -94,17 +115,24 @@ class ProjectReconciler:
                 conflicts=tuple(f"AppProject {name}" for name in plan.conflicts),
                 deletes_withheld=tuple(f"AppProject {n}" for n in plan.deletes_withheld),
                 refused=plan.refused,
+                orphaned=tuple(f"AppProject {name}" for name in orphaned),
+                stuck=tuple(f"AppProject {n}: a Secret still names it" for n in sorted(stuck)),
             )
-            if dry_run or not plan.changes:
-                planned = tuple(_done(c) for c in plan.changes)
+            if dry_run or not changes:
+                planned = tuple(_done(c) for c in changes)
                 return replace(report, app_projects=(*done, *planned))
-            for change in self._confirmed(plan.changes):
+            for change in self._confirmed(changes):
                 try:
                     self._write(change)
                 except ConflictError:
                     continue  # the next round reads it again
                 done.append(_done(change))
         raise RetryableError("AppProjects kept changing while they were synced")
+
+    def _still_named(self, changes: Sequence[ProjectChange]) -> set[str]:
+        """The AppProjects these changes would delete that a Secret names in `project`."""
+        going = {c.project.name for c in changes if c.action == DELETE}
+        return going & self.named() if going and self.named is not None else set()
 
     def _confirmed(self, changes: Sequence[ProjectChange]) -> list[ProjectChange]:
         """The changes, less deletes of an AppProject that a scope now asks for.

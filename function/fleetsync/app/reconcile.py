@@ -40,7 +40,7 @@ from fleetsync.core.errors import ConflictError, RetryableError, SyncError
 from fleetsync.core.events import CLUSTER, REGISTRATION, AuditEvent
 from fleetsync.core.model import ClusterSecret, Membership, MembershipRef
 from fleetsync.core.naming import parse_secret_name, secret_name
-from fleetsync.core.planning import Change, guard_deletes
+from fleetsync.core.planning import Change, guard_deletes, orphaned_secrets
 from fleetsync.core.report import Report
 from fleetsync.core.verdicts import Desired
 
@@ -85,8 +85,10 @@ class Reconciler:
         owned = sum(1 for s in existing.values() if self.decide.ours(s))
         plan, refused = guard_deletes(plan, owned, self.settings.max_delete_fraction, force=force)
         planned = self.decide.report(plan, desired, dry_run)
+        owners = (self.target.name, *self.target.previous_names)
         report = replace(
             planned,
+            orphaned=tuple(orphaned_secrets(existing, self.settings.fleets, owners)),
             refused=refused,
             unreachable=listing.unreachable,
             errors=(*planned.errors, *(f"unreadable membership {n}" for n in listing.unreadable)),

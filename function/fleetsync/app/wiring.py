@@ -67,7 +67,12 @@ def connect(
         store = ArgoCD(gateway)
         projects = None
         if target.tenancy.enabled:
-            projects = ProjectReconciler(view, dict(fleets), AppProjects(gateway))
+            secrets = store.list_cluster_secrets
+
+            def named() -> set[str]:
+                return {s.data.get("project", "") for s in secrets().values()} - {""}
+
+            projects = ProjectReconciler(view, dict(fleets), AppProjects(gateway), named)
         ours = projects.our_projects if projects else None
         lanes = {
             n: Reconciler(settings.lane(target, n), fleet, store, ours)

@@ -122,6 +122,7 @@ class Settings:
     fleets: tuple[str, ...] = ()
     targets: tuple[Target, ...] = ()
     target_name: str = ""  # the lane's target ("" for the single form: no target label)
+    previous_names: tuple[str, ...] = ()  # the target's names before a rename
     argocd_project_number: str = ""  # the Argo CD cluster's fleet ("": this fleet)
     tenancy: Tenancy = field(default_factory=Tenancy)
     # How every adapter retries in place before answering 503 (not an environment variable:
@@ -207,5 +208,6 @@ class Settings:
             argocd_project=target.project,
             membership_selector=target.selector,
             target_name=target.name,
+            previous_names=target.previous_names,
             tenancy=target.tenancy,
         )

@@ -21,7 +21,15 @@ from fleetsync.core.naming import is_project_number, membership_name, parse_reso
 # An AppProject is named prefix + scope id; scope ids are at most 63 characters.
 MAX_PREFIX_LENGTH = 253 - 63
 DOCUMENT_KEYS = {"fleets", "targets"}
-TARGET_KEYS = {"name", "argocd_membership", "namespace", "selector", "project", "tenancy"}
+TARGET_KEYS = {
+    "name",
+    "argocd_membership",
+    "namespace",
+    "selector",
+    "project",
+    "tenancy",
+    "previous_names",
+}
 TENANCY_KEYS = {"enabled", "prefix", "source_repos", "cluster_resources", "cluster_project"}
 
 
@@ -51,6 +59,8 @@ class Target:
     selector: Selector = field(default_factory=Selector)
     project: str = ""  # the Argo CD AppProject of its Secrets ("": Argo CD's default)
     tenancy: Tenancy = field(default_factory=Tenancy)
+    # Names this target had before a rename: their Secrets and AppProjects are its own.
+    previous_names: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -124,6 +134,9 @@ def _clashes(targets: list[Target]) -> list[str]:
                 f"targets[{i}].name: {target.name!r} is also targets[{names[target.name]}]"
             )
         names.setdefault(target.name, i)
+    for i, target in enumerate(targets):
+        for name in sorted(set(target.previous_names) & set(names)):
+            errors.append(f"targets[{i}].previous_names: {name!r} is targets[{names[name]}]")
         place = (target.argocd_project_number, target.argocd_membership, target.namespace)
         if place in places:
             errors.append(
@@ -168,9 +181,12 @@ def _target(raw: object, path: str, fleets: list[str] | None, errors: list[str])
                 f"locations/{{location}}/memberships/{{id}}, got {raw_ref!r}"
             )
     tenancy = _tenancy(body.get("tenancy"), f"{path}.tenancy", errors)
+    previous = field_typed(body, "previous_names", path, list, errors, [])
+    if not all(isinstance(p, str) and is_dns_label(p) for p in previous):
+        errors.append(f"{path}.previous_names: must be a list of earlier names (DNS labels)")
     if len(errors) > before:
         return None
-    return Target(name, number, ref, namespace, selector, project, tenancy)
+    return Target(name, number, ref, namespace, selector, project, tenancy, tuple(previous))
 
 
 def _tenancy(raw: object, path: str, errors: list[str]) -> Tenancy:

@@ -52,14 +52,38 @@ def guard_deletes(
     return replace(plan, changes=kept, deletes_withheld=withheld), reason
 
 
-def is_ours(secret: ClusterSecret, project_number: str, target_name: str = "") -> bool:
-    """A Secret of this fleet that carries our managed-by label and this target's label (or
-    none: the single form's), or a fleet-argocd-plugin Secret of this fleet."""
+def is_ours(
+    secret: ClusterSecret,
+    project_number: str,
+    target_name: str = "",
+    previous_names: Collection[str] = (),
+) -> bool:
+    """A Secret of this fleet that carries our managed-by label and this target's label, one
+    of its names before a rename, or none (the single form's); or a fleet-argocd-plugin
+    Secret of this fleet."""
     if parse_secret_name(secret.name, project_number) is None:
         return False
     if secret.managed:
-        return secret.labels.get(TARGET_LABEL, "") in ("", target_name)
+        label = secret.labels.get(TARGET_LABEL, "")
+        return label in ("", target_name) or label in previous_names
     return secret.from_plugin
+
+
+def orphaned_secrets(
+    existing: Mapping[str, ClusterSecret], fleets: Collection[str], owners: Collection[str]
+) -> list[str]:
+    """Our Secrets in this namespace that no lane owns any more: of a fleet no longer
+    configured, or labelled for a target of another name (renamed without `previous_names`).
+    They are reported, never deleted: a configuration change is no unregistration."""
+    return sorted(
+        name
+        for name, secret in existing.items()
+        if secret.managed
+        and (
+            name.rsplit(".", 1)[-1] not in fleets
+            or secret.labels.get(TARGET_LABEL, "") not in ("", *owners)
+        )
+    )
 
 
 def plan_changes(
@@ -70,6 +94,7 @@ def plan_changes(
     complete: bool,
     hold: Collection[str] = (),
     target_name: str = "",
+    previous_names: Collection[str] = (),
 ) -> Plan:
     """Compare desired and existing Secrets by name.
 
@@ -86,7 +111,7 @@ def plan_changes(
         current = existing.get(name)
         if current is None:
             changes.append(Change(CREATE, desired[name], _label_diff({}, desired[name].labels)))
-        elif not is_ours(current, project_number, target_name):
+        elif not is_ours(current, project_number, target_name, previous_names):
             conflicts.append(name)
         else:
             merged = merge_secret(desired[name], current)
@@ -95,7 +120,7 @@ def plan_changes(
             else:
                 changes.append(Change(UPDATE, merged, _label_diff(current.labels, merged.labels)))
     for name in sorted(set(existing) - set(desired) - set(hold)):
-        if not is_ours(existing[name], project_number, target_name):
+        if not is_ours(existing[name], project_number, target_name, previous_names):
             continue
         if complete:
             changes.append(Change(DELETE, existing[name], _label_diff(existing[name].labels, {})))

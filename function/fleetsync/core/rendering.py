@@ -51,6 +51,7 @@ class SecretTarget:
     # hand a cluster to an AppProject someone else made under that name.
     scope_project_prefix: str | None = None
     our_projects: frozenset[str] | None = frozenset()  # None: they could not be read
+    previous_names: tuple[str, ...] = ()  # the target's names before a rename: still ours
 
     def scope_project(self, scopes: tuple[str, ...]) -> str:
         """The AppProject a cluster bound to these scopes would get if it is ours, or ""."""

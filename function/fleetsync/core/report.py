@@ -29,6 +29,9 @@ class Report:
     refused: str = ""
     paced_seconds: float = 0.0  # writes waited this long for the gateway budget
     left: tuple[str, ...] = ()  # not started before the resync's deadline: the next run's
+    # Left behind by a configuration change (a fleet or target removed): kept, for an operator.
+    orphaned: tuple[str, ...] = ()
+    stuck: tuple[str, ...] = ()  # ours, to be deleted, but still named: kept, answered 409
     # Tenancy (the multi form only, and only then in the JSON): AppProject changes.
     app_projects: tuple[ProjectDone, ...] = ()
     unchanged_projects: int = 0
@@ -56,6 +59,8 @@ class Report:
             refused=self.refused or other.refused,
             paced_seconds=round(self.paced_seconds + other.paced_seconds, 3),
             left=self.left + other.left,
+            orphaned=self.orphaned + other.orphaned,
+            stuck=self.stuck + other.stuck,
             app_projects=self.app_projects + other.app_projects,
             unchanged_projects=self.unchanged_projects + other.unchanged_projects,
             tenancy=self.tenancy or other.tenancy,
@@ -76,15 +81,17 @@ class Report:
 
     @property
     def pending(self) -> bool:
-        """Something to do, done or not: changes, conflicts or withheld deletes."""
-        return bool(self.changes or self.app_projects or self.conflicts or self.deletes_withheld)
+        """Something to do, done or not: changes, conflicts, withheld deletes, or objects
+        stuck or orphaned (an operator's to settle)."""
+        waiting = self.conflicts or self.deletes_withheld or self.stuck or self.orphaned
+        return bool(self.changes or self.app_projects or waiting)
 
     @property
     def complete(self) -> bool:
         """Nothing left to converge: no error, refusal, unreachable location, withheld
         delete or pending retry, for Secrets and AppProjects alike."""
         stuck = self.errors or self.refused or self.unreachable or self.deletes_withheld
-        return not (stuck or self.left or self.retryable)
+        return not (stuck or self.stuck or self.left or self.retryable)
 
     def run_summary(self) -> dict[str, Any]:
         """The fields of a whole run's summary line: counts, and which targets fell short."""
@@ -130,6 +137,8 @@ class Report:
             "refused": self.refused,
             "paced_seconds": self.paced_seconds,
             "left": self.listed(lambda r: r.left),
+            "orphaned": sorted(set(self.listed(lambda r: r.orphaned))),  # each lane sees them
+            "stuck": self.listed(lambda r: r.stuck),
             "warnings": list(self.warnings),
             "changes": [change.to_json() for change in self.changes],
         }

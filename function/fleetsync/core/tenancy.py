@@ -16,7 +16,7 @@ AppProject. Safety rules, as for Secrets:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -48,13 +48,19 @@ class AppProject:
     spec: Mapping[str, Any] = field(default_factory=dict)
     resource_version: str = ""
 
-    def owned_by(self, target_name: str) -> bool:
+    def owned_by(self, owners: Collection[str]) -> bool:
+        """Ours, for a target of these names (its name and those before a rename)."""
         labels = self.labels
         return (
             labels.get(MANAGED_BY_LABEL) == MANAGED_BY_VALUE
-            and labels.get(TARGET_LABEL, "") == target_name
+            and labels.get(TARGET_LABEL, "") in owners
             and SCOPE_LABEL in labels
         )
+
+    @property
+    def fleets(self) -> set[str]:
+        """The fleets whose scope it was made from (their labels)."""
+        return {k.removeprefix(FLEET_LABEL_PREFIX) for k in _fleet_labels(self)}
 
 
 @dataclass(frozen=True)
@@ -153,7 +159,7 @@ def _project(
 def plan_projects(
     desired: Mapping[str, AppProject],
     existing: Mapping[str, AppProject],
-    target_name: str,
+    owners: Collection[str],
     *,
     max_fraction: float,
     force: bool = False,
@@ -167,7 +173,7 @@ def plan_projects(
         scope = want.labels[SCOPE_LABEL]
         if current is None:
             changes.append(ProjectChange(CREATE, want, scope))
-        elif not current.owned_by(target_name):
+        elif not current.owned_by(owners):
             conflicts.append(name)
         elif same_project(want, current):
             unchanged.append(name)
@@ -175,7 +181,7 @@ def plan_projects(
             merged = replace(want, resource_version=current.resource_version)
             stale = tuple(sorted(set(_fleet_labels(current)) - set(_fleet_labels(want))))
             changes.append(ProjectChange(UPDATE, merged, scope, stale))
-    owned = [p for p in existing.values() if p.owned_by(target_name)]
+    owned = [p for p in existing.values() if p.owned_by(owners)]
     deletes = [
         ProjectChange(DELETE, p, p.labels[SCOPE_LABEL]) for p in owned if p.name not in desired
     ]
