@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import partial
 
 from fleetsync.app.projects import ProjectReconciler
 from fleetsync.app.reconcile import Reconciler
@@ -20,6 +21,7 @@ from fleetsync.core.model import (
     ClusterSecret,
     MembershipRef,
 )
+from fleetsync.core.planning import projects_named
 from fleetsync.core.tenancy import AppProject
 from tests.safety.memory import (
     LOCATION,
@@ -60,11 +62,8 @@ def wire(settings: Settings, hub: dict[str, World], clusters: dict[str, World]) 
         if target.tenancy.enabled:
             readers = {n: MemoryFleet(hub[n]) for n in settings.fleets}
             view = settings.lane(target, A)
-
-            def named(store: MemorySecrets = store) -> set[str]:
-                listed = store.list_cluster_secrets().values()
-                return {s.data.get("project", "") for s in listed} - {""}
-
+            owners = (target.name, *target.previous_names)
+            named = partial(projects_named_in, store, settings.fleets, owners)
             projects = ProjectReconciler(view, readers, MemoryProjects(cluster), named)
         ours = projects.our_projects if projects else None
         lanes = {
@@ -73,6 +72,11 @@ def wire(settings: Settings, hub: dict[str, World], clusters: dict[str, World]) 
         }
         sync.targets.append(TargetSync(target, lanes, projects))
     return sync
+
+
+def projects_named_in(store: MemorySecrets, fleets: tuple[str, ...], owners: tuple[str, ...]):
+    """What `wiring` asks before deleting an AppProject, over this store."""
+    return projects_named(store.list_cluster_secrets(), fleets, owners)
 
 
 def secret(ident: str, number: str) -> str:
@@ -179,15 +183,23 @@ def test_tenancy_follows_bindings_and_namespaces_and_deletes_a_gone_scope():
     assert sorted(projects) == ["team-pay"]
 
 
-def test_tenancy_writes_nothing_while_a_fleet_is_only_partly_seen():
+def test_a_fleet_only_partly_seen_keeps_its_destinations_and_the_others_follow_their_own():
+    """A cluster's destination goes when its own fleet's view is complete, whatever another
+    fleet's view lacks; the partly read fleet keeps what it gave, until it is read whole."""
     hub, clusters, sync = tenancy_world()
     sync.resync()
-    before = dict(clusters["all"].projects)
-    hub[B].scopes = None
-    hub[A].scopes = {}
+    projects = clusters["all"].projects
+    hub[B].scopes = None  # fleet B's scopes cannot be read
+    hub[A].scopes = {}  # fleet A, read completely, has no scope any more
     report = sync.resync()
-    assert clusters["all"].projects == before
-    assert report.retryable and any("AppProjects left as they are" in w for w in report.warnings)
+    assert sorted(projects) == ["team-ops", "team-pay"]  # B still gives both
+    pay = [d["server"].rsplit("/", 1)[1] for d in projects["team-pay"].spec["destinations"]]
+    assert pay == ["b1"]  # a1 (fleet A) is gone, b1 (fleet B) is kept
+    assert f"fleet.fleet-argocd-sync.io/{A}" not in projects["team-pay"].labels
+    assert report.retryable and any("could not be read completely" in w for w in report.warnings)
+    hub[B].scopes = {"ops": ("tools",)}  # B read whole again: its own view decides
+    sync.resync()
+    assert sorted(projects) == ["team-ops"]
 
 
 def test_a_foreign_appproject_of_the_same_name_is_left_untouched():

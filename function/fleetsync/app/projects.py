@@ -15,8 +15,10 @@ from dataclasses import dataclass, replace
 
 from fleetsync.app.ports import ProjectStore, ScopeReader
 from fleetsync.config.settings import Settings
+from fleetsync.core.carryover import carry_over
 from fleetsync.core.done import ProjectDone
 from fleetsync.core.errors import ConflictError, RetryableError
+from fleetsync.core.limits import too_big
 from fleetsync.core.planning import CREATE, DELETE
 from fleetsync.core.report import Report
 from fleetsync.core.tenancy import (
@@ -74,19 +76,10 @@ class ProjectReconciler:
         for _ in range(MAX_ROUNDS):
             existing = self.store.list_projects()
             views = [self._view(number, reader) for number, reader in self.fleets.items()]
-            incomplete = [v.project_number for v in views if not v.complete]
-            if incomplete:
-                # A smaller view would revoke destinations: change nothing, retry later.
-                return Report(
-                    dry_run=dry_run,
-                    app_projects=tuple(done),
-                    warnings=(
-                        "AppProjects left as they are: fleet "
-                        f"{', '.join(incomplete)} could not be read completely; retried",
-                    ),
-                    retryable=True,
-                )
-            desired = desired_projects(views, self.rules)
+            partial = [v.project_number for v in views if not v.complete]
+            # A partly read fleet would revoke what it did not see: it keeps what it gave.
+            complete = desired_projects([v for v in views if v.complete], self.rules)
+            desired = carry_over(complete, existing, partial, self.owners)
             # Made from a fleet no longer configured, and wanted by none that is: what the
             # configuration change left behind stays, reported, for an operator to remove.
             orphaned = sorted(
@@ -108,6 +101,11 @@ class ProjectReconciler:
                 logger.warning("AppProject %s exists and is not ours; left untouched", name)
             stuck = self._still_named(plan.changes)
             changes = [c for c in plan.changes if c.project.name not in stuck]
+            oversized = {c.project.name: too_big(c.project) for c in changes if c.action != DELETE}
+            oversized = {name: why for name, why in oversized.items() if why}
+            for why in oversized.values():
+                logger.error(why)
+            changes = [c for c in changes if c.project.name not in oversized]
             written = {d.name for d in done}  # unchanged since this run wrote them
             report = Report(
                 dry_run=dry_run,
@@ -115,9 +113,16 @@ class ProjectReconciler:
                 conflicts=tuple(f"AppProject {name}" for name in plan.conflicts),
                 deletes_withheld=tuple(f"AppProject {n}" for n in plan.deletes_withheld),
                 refused=plan.refused,
+                errors=tuple(oversized.values()),
                 orphaned=tuple(f"AppProject {name}" for name in orphaned),
                 stuck=tuple(f"AppProject {n}: a Secret still names it" for n in sorted(stuck)),
             )
+            if partial:
+                seen_in_part = (
+                    f"AppProjects: fleet {', '.join(partial)} could not be read completely; "
+                    "its clusters' destinations are kept as they are; retried",
+                )
+                report = replace(report, warnings=seen_in_part, retryable=True)
             if dry_run or not changes:
                 planned = tuple(_done(c) for c in changes)
                 return replace(report, app_projects=(*done, *planned))

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 
+from fleetsync.app.ports import SecretStore
 from fleetsync.app.projects import ProjectReconciler
 from fleetsync.app.reconcile import Reconciler
 from fleetsync.app.sync import Sync, TargetSync
@@ -16,6 +17,7 @@ from fleetsync.config.settings import Settings
 from fleetsync.config.targets import Target
 from fleetsync.core.errors import SyncError
 from fleetsync.core.model import GKE
+from fleetsync.core.planning import projects_named
 
 logger = logging.getLogger(__name__)
 
@@ -67,11 +69,8 @@ def connect(
         store = ArgoCD(gateway)
         projects = None
         if target.tenancy.enabled:
-            secrets = store.list_cluster_secrets
-
-            def named() -> set[str]:
-                return {s.data.get("project", "") for s in secrets().values()} - {""}
-
+            owners = (target.name, *target.previous_names)
+            named = partial(_named, store, settings.fleets, owners)
             projects = ProjectReconciler(view, dict(fleets), AppProjects(gateway), named)
         ours = projects.our_projects if projects else None
         lanes = {
@@ -90,3 +89,7 @@ def connect(
             logger.error("target %s not connected yet: %s", target.label, err)
             sync.targets.append(TargetSync(target, {}, connect=partial(target_sync, target)))
     return sync
+
+
+def _named(store: SecretStore, fleets: tuple[str, ...], owners: tuple[str, ...]) -> set[str]:
+    return projects_named(store.list_cluster_secrets(), fleets, owners)

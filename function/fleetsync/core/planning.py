@@ -86,6 +86,17 @@ def orphaned_secrets(
     )
 
 
+def projects_named(
+    existing: Mapping[str, ClusterSecret], fleets: Collection[str], owners: Collection[str]
+) -> set[str]:
+    """The AppProjects that Secrets which stay as they are name in `project`: someone else's
+    and our orphaned ones. Those our lanes own are left out: they are converged in the same
+    run, after the AppProjects, and stop naming an AppProject whose scope is gone."""
+    orphans = set(orphaned_secrets(existing, fleets, owners))
+    staying = (s for name, s in existing.items() if not s.managed or name in orphans)
+    return {s.data.get("project", "") for s in staying} - {""}
+
+
 def plan_changes(
     desired: Mapping[str, ClusterSecret],
     existing: Mapping[str, ClusterSecret],
