@@ -26,16 +26,18 @@ METHODS = {
 
 def classify(requests_served: list[dict[str, Any]]) -> dict[str, int]:
     """API calls by kind: GKE Hub reads, and the Kubernetes API through the gateway, reads
-    and writes (its paths go on with /api/ or /apis/)."""
+    and writes (its paths go on with /api/ or /apis/); a resync's Lease calls on their own."""
     kinds: Counter[str] = Counter()
     for request in requests_served:
-        if "/api/" not in request["path"] and "/apis/" not in request["path"]:
+        if "/apis/coordination.k8s.io/" in request["path"]:
+            kinds["lease_calls"] += 1
+        elif "/api/" not in request["path"] and "/apis/" not in request["path"]:
             kinds["hub_reads"] += 1
         elif request["method"] == "GET":
             kinds["gateway_reads"] += 1
         else:
             kinds["writes"] += 1
-    return {k: kinds[k] for k in ("hub_reads", "gateway_reads", "writes")} | {
+    return {k: kinds[k] for k in ("hub_reads", "gateway_reads", "writes", "lease_calls")} | {
         "total": sum(kinds.values())
     }
 

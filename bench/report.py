@@ -46,8 +46,8 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "## Resync",
         "",
-        "| N | run | wall s | Hub reads | gateway reads | writes | peak RSS MiB |",
-        "|---|---|---|---|---|---|---|",
+        "| N | run | wall s | Hub reads | gateway reads | writes | lease calls | peak RSS MiB |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for row in results["resync"]:
         for run in ("first_sync", "steady_state", "churn_10pct"):
@@ -56,6 +56,7 @@ def markdown(results: dict[str, Any]) -> str:
             lines.append(
                 f"| {row['n']} | {run.replace('_', ' ')} | {data['wall_s']} | "
                 f"{calls['hub_reads']} | {calls['gateway_reads']} | {calls['writes']} | "
+                f"{calls.get('lease_calls', 0)} | "
                 f"{row['peak_rss_mib'] if run == 'churn_10pct' else ''} |"
             )
     lines += ["", "Targets:"]

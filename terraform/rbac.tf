@@ -1,7 +1,8 @@
 # Kubernetes RBAC inside the Argo CD cluster(s), rendered here and applied by the user (or by the
 # examples from the rbac_manifest / rbac_manifests outputs): one Role and RoleBinding per target,
 # in that target's namespace. The verbs are exactly the calls the function makes
-# (function/fleetsync/adapters/argocd.py): read, list, create, merge-patch and delete.
+# (function/fleetsync/adapters/argocd.py): read, list, create, merge-patch and delete; and its
+# resync Lease (adapters/leases.py): read, create, replace and delete.
 # get and list cannot be narrowed to the Secrets it owns: RBAC has no label selectors, and
 # resourceNames cannot restrict list or create.
 
@@ -12,6 +13,13 @@ locals {
 
   secret_rule     = { apiGroups = [""], resources = ["secrets"], verbs = local.rbac_verbs }
   appproject_rule = { apiGroups = ["argoproj.io"], resources = ["appprojects"], verbs = local.appproject_verbs }
+  # The resync Lease (function/fleetsync/core/leases.py: one at a time per target, across
+  # instances). A create cannot be narrowed by name; the rest can.
+  resync_lease = "fleet-argocd-sync-resync"
+  lease_rules = [
+    { apiGroups = ["coordination.k8s.io"], resources = ["leases"], verbs = ["create"] },
+    { apiGroups = ["coordination.k8s.io"], resources = ["leases"], resourceNames = [local.resync_lease], verbs = ["get", "update", "delete"] },
+  ]
 
   # Connect Gateway presents the service account's email as the Kubernetes user name.
   rbac_subjects = [{
@@ -26,7 +34,7 @@ locals {
         apiVersion = "rbac.authorization.k8s.io/v1"
         kind       = "Role"
         metadata   = { name = var.name, namespace = a.namespace }
-        rules      = a.tenancy ? [local.secret_rule, local.appproject_rule] : [local.secret_rule]
+        rules      = concat([local.secret_rule], a.tenancy ? [local.appproject_rule] : [], local.lease_rules)
       }),
       yamlencode({
         apiVersion = "rbac.authorization.k8s.io/v1"

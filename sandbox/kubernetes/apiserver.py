@@ -1,9 +1,10 @@
 """A member cluster's Kubernetes API behind Connect Gateway: which path reaches which object,
 the verb RBAC checks, and the request body.
 
-Served: namespaces (get, list), Secrets (`/api/v1/namespaces/{ns}/secrets`) and Argo CD
+Served: namespaces (get, list), Secrets (`/api/v1/namespaces/{ns}/secrets`), Argo CD
 AppProjects (`/apis/argoproj.io/v1alpha1/namespaces/{ns}/appprojects`, as the official
-client's CustomObjectsApi calls them). Objects and their rules live in `objects`.
+client's CustomObjectsApi calls them) and Leases
+(`/apis/coordination.k8s.io/v1/namespaces/{ns}/leases`). Objects and their rules live in `objects`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ _NAMESPACES = re.compile(r"^/api/v1/namespaces(?:/(?P<ns>[^/]+))?/?$")
 _APPPROJECTS = re.compile(
     r"^/apis/argoproj\.io/v1alpha1/namespaces/(?P<ns>[^/]+)/appprojects(?:/(?P<name>[^/]+))?/?$"
 )
+_LEASES = re.compile(
+    r"^/apis/coordination\.k8s\.io/v1/namespaces/(?P<ns>[^/]+)/leases(?:/(?P<name>[^/]+))?/?$"
+)
 _VERBS = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
 _NOT_ALLOWED = "the server does not allow this method on the requested resource"
 
@@ -32,7 +36,12 @@ def serve_kubernetes(cluster: Cluster, identity: str, request: Request, path: st
     verb = _VERBS.get(request.method)
     if verb is None:
         raise KubeError(405, _NOT_ALLOWED)
-    for pattern, store in ((_SECRETS, cluster.secrets), (_APPPROJECTS, cluster.appprojects)):
+    stores = (
+        (_SECRETS, cluster.secrets),
+        (_APPPROJECTS, cluster.appprojects),
+        (_LEASES, cluster.leases),
+    )
+    for pattern, store in stores:
         if match := pattern.match(path):
             ns, name = match["ns"], match["name"] or ""
             verb = _collection_verb(verb, name)

@@ -73,7 +73,7 @@ def validated_appproject(body: Any, namespace: str) -> dict[str, Any]:
         )
     if body.get("kind") != KIND:
         raise KubeError(400, f"the kind in the data ({body.get('kind')}) is not {KIND}")
-    meta = _metadata(dict(body["metadata"]), namespace)
+    meta = object_metadata(dict(body["metadata"]), namespace)
     name = meta["name"]
     _required(name, "spec", "spec" in body)
     spec = body["spec"]
@@ -82,7 +82,8 @@ def validated_appproject(body: Any, namespace: str) -> dict[str, Any]:
     return {**json.loads(json.dumps(body)), "metadata": meta}
 
 
-def _metadata(meta: dict[str, Any], namespace: str) -> dict[str, Any]:
+def object_metadata(meta: dict[str, Any], namespace: str) -> dict[str, Any]:
+    """A custom or built-in object's metadata as the API server validates it."""
     if meta.get("namespace") not in (None, namespace):
         raise KubeError(
             400,

@@ -14,8 +14,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from sandbox.kubernetes.conventions import KubeError
+from sandbox.kubernetes.kinds import APPPROJECTS, LEASES, SECRETS
 from sandbox.kubernetes.lists import ListPolicy
-from sandbox.kubernetes.objects import APPPROJECTS, SECRETS, Objects
+from sandbox.kubernetes.objects import Objects
 from sandbox.kubernetes.rbac import Rule, authorize
 
 
@@ -42,6 +43,7 @@ class Cluster:
         }
         self.secrets = Objects(self, SECRETS)
         self.appprojects = Objects(self, APPPROJECTS)
+        self.leases = Objects(self, LEASES)
         self.rules = list(rules)
 
     def next_version(self) -> str:

@@ -14,16 +14,11 @@ from __future__ import annotations
 
 import copy
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sandbox.kubernetes.appprojects import API_VERSION, validated_appproject
-from sandbox.kubernetes.conventions import KubeError, merge_patch, validated_secret
+from sandbox.kubernetes.conventions import KubeError, merge_patch
+from sandbox.kubernetes.kinds import Kind, Object
 from sandbox.kubernetes.lists import ListPolicy, Snapshots, list_page
-
-MERGE_PATCH = "application/merge-patch+json"
-Object = dict[str, Any]
 
 
 class Holder(Protocol):
@@ -37,62 +32,6 @@ class Holder(Protocol):
     def timestamp(self) -> str: ...
 
     def get_namespace(self, name: str) -> Object: ...
-
-
-@dataclass(frozen=True)
-class Kind:
-    """What differs between kinds of objects; the rules above are the same for all."""
-
-    resource: str  # the plural in URLs, RBAC rules and error details
-    group: str  # "" for the core API
-    list_kind: str
-    api_version: str
-    validate: Callable[[Any, str], Object]  # (body, namespace of the URL) -> the object
-    patch_types: tuple[str, ...]
-    same: Callable[[Object, Object], bool]  # an update that changes nothing
-    generation: bool = False
-
-    @property
-    def qualified(self) -> str:
-        return f"{self.resource}.{self.group}" if self.group else self.resource
-
-    def details(self, name: str) -> dict[str, str]:
-        return {
-            "name": name,
-            **({"group": self.group} if self.group else {}),
-            "kind": self.resource,
-        }
-
-
-def _same_secret(a: Object, b: Object) -> bool:
-    keys = ("labels", "annotations")
-    return (
-        a.get("data") == b.get("data")
-        and a.get("type") == b.get("type")
-        and all(a["metadata"].get(k) == b["metadata"].get(k) for k in keys)
-    )
-
-
-SECRETS = Kind(
-    "secrets",
-    "",
-    "SecretList",
-    "v1",
-    validated_secret,
-    (MERGE_PATCH, "application/strategic-merge-patch+json"),
-    _same_secret,
-)
-# A custom resource takes no strategic merge patch; JSON patch is not served here.
-APPPROJECTS = Kind(
-    "appprojects",
-    "argoproj.io",
-    "AppProjectList",
-    API_VERSION,
-    validated_appproject,
-    (MERGE_PATCH,),
-    lambda a, b: a == b,
-    generation=True,
-)
 
 
 class Objects:

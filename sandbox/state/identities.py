@@ -22,6 +22,9 @@ SECRET_VERBS = frozenset({"get", "list", "create", "patch", "delete"})
 # The same calls on Argo CD's AppProjects (argoproj.io/v1alpha1), in the same namespaces.
 APPPROJECT_VERBS = SECRET_VERBS
 ARGOCD_GROUP = "argoproj.io"
+# The function's resync lease (one per target, in the Argo CD namespace): the RBAC manifest's.
+LEASE_VERBS = frozenset({"get", "create", "update", "delete"})
+COORDINATION_GROUP = "coordination.k8s.io"
 
 
 @dataclass
@@ -79,8 +82,9 @@ class Credentials:
 
 
 def cluster_rules(identity_project: str, argocd_namespaces: Iterable[str]) -> list[Rule]:
-    """RBAC of a member cluster: the admin may do anything; the function only manages Secrets
-    and AppProjects in the Argo CD namespaces of an Argo CD cluster (none elsewhere).
+    """RBAC of a member cluster: the admin may do anything; the function only manages Secrets,
+    AppProjects and its resync Leases in the Argo CD namespaces of an Argo CD cluster (none
+    elsewhere).
 
     Identities are named after the first fleet's project: one function, one admin, whichever
     fleet a cluster belongs to.
@@ -91,4 +95,5 @@ def cluster_rules(identity_project: str, argocd_namespaces: Iterable[str]) -> li
     for namespace in argocd_namespaces:
         rules.append(Rule(function, SECRET_VERBS, "secrets", namespace))
         rules.append(Rule(function, APPPROJECT_VERBS, "appprojects", namespace, ARGOCD_GROUP))
+        rules.append(Rule(function, LEASE_VERBS, "leases", namespace, COORDINATION_GROUP))
     return rules

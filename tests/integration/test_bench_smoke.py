@@ -23,8 +23,15 @@ def test_resync_calls_at_fifty(running_sandbox, sandbox, tmp_path):
     result = measure_resync(running_sandbox, 50, tmp_path)
     first, steady, churn = result["first_sync"], result["steady_state"], result["churn_10pct"]
     assert first["created"] == 51 and first["calls"]["writes"] == 51
-    # Steady state: one page of memberships, one of bindings, one Secret list; no writes.
-    assert steady["calls"] == {"hub_reads": 2, "gateway_reads": 1, "writes": 0, "total": 3}
+    # Steady state: one page of memberships, one of bindings, one Secret list; no writes;
+    # and the resync Lease: read, create, delete.
+    assert steady["calls"] == {
+        "hub_reads": 2,
+        "gateway_reads": 1,
+        "writes": 0,
+        "lease_calls": 3,
+        "total": 6,
+    }
     assert (churn["updated"], churn["deleted"], churn["created"]) == (2, 3, 3)
     assert churn["calls"]["writes"] == 8
     assert result["peak_rss_mib"] > 0

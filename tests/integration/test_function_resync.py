@@ -4,9 +4,11 @@ import base64
 
 import pytest
 
+from tests.conftest import ARGOCD_GATEWAY
 from tests.integration.secrets import NUMBER, name, plant
 
 HUB = f"argocd-hub.global.{NUMBER}"
+LEASES = "/apis/coordination.k8s.io/v1/namespaces/argocd/leases"
 
 
 def test_first_resync_creates_and_second_writes_nothing(sandbox, fn):
@@ -18,7 +20,7 @@ def test_first_resync_creates_and_second_writes_nothing(sandbox, fn):
     sandbox.clear_requests()
     status, report = fn.resync()
     assert (status, report["created"], report["updated"], report["unchanged"]) == (200, [], [], 4)
-    assert all(r["method"] == "GET" for r in sandbox.requests())
+    assert all(r["method"] == "GET" for r in sandbox.requests() if LEASES not in r["path"])
 
 
 def test_dry_run_reports_without_writing(sandbox, fn):
@@ -31,7 +33,7 @@ def test_dry_run_reports_without_writing(sandbox, fn):
     assert change["membership"] == "us-central1/m0"
     assert change["server"].endswith("/locations/us-central1/gkeMemberships/m0")
     assert sandbox.secrets() == {}
-    assert all(r["method"] == "GET" for r in sandbox.requests())
+    assert all(r["method"] == "GET" for r in sandbox.requests() if LEASES not in r["path"])
 
 
 def test_single_membership(sandbox, fn):
@@ -250,3 +252,39 @@ def test_a_resync_stops_at_its_deadline_answers_503_and_the_next_run_carries_on(
         assert set(sandbox.secrets()) == {HUB, *(name(f"m{i}") for i in range(40))}
     finally:
         process.stop()
+
+
+def test_a_resync_holds_the_targets_lease_and_gives_it_back(sandbox, fn):
+    sandbox.add_membership("us-central1", "m0")
+    sandbox.clear_requests()
+    status, _ = fn.resync()
+    assert status == 200
+    calls = [(r["method"], r["status"]) for r in sandbox.requests() if LEASES in r["path"]]
+    assert calls == [("GET", 404), ("POST", 201), ("DELETE", 200)]
+
+
+def test_a_resync_while_another_instance_holds_the_lease_is_refused_for_a_retry(
+    sandbox, running_sandbox, fn
+):
+    from datetime import UTC, datetime
+
+    import requests
+
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    lease = {
+        "apiVersion": "coordination.k8s.io/v1",
+        "kind": "Lease",
+        "metadata": {"name": "fleet-argocd-sync-resync"},
+        "spec": {"holderIdentity": "another-instance", "leaseDurationSeconds": 600,
+                 "acquireTime": now, "renewTime": now},
+    }  # fmt: skip
+    url = running_sandbox.base_url + ARGOCD_GATEWAY + LEASES
+    admin = {"Authorization": "Bearer admin-token"}
+    assert requests.post(url, json=lease, headers=admin, timeout=10).status_code == 201
+    sandbox.add_membership("us-central1", "m0")
+    status, report = fn.resync()
+    assert status == 503  # Scheduler retries; a manual caller is told why
+    assert any("running elsewhere" in e and "another-instance" in e for e in report["errors"])
+    assert name("m0") not in sandbox.secrets()
+    requests.delete(url + "/fleet-argocd-sync-resync", headers=admin, timeout=10)
+    assert fn.resync()[0] == 200

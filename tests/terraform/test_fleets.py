@@ -14,6 +14,7 @@ import yaml
 from fleetsync.config.settings import Settings
 from fleetsync.core.errors import PermanentError
 from fleetsync.core.labels import is_dns_subdomain, parse_selector
+from fleetsync.core.leases import LEASE_NAME
 from tests.terraform.console import MODULE, Console
 
 HUB_A = "projects/123456789012/locations/global/memberships/argocd-hub"
@@ -170,6 +171,15 @@ def roles(manifest: str) -> dict[str, Any]:
     return {doc["kind"]: doc for doc in yaml.safe_load_all(manifest)}
 
 
+# The resync Lease: exactly the adapter's calls (read, create, replace, delete), on the name
+# the function uses; a create cannot be narrowed by name.
+LEASES = {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"]}
+LEASE_RULES = [
+    {**LEASES, "verbs": ["create"]},
+    {**LEASES, "resourceNames": [LEASE_NAME], "verbs": ["get", "update", "delete"]},
+]
+
+
 def test_rbac_per_target_covers_appprojects_only_with_tenancy(tmp_path: Path) -> None:
     manifests = Console(tmp_path, multi(), rbac_module()).value("local.rbac_manifests")
     assert set(manifests) == {"prod", "teams"}
@@ -177,8 +187,12 @@ def test_rbac_per_target_covers_appprojects_only_with_tenancy(tmp_path: Path) ->
     appprojects = {"apiGroups": ["argoproj.io"], "resources": ["appprojects"]}
     verbs = ["get", "list", "create", "patch", "delete"]
     prod, teams = roles(manifests["prod"]), roles(manifests["teams"])
-    assert prod["Role"]["rules"] == [{**secrets, "verbs": verbs}]
-    assert teams["Role"]["rules"] == [{**secrets, "verbs": verbs}, {**appprojects, "verbs": verbs}]
+    assert prod["Role"]["rules"] == [{**secrets, "verbs": verbs}, *LEASE_RULES]
+    assert teams["Role"]["rules"] == [
+        {**secrets, "verbs": verbs},
+        {**appprojects, "verbs": verbs},
+        *LEASE_RULES,
+    ]
     assert prod["Role"]["metadata"]["namespace"] == "argocd"
     assert teams["Role"]["metadata"]["namespace"] == "argocd-teams"
     assert teams["RoleBinding"]["metadata"]["namespace"] == "argocd-teams"
@@ -199,7 +213,8 @@ def test_the_single_form_rbac_manifest_is_unchanged(tmp_path: Path) -> None:
                     "apiGroups": [""],
                     "resources": ["secrets"],
                     "verbs": ["get", "list", "create", "patch", "delete"],
-                }
+                },
+                *LEASE_RULES,
             ],
         },
         "RoleBinding": {

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 
 from fleetsync.app.deadline import NONE, Deadline
+from fleetsync.app.exclusive import ResyncLock
 from fleetsync.app.projects import ProjectReconciler
 from fleetsync.app.reconcile import Reconciler
 from fleetsync.app.writes import Progress
@@ -41,6 +42,7 @@ class TargetSync:
     # Set while the target could not be connected (its Argo CD membership unreadable at
     # start-up): each run tries again, and until then the target alone fails.
     connect: Callable[[], TargetSync] | None = None
+    resync_lock: ResyncLock | None = None  # one resync of this target at a time, anywhere
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def connected(self) -> None:
@@ -49,6 +51,22 @@ class TargetSync:
             if self.connect is not None:
                 done = self.connect()
                 self.lanes, self.projects, self.connect = done.lanes, done.projects, None
+                self.resync_lock = done.resync_lock
+
+    def alone(self, run: Callable[[], Report], dry_run: bool) -> Report:
+        """`run` while holding the target's resync Lease; a dry run writes nothing and
+        needs none. Held elsewhere: not run, and the answer asks for a retry."""
+        if dry_run or self.resync_lock is None:
+            return run()
+        if why := self.resync_lock.acquire():
+            logger.warning("target %s: %s", self.target.label, why)
+            return Report(
+                dry_run=dry_run, errors=(f"target {self.target.label}: {why}",), retryable=True
+            )
+        try:
+            return run()
+        finally:
+            self.resync_lock.release()
 
 
 @dataclass
@@ -78,9 +96,10 @@ class Sync:
             Reconciler.resync, dry_run=dry_run, force=force, progress=progress, deadline=deadline
         )
         if (single := self.single) is not None:
-            report = run(single)
+            report = self.targets[0].alone(partial(run, single), dry_run)
         else:
-            report = self._each_target(self.settings.fleets, run, dry_run, force, deadline)
+            fleets = self.settings.fleets
+            report = self._each_target(fleets, run, dry_run, force, deadline, exclusive=True)
         if report.left:
             stopped = f"stopped at the resync deadline: {len(report.left)} left for the next run"
             report = replace(report, warnings=(*report.warnings, stopped), retryable=True)
@@ -114,9 +133,12 @@ class Sync:
         dry_run: bool,
         force: bool = False,
         deadline: Deadline = NONE,
+        *,
+        exclusive: bool = False,
     ) -> Report:
         """In every target, its AppProjects, then `lane` for these fleets; their sum, with
-        each target's own report. What the deadline leaves unstarted is reported left."""
+        each target's own report. What the deadline leaves unstarted is reported left; with
+        `exclusive` (a resync) each target runs only while it holds its resync Lease."""
         tenancy = any(t.target.tenancy.enabled for t in self.targets)
         total = Report(dry_run=dry_run, tenancy=tenancy)
         for target in self.targets:
@@ -127,20 +149,32 @@ class Sync:
                 failed = _failure(f"target {label}, connecting", err, dry_run)
                 total = total.plus(replace(failed, targets=((label, failed),)))
                 continue
-            report = Report(dry_run=dry_run)
-            # AppProjects first: a Secret names its scope's AppProject only once it is ours.
-            if target.projects is not None:
-                projects = partial(target.projects.reconcile, dry_run=dry_run, force=force)
-                what = f"target {label}, AppProjects"
-                done = _guarded(what, projects, dry_run, deadline)
-                report = replace(done, tenancy=True)
-            for number in (n for n in fleets if n in target.lanes):
-                run = partial(lane, target.lanes[number])
-                done = _guarded(f"target {label}, fleet {number}", run, dry_run, deadline)
-                report = report.plus(done.in_fleet(number))
+            one = partial(_one_target, target, fleets, lane, dry_run, force, deadline)
+            report = target.alone(one, dry_run) if exclusive else one()
             report = report.for_target(label)
             total = total.plus(replace(report, targets=((label, report),)))
         return total
+
+
+def _one_target(
+    target: TargetSync,
+    fleets: Sequence[str],
+    lane: Callable[[Reconciler], Report],
+    dry_run: bool,
+    force: bool,
+    deadline: Deadline,
+) -> Report:
+    label, report = target.target.label, Report(dry_run=dry_run)
+    # AppProjects first: a Secret names its scope's AppProject only once it is ours.
+    if target.projects is not None:
+        projects = partial(target.projects.reconcile, dry_run=dry_run, force=force)
+        done = _guarded(f"target {label}, AppProjects", projects, dry_run, deadline)
+        report = replace(done, tenancy=True)
+    for number in (n for n in fleets if n in target.lanes):
+        run = partial(lane, target.lanes[number])
+        done = _guarded(f"target {label}, fleet {number}", run, dry_run, deadline)
+        report = report.plus(done.in_fleet(number))
+    return report
 
 
 def _guarded(

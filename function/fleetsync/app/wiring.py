@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 
+from fleetsync.app.exclusive import ResyncLock, lease_seconds
 from fleetsync.app.ports import SecretStore
 from fleetsync.app.projects import ProjectReconciler
 from fleetsync.app.reconcile import Reconciler
@@ -39,6 +40,7 @@ def connect(
     from fleetsync.adapters.credentials import TokenSource
     from fleetsync.adapters.gateway import Gateway
     from fleetsync.adapters.hub import Fleet
+    from fleetsync.adapters.leases import Leases
     from fleetsync.adapters.pacing import WriteBudget
 
     settings = settings if settings.targets else settings.configured()
@@ -77,7 +79,8 @@ def connect(
             n: Reconciler(settings.lane(target, n), fleet, store, ours)
             for n, fleet in fleets.items()
         }
-        return TargetSync(target, lanes, projects)
+        lock = ResyncLock(Leases(gateway), lease_seconds(settings.resync_deadline_s))
+        return TargetSync(target, lanes, projects, resync_lock=lock)
 
     for target in settings.targets:
         if not settings.multi:  # the single form fails as a whole, as it always has
