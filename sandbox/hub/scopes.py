@@ -2,8 +2,10 @@
 
 Paths and response fields follow google/cloud/gkehub/v1/service.proto as google-cloud-gke-hub's
 REST transport uses them: ListScopes (`scopes`), GetScope, ListScopeNamespaces
-(`scopeNamespaces`) and GetScopeNamespace, each with `nextPageToken` and `pageSize` where it
-lists. Scopes exist only in location `global`; an unknown scope is 404 NOT_FOUND.
+(`scopeNamespaces`), GetScopeNamespace and ListBoundMemberships (`scopes/{s}:listMemberships`
+in the gkehub v1 discovery document: `memberships`, `unreachable`), each with
+`nextPageToken` and `pageSize` where it lists. Scopes exist only in location `global`; an
+unknown scope is 404 NOT_FOUND.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from werkzeug.wrappers import Request
 
 from sandbox.google.conventions import GoogleError
 from sandbox.hub.query import page_of, refuse_query
-from sandbox.hub.resources import namespace_json, scope_json, scope_name
+from sandbox.hub.resources import membership_json, namespace_json, scope_json, scope_name
 from sandbox.state.fleet import Fleet
 from sandbox.state.scoperecords import ScopeRecord
 
@@ -25,6 +27,7 @@ SCOPE_ROUTES = [
     (re.compile(_SCOPES + r"/(?P<scope>[^/:]+)$"), "get_scope"),
     (re.compile(_SCOPES + r"/(?P<scope>[^/:]+)/namespaces$"), "list_scope_namespaces"),
     (re.compile(_SCOPES + r"/(?P<scope>[^/:]+)/namespaces/(?P<ns>[^/:]+)$"), "get_namespace"),
+    (re.compile(_SCOPES + r"/(?P<scope>[^/:]+):listMemberships$"), "list_bound_memberships"),
 ]
 
 
@@ -79,9 +82,30 @@ def _get_namespace(
     return namespace_json(fleet.project_number, record)
 
 
+def _list_bound_memberships(
+    fleet: Fleet, request: Request, match: re.Match[str], unreachable: list[str]
+) -> dict[str, Any]:
+    """The memberships with a binding to the scope, in every location; those in a location
+    that cannot be reached are left out and the location named in `unreachable`."""
+    refuse_query(request)
+    scope = _scope(fleet, match).scope
+    project = fleet.project_number
+    bound = sorted(
+        {(b.location, b.membership) for b in fleet.bindings.values() if b.scope == scope}
+    )
+    records = [
+        fleet.memberships[k] for k in bound if k in fleet.memberships and k[0] not in unreachable
+    ]
+    body = page_of(request, "memberships", records, lambda r: membership_json(project, r))
+    if unreachable:
+        body["unreachable"] = [f"projects/{project}/locations/{loc}" for loc in unreachable]
+    return body
+
+
 SCOPE_HANDLERS = {
     "list_scopes": _list_scopes,
     "get_scope": _get_scope,
     "list_scope_namespaces": _list_scope_namespaces,
     "get_namespace": _get_namespace,
+    "list_bound_memberships": _list_bound_memberships,
 }

@@ -138,3 +138,49 @@ def test_deleting_a_cluster_never_waits_on_a_same_named_cluster_of_another_proje
     assert f"app.us-central1.{B}" not in secrets(fleets, "prod")
     assert f"app.us-central1.{A}" in secrets(fleets, "prod")
     nothing_to_do(multi)
+
+
+def hub_calls(requests_served: list[dict[str, Any]]) -> int:
+    return sum(1 for r in requests_served if "/api/" not in r["path"] and "/apis/" not in r["path"])
+
+
+def relabel_costs(fleets: SandboxClient, tier: str) -> tuple[float, float]:
+    """Hub calls per audit entry of one relabel: all of them, and the scopes' reads."""
+    fleets.clear_requests()
+    before = len(fleets.events()["events"])
+    fleets.update_membership("us-central1", "prod-a", labels={"env": "prod", "tier": tier})
+    entries = len(fleets.wait_idle()["events"]) - before  # the operation's first and last
+    served = fleets.requests()
+    assert not [r for r in served if r["path"].endswith("/scopes")]  # no scope is listed
+    scoped = [r for r in served if ":listMemberships" in r["path"] or "/scopes/" in r["path"]]
+    return hub_calls(served) / entries, len(scoped) / entries
+
+
+def add_scopes(fleets: SandboxClient, first: int, last: int) -> None:
+    for number in (A, B):
+        for i in range(first, last):
+            fleets.add_scope(f"s{i}", project_number=number, emit=False)
+            fleets.add_namespace(f"s{i}", "web", project_number=number, emit=False)
+
+
+def test_a_relabel_costs_the_same_hub_calls_whatever_the_number_of_scopes(fleets, multi):
+    """Tenancy reads what the membership is bound to (its bindings, then each bound scope's
+    namespaces and members, in each fleet), not every scope of every fleet: 2 scopes per
+    fleet or 50, one relabel costs the same."""
+    add_scopes(fleets, 0, 2)
+    fleets.add_membership("us-central1", "prod-a", {"env": "prod"})
+    fleets.bind("us-central1/prod-a", "s0")
+    fleets.wait_idle()
+    at_two = relabel_costs(fleets, "web")
+    add_scopes(fleets, 2, 50)
+    at_fifty = relabel_costs(fleets, "api")
+    assert at_two == at_fifty
+    assert at_fifty[1] == 4  # s0's namespaces and members, in each of the two fleets
+    teams = secrets(fleets, "teams")[f"prod-a.us-central1.{A}"]
+    assert teams["metadata"]["labels"]["tier"] == "api"
+    assert teams["data"]["project"] == "team-s0"
+    # The scopes made without an entry are the resync's to find; the relabel left nothing.
+    status, report = Fn(multi.url).resync(dry_run="true")
+    assert status == 200 and not (report["created"] or report["updated"] or report["deleted"])
+    pending = {p["scope"] for p in report["app_projects"]}
+    assert "s0" not in pending and pending <= {f"s{i}" for i in range(1, 50)}

@@ -191,3 +191,24 @@ def test_order_by_and_unsupported_queries(sandbox, hub):
         hub.list_membership_bindings(
             request={"parent": f"{PARENT}/memberships/-", "filter": "scope = x"}
         )
+
+
+def test_the_memberships_bound_to_a_scope_through_list_bound_memberships(sandbox, hub):
+    """scopes.listMemberships (gkehub v1 discovery document: `{+scopeName}:listMemberships`,
+    answering ListBoundMembershipsResponse) with the unmodified client, paged."""
+    sandbox.add_scope("pay")
+    sandbox.add_scope("ops")
+    for i in range(3):
+        sandbox.add_membership("us-central1", f"m{i}", {})
+        sandbox.bind(f"us-central1/m{i}", "pay")
+    sandbox.bind("us-central1/m0", "ops")
+    scope = f"projects/{PROJECT_NUMBER}/locations/global/scopes/pay"
+    sandbox.clear_requests()
+    pager = hub.list_bound_memberships(request={"scope_name": scope, "page_size": 2})
+    assert sorted(m.name.rsplit("/", 1)[-1] for m in pager) == ["m0", "m1", "m2"]
+    assert [r["path"].endswith("/scopes/pay:listMemberships") for r in sandbox.requests()] == [
+        True,
+        True,
+    ]
+    with pytest.raises(exceptions.NotFound):
+        list(hub.list_bound_memberships(scope_name=scope.replace("/pay", "/gone")))

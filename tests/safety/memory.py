@@ -10,10 +10,10 @@ resourceVersion is stale, and a create of a name that exists, answer a conflict.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from fleetsync.core.errors import ConflictError
-from fleetsync.core.model import ClusterSecret, FleetListing, Membership, MembershipRef
+from fleetsync.core.model import ClusterSecret, FleetListing, Membership, MembershipRef, ScopeView
 from fleetsync.core.tenancy import AppProject
 
 NUMBER = "123456789012"
@@ -134,6 +134,21 @@ class MemoryFleet:
     def list_scopes(self) -> dict[str, tuple[str, ...]] | None:
         self.world.enter(self.worker, "list_scopes")
         return None if self.world.scopes is None else dict(self.world.scopes)
+
+    def scope_view(self, scope: str) -> ScopeView | None:
+        """One scope's namespaces and bound memberships, as scopes.listMemberships lists them."""
+        self.world.enter(self.worker, "scope_view")
+        if self.world.scopes is None:
+            return ScopeView((), (), complete=False)
+        if scope not in self.world.scopes:
+            return None
+        unreachable = bool(self.world.faults.unreachable)
+        bound = tuple(
+            replace(membership(ident, member, scopes=False), scopes=(scope,))
+            for ident, member in sorted(self.world.members.items())
+            if scope in member.scopes and not unreachable
+        )
+        return ScopeView(self.world.scopes[scope], bound, complete=not unreachable)
 
 
 class MemorySecrets:

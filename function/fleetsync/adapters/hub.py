@@ -7,19 +7,13 @@ RetryableError / PermanentError. It decides nothing about Secrets.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any
 
 from fleetsync.adapters.credentials import TokenSource
+from fleetsync.adapters.hub_calls import call, deleting, drain, state_name
 from fleetsync.config.settings import Settings
-from fleetsync.core.errors import (
-    ACCESS_STATUSES,
-    RETRYABLE_STATUSES,
-    AccessError,
-    PermanentError,
-    RetryableError,
-    with_backoff,
-)
-from fleetsync.core.model import FleetListing, Membership, MembershipRef
+from fleetsync.core.errors import PermanentError, with_backoff
+from fleetsync.core.model import FleetListing, Membership, MembershipRef, ScopeView
 from fleetsync.core.naming import (
     is_resource_id,
     membership_name,
@@ -27,7 +21,6 @@ from fleetsync.core.naming import (
     platform_of,
 )
 
-T = TypeVar("T")
 PAGE_SIZE = 1000
 
 
@@ -48,7 +41,7 @@ class Fleet:
         """The membership (scopes not read), or None when the Hub says it does not exist."""
         name = membership_name(self._project, ref)
         found = with_backoff(
-            lambda: _call(
+            lambda: call(
                 lambda: self._client.get_membership(name=name, retry=None, timeout=self._timeout)
             ),
             self._backoff,
@@ -97,12 +90,42 @@ class Fleet:
             )
             if namespaces is None:
                 return None
-            ids = [str(n.name).rsplit("/", 1)[-1] for n in namespaces[0] if not _deleting(n)]
+            ids = [str(n.name).rsplit("/", 1)[-1] for n in namespaces[0] if not deleting(n)]
             scope_id = str(scope.name).rsplit("/", 1)[-1]
             if not all(map(is_resource_id, [scope_id, *ids])):
                 return None
             scopes[scope_id] = tuple(sorted(ids))
         return scopes
+
+    def scope_view(self, scope: str) -> ScopeView | None:
+        """A scope's fleet namespaces and bound memberships; None when this fleet has no
+        such scope. (Each membership's scopes hold this scope only: the others are not read.)"""
+        name = f"projects/{self._project}/locations/global/scopes/{scope}"
+        namespaces = self._list_all(self._client.list_scope_namespaces, name, "scope_namespaces")
+        if namespaces is None:
+            return None
+        ids = [str(n.name).rsplit("/", 1)[-1] for n in namespaces[0] if not deleting(n)]
+
+        def bound_pages() -> tuple[list[Any], list[str]] | None:
+            pager = call(
+                lambda: self._client.list_bound_memberships(
+                    request={"scope_name": name, "page_size": PAGE_SIZE},
+                    retry=None,
+                    timeout=self._timeout,
+                )
+            )
+            return None if pager is None else drain(pager, "memberships")
+
+        bound = with_backoff(bound_pages, self._backoff)
+        if bound is None:
+            return None
+        members, complete = [], not bound[1] and all(map(is_resource_id, ids))
+        for item in bound[0]:
+            try:
+                members.append(_membership(item, (scope,)))
+            except PermanentError:
+                complete = False
+        return ScopeView(tuple(sorted(ids)), tuple(members), complete)
 
     def _list_bindings(self, parent: str) -> dict[MembershipRef, list[str]] | None:
         """Scopes by membership; None when the listing was partial (unreachable locations)
@@ -127,26 +150,16 @@ class Fleet:
         """Every page of a Hub list call, retried as a whole; None if the parent is unknown."""
 
         def list_pages() -> tuple[list[Any], list[str]] | None:
-            pager = _call(
+            pager = call(
                 lambda: method(
                     request={"parent": parent, "page_size": PAGE_SIZE},
                     retry=None,
                     timeout=self._timeout,
                 )
             )
-            return None if pager is None else _drain(pager, field_name)
+            return None if pager is None else drain(pager, field_name)
 
         return with_backoff(list_pages, self._backoff)
-
-
-def _drain(pager: Any, field_name: str) -> tuple[list[Any], list[str]]:
-    items: list[Any] = []
-    unreachable: list[str] = []
-    for page in _call(lambda: list(pager.pages)) or []:
-        items.extend(getattr(page, field_name))
-        # Scope and namespace lists have no `unreachable`: scopes are global.
-        unreachable.extend(str(u) for u in getattr(page, "unreachable", ()))
-    return items, unreachable
 
 
 def _ref(name: str) -> MembershipRef:
@@ -160,7 +173,7 @@ def _membership(item: Any, scopes: Iterable[str] | None) -> Membership:
     gke, metadata = item.endpoint.gke_cluster, item.endpoint.kubernetes_metadata
     return Membership(
         ref=_ref(item.name),
-        state=_state_name(item.state.code),
+        state=state_name(item.state.code),
         labels=dict(item.labels),
         scopes=None if scopes is None else tuple(sorted(set(scopes))),
         unique_id=str(item.unique_id),
@@ -169,48 +182,3 @@ def _membership(item: Any, scopes: Iterable[str] | None) -> Membership:
         platform=platform_of(str(gke.resource_link), str(metadata.node_provider_id)),
         kubernetes_version=str(metadata.kubernetes_api_server_version),
     )
-
-
-def _deleting(item: Any) -> bool:
-    return _state_name(item.state.code) == "DELETING"
-
-
-def _state_name(code: Any) -> str:
-    # A value newer than the client library arrives as a plain int, with no `.name`.
-    name = getattr(code, "name", None)
-    return name if isinstance(name, str) else f"CODE_{int(code)}"
-
-
-def _call(call: Callable[[], T]) -> T | None:
-    """Run one Hub call; None for NOT_FOUND, our errors for everything else that fails."""
-    from google.api_core import exceptions
-    from google.auth.exceptions import RefreshError, TransportError
-    from requests import RequestException  # what google-api-core's REST transport raises
-
-    try:
-        return call()
-    except exceptions.NotFound:
-        return None
-    except exceptions.GoogleAPICallError as err:
-        code = int(err.code or 0)
-        if code in ACCESS_STATUSES:
-            raise AccessError(
-                f"GKE Hub answered {code}: {err.message}; the function's service account "
-                "needs roles/gkehub.viewer on the fleet host project"
-            ) from err
-        kind = RetryableError if code in RETRYABLE_STATUSES else PermanentError
-        raise kind(f"GKE Hub answered {code}: {err.message}") from err
-    except (exceptions.RetryError, RequestException, TransportError) as err:
-        raise RetryableError(
-            f"GKE Hub unreachable ({type(err).__name__}): check GKEHUB_ENDPOINT and the network"
-        ) from err
-    except RefreshError as err:
-        # A 401 made google-auth refresh the token and that failed: maybe later it won't.
-        raise AccessError(
-            "GKE Hub refused the access token and it could not be refreshed: check "
-            "FLEET_SYNC_STATIC_TOKEN if set, else `gcloud auth application-default login`"
-        ) from err
-    except (AttributeError, ValueError) as err:
-        # google-api-core could not read the answer as a Google API's: not GKE Hub there
-        # (a wrong GKEHUB_ENDPOINT), or a proxy's page. Retried, with the hint.
-        raise RetryableError("the answer was not GKE Hub's: check GKEHUB_ENDPOINT") from err

@@ -10,7 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from fleetsync.core.model import ClusterSecret, FleetListing, Membership, MembershipRef
+from fleetsync.core.model import (
+    ClusterSecret,
+    FleetListing,
+    Membership,
+    MembershipRef,
+    ScopeView,
+)
 from fleetsync.core.tenancy import AppProject
 
 
@@ -30,8 +36,11 @@ class SecretStore(Protocol):
 
 
 class ScopeReader(Protocol):
+    def get_membership(self, ref: MembershipRef) -> Membership | None: ...
     def list_fleet(self) -> FleetListing: ...
     def list_scopes(self) -> dict[str, tuple[str, ...]] | None: ...
+    def scopes_of(self, ref: MembershipRef) -> tuple[str, ...] | None: ...
+    def scope_view(self, scope: str) -> ScopeView | None: ...
 
 
 class ProjectStore(Protocol):

@@ -14,15 +14,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from fleetsync.app.ports import ProjectStore, ScopeReader
+from fleetsync.app.scopeviews import affected_scopes, scopes_only, whole_fleet
 from fleetsync.config.settings import Settings
 from fleetsync.core.carryover import carry_over
 from fleetsync.core.done import ProjectDone
 from fleetsync.core.errors import ConflictError, RetryableError
+from fleetsync.core.events import AuditEvent
 from fleetsync.core.limits import too_big
 from fleetsync.core.planning import CREATE, DELETE
 from fleetsync.core.report import Report
 from fleetsync.core.tenancy import (
-    FleetScopes,
     ProjectChange,
     TenancyRules,
     desired_projects,
@@ -71,14 +72,28 @@ class ProjectReconciler:
         projects = self.store.list_projects().values()
         return [p.name for p in projects if p.owned_by(self.owners)]
 
-    def reconcile(self, *, dry_run: bool = False, force: bool = False) -> Report:
+    def reconcile(
+        self, *, dry_run: bool = False, force: bool = False, event: AuditEvent | None = None
+    ) -> Report:
+        """Every AppProject of the target; for an audit entry, those it can change."""
         done: list[ProjectDone] = []
         for _ in range(MAX_ROUNDS):
             existing = self.store.list_projects()
-            views = [self._view(number, reader) for number, reader in self.fleets.items()]
+            scopes = None
+            if event is not None:
+                scopes = affected_scopes(event, existing, self.fleets, self.owners)
+            if scopes is None:
+                views = [whole_fleet(n, reader) for n, reader in self.fleets.items()]
+            else:
+                views = [scopes_only(n, reader, scopes) for n, reader in self.fleets.items()]
             partial = [v.project_number for v in views if not v.complete]
             # A partly read fleet would revoke what it did not see: it keeps what it gave.
             complete = desired_projects([v for v in views if v.complete], self.rules)
+            if scopes is not None:  # only these were read: every other AppProject stays
+                names = {self.settings.tenancy.prefix + scope for scope in scopes}
+                same = {n: p for n, p in existing.items() if n not in names}
+                same = {n: p for n, p in same.items() if p.owned_by(self.owners)}
+                complete = {**same, **{n: p for n, p in complete.items() if n in names}}
             desired = carry_over(complete, existing, partial, self.owners)
             # Made from a fleet no longer configured, and wanted by none that is: what the
             # configuration change left behind stays, reported, for an operator to remove.
@@ -157,11 +172,6 @@ class ProjectReconciler:
                 return [c for c in changes if c.action != DELETE]
             wanted.update(self.settings.tenancy.prefix + scope for scope in scopes)
         return [c for c in changes if c.action != DELETE or c.project.name not in wanted]
-
-    def _view(self, number: str, reader: ScopeReader) -> FleetScopes:
-        # Listing before scopes: a scope created in between is seen with no bindings yet.
-        listing = reader.list_fleet()
-        return FleetScopes(number, reader.list_scopes(), listing)
 
     def _write(self, change: ProjectChange) -> None:
         if change.action == CREATE:

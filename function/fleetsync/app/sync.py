@@ -124,7 +124,7 @@ class Sync:
             return single.handle_event(event, dry_run=dry_run)
         fleets = [event.project] if is_project_number(event.project) else self.settings.fleets
         lane = partial(Reconciler.handle_event, event=event, dry_run=dry_run)
-        return self._each_target(fleets, lane, dry_run)
+        return self._each_target(fleets, lane, dry_run, event=event)
 
     def _each_target(
         self,
@@ -135,6 +135,7 @@ class Sync:
         deadline: Deadline = NONE,
         *,
         exclusive: bool = False,
+        event: AuditEvent | None = None,
     ) -> Report:
         """In every target, its AppProjects, then `lane` for these fleets; their sum, with
         each target's own report. What the deadline leaves unstarted is reported left; with
@@ -149,7 +150,7 @@ class Sync:
                 failed = _failure(f"target {label}, connecting", err, dry_run)
                 total = total.plus(replace(failed, targets=((label, failed),)))
                 continue
-            one = partial(_one_target, target, fleets, lane, dry_run, force, deadline)
+            one = partial(_one_target, target, fleets, lane, dry_run, force, deadline, event)
             report = target.alone(one, dry_run) if exclusive else one()
             report = report.for_target(label)
             total = total.plus(replace(report, targets=((label, report),)))
@@ -163,11 +164,14 @@ def _one_target(
     dry_run: bool,
     force: bool,
     deadline: Deadline,
+    event: AuditEvent | None,
 ) -> Report:
     label, report = target.target.label, Report(dry_run=dry_run)
-    # AppProjects first: a Secret names its scope's AppProject only once it is ours.
+    # AppProjects first: a Secret names its scope's AppProject only once it is ours; for an
+    # entry, only those of the scopes it can change.
     if target.projects is not None:
-        projects = partial(target.projects.reconcile, dry_run=dry_run, force=force)
+        reconcile = target.projects.reconcile
+        projects = partial(reconcile, dry_run=dry_run, force=force, event=event)
         done = _guarded(f"target {label}, AppProjects", projects, dry_run, deadline)
         report = replace(done, tenancy=True)
     for number in (n for n in fleets if n in target.lanes):

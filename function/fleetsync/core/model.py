@@ -149,6 +149,16 @@ class FleetListing:
 
 
 @dataclass(frozen=True)
+class ScopeView:
+    """One fleet scope as GKE Hub lists it: its fleet namespaces and the memberships bound to
+    it (scopes.listMemberships), and whether every location answered."""
+
+    namespaces: tuple[str, ...]
+    members: tuple[Membership, ...]
+    complete: bool = True
+
+
+@dataclass(frozen=True)
 class ClusterSecret:
     """An Argo CD cluster Secret, reduced to what we compare. `data` holds decoded strings."""
 
