@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.scale import scale_section
+
 PLUGIN_CYCLES_PER_HOUR = 360  # fleet-argocd-plugin polls every 10 s
 
 
@@ -112,6 +114,7 @@ def markdown(results: dict[str, Any]) -> str:
     lines += _paced(results.get("paced_sync") or {})
     lines += fleets_section(results.get("fleets") or {})
     lines += pubsub_section(results.get("pubsub") or {})
+    lines += scale_section(results.get("scale") or {})
     lines += [
         "",
         "## Against fleet-argocd-plugin",

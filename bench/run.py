@@ -23,6 +23,7 @@ from bench.fleets import measure_fleets
 from bench.paced import measure_paced_sync
 from bench.pubsub import measure_pubsub
 from bench.resync import measure_resync
+from bench.scale import measure_scale
 from sandbox.client import SandboxClient
 from sandbox.harness import sandbox_env, start_function
 from sandbox.server import start
@@ -72,6 +73,7 @@ def run(
     finally:
         running.stop()
     fleets = measure_fleets(50, workdir)
+    scale = measure_scale(workdir)
     through_pubsub = measure_pubsub(workdir, changes=pubsub) if pubsub else {}
     if "skipped" in through_pubsub:
         print(f"bench: Pub/Sub scenario skipped: {through_pubsub['skipped']}", flush=True)
@@ -83,6 +85,7 @@ def run(
         "cold_start": cold,
         "paced_sync": paced_sync,
         "fleets": fleets,
+        "scale": scale,
         "pubsub": through_pubsub,
         "generated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }

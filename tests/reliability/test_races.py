@@ -99,7 +99,10 @@ def test_events_and_a_resync_at_the_same_time(calm, running_sandbox, instances, 
         resyncs = [pool.submit(resync, instances[i % 2]) for i in range(2)]
         events = pool.submit(deliver_all, instances, deliveries)
         assert set(events.result()) == {200}
-        assert {r.result()[0] for r in resyncs} == {200}
+        statuses = [r.result() for r in resyncs]  # the second may find the Lease held
+        assert 200 in [status for status, _ in statuses]
+        for status, body in statuses:
+            assert status == 200 or any("elsewhere" in e for e in body["errors"]), body["errors"]
     assert_converged(running_sandbox, foreign)
     labels = calm.secrets()[f"c02.us-central1.{NUMBER}"]["metadata"]["labels"]
     assert labels["scope.fleet-argocd-sync.io/team-a"] == "true"
@@ -111,6 +114,10 @@ def test_two_resyncs_at_once(calm, running_sandbox, instances, admin):
         calm.add_membership("us-central1", f"r{i:02d}", emit=False)
     with ThreadPoolExecutor(max_workers=2) as pool:
         answers = list(pool.map(resync, instances))
-    assert [status for status, _ in answers] == [200, 200]
-    assert all(body["errors"] == [] for _, body in answers)
+    # One runs; the other finds the resync Lease held and is refused for a retry, or runs
+    # after the first gave it back: never two at once.
+    assert 200 in [status for status, _ in answers]
+    for status, body in answers:
+        assert status == 200 or any("elsewhere" in e for e in body["errors"]), body["errors"]
+    assert resync(instances[1])[0] == 200
     assert_converged(running_sandbox, foreign)

@@ -70,7 +70,11 @@ def test_1_resync_keeps_a_secret_created_between_its_reads(calm, holding_instanc
     )
     assert status == 200
     served = calm.requests()
-    created = [r for r in served if r["method"] == "POST" and r["status"] == 201]
+    created = [
+        r
+        for r in served
+        if r["method"] == "POST" and r["status"] == 201 and "/secrets" in r["path"]
+    ]
     deleted = [r for r in served if r["method"] == "DELETE" and "fresh" in r["path"]]
     assert len(created) == 1 and not deleted, "the resync deleted a live Secret"
     assert secret(calm, "fresh") is not None

@@ -46,15 +46,23 @@ class ResyncLock:
     held: Lease | None = None  # as we wrote it: given back at that version
 
     def acquire(self) -> str:
-        """ "" once this instance holds the target's Lease, else why it may not run now."""
-        current = self.store.read()
-        now = self.clock()
-        if current is not None and (why := current.taken_by_other(self.holder, now)):
-            return why
+        """Why this instance may not run now, or "" once it may: it holds the target's
+        Lease, or the Lease cannot be used at all.
+
+        A Lease held elsewhere stops the run. One that cannot be read or written (a 403 until
+        the RBAC manifest with its rule is applied, a 503) does not: the resync runs without
+        it, as safe as ever (every write is conditional), only possibly beside another one;
+        the log says so."""
         try:
+            current = self.store.read()
+            now = self.clock()
+            if current is not None and (why := current.taken_by_other(self.holder, now)):
+                return why
             self.held = self.store.take(current, self.holder, self.duration_s, now)
         except ConflictError:  # another instance took it between our read and our write
             return "a resync of this target started elsewhere just now; retried"
+        except SyncError as err:
+            logger.warning("resync lease not taken, running without it: %s", err)
         return ""
 
     def release(self) -> None:

@@ -1,0 +1,246 @@
+"""Figures at organisation scale: the write budget shared by two Argo CD clusters of one fleet
+project (busiest minute of gateway writes), Hub calls per relabel with 2 and 50 scopes per
+fleet, the size of an AppProject of 10,000 destinations, and what the module's defaults let
+a resync of 2 targets x 5,000 clusters do before its deadline (terraform console)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from bench.calls import classify
+from bench.fleets import CONFIG, A, B
+from sandbox.client import SandboxClient
+from sandbox.events.auditlog import audit_cloudevent
+from sandbox.harness import sandbox_env, start_function
+from sandbox.server import start
+from sandbox.state.fleet import FleetId
+
+ROOT = Path(__file__).resolve().parents[1]
+BUDGET = 600  # GATEWAY_MAX_WRITES_PER_MINUTE: the function's default
+
+
+class Clock:
+    """Time the sandbox and the function share in-process, moved by sleeping."""
+
+    def __init__(self) -> None:
+        self.now = 10_000.0
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def shared_budget(memberships: int) -> dict[str, Any]:
+    """Two targets in one fleet project, one instance, one write at a time on a shared clock."""
+    from fleetsync.app.wiring import connect
+    from fleetsync.config.settings import Settings
+
+    running, time_ = start(), Clock()
+    running.store.clock = time_.clock
+    try:
+        sandbox = SandboxClient(running.base_url)
+        sandbox.add_membership("global", "argocd-two", emit=False, argocd_namespace="argocd")
+        members = [{"location": "us-central1", "id": f"m{i}"} for i in range(memberships)]
+        sandbox.ok("POST", "/sandbox/memberships:batch", {"memberships": members})
+        hub = f"projects/{A}/locations/global/memberships/"
+        document = {
+            "fleets": [A],
+            "targets": [
+                {"name": "one", "argocd_membership": hub + "argocd-hub"},
+                {"name": "two", "argocd_membership": hub + "argocd-two"},
+            ],
+        }
+        env = {k: v for k, v in sandbox_env(running.base_url).items() if "FLEET_PROJECT" not in k}
+        env.pop("ARGOCD_MEMBERSHIP")
+        env |= {"FLEET_SYNC_CONFIG": json.dumps(document), "SYNC_CONCURRENCY": "1"}
+        env["GATEWAY_MAX_WRITES_PER_MINUTE"] = str(BUDGET)
+        sync = connect(Settings.from_env(env), clock=time_.clock, sleep=time_.sleep)
+        started = time_.now
+        report = sync.resync()
+        served = sandbox.requests()
+        writes = sorted(
+            r["at"] for r in served if r["method"] == "POST" and "/secrets" in r["path"]
+        )
+        busiest = max(sum(1 for u in writes if t <= u < t + 60) for t in writes)
+        return {
+            "targets": 2,
+            "writes": len(writes),
+            "errors": len(report.errors),
+            "budget_per_minute": BUDGET,
+            "busiest_minute": busiest,
+            "minutes": round((time_.now - started) / 60, 1),
+        }
+    finally:
+        running.stop()
+
+
+def relabel_hub_calls(scope_counts: tuple[int, ...], workdir: Path) -> dict[str, Any]:
+    """Hub calls for one relabel entry, with this many scopes in each of two fleets."""
+    running = start(fleets=[FleetId("acme-nonprod", B)], retry_initial_s=0.05)
+    results: dict[str, Any] = {}
+    try:
+        sandbox = SandboxClient(running.base_url)
+        sandbox.add_membership(
+            "global", "argocd-teams", project_number=B, argocd_namespace="argocd"
+        )
+        env = {k: v for k, v in sandbox_env(running.base_url).items() if "FLEET_PROJECT" not in k}
+        env.pop("ARGOCD_MEMBERSHIP")
+        env["FLEET_SYNC_CONFIG"] = json.dumps(CONFIG)
+        function = start_function(env, workdir / "scale.log")
+        try:
+            sandbox.add_membership("us-central1", "m0", {"env": "prod"}, emit=False)
+            have = 0
+            for count in scope_counts:
+                for number in (A, B):
+                    for i in range(have, count):
+                        sandbox.add_scope(f"s{i}", project_number=number, emit=False)
+                        sandbox.add_namespace(f"s{i}", "web", project_number=number, emit=False)
+                if not have:
+                    sandbox.bind("us-central1/m0", "s0", emit=False)
+                have = count
+                assert requests.post(function.url + "/resync", timeout=600).status_code == 200
+                sandbox.update_membership(
+                    "us-central1", "m0", labels={"env": "prod", "n": str(count)}, emit=False
+                )
+                sandbox.clear_requests()
+                method = "google.cloud.gkehub.v1.GkeHub.UpdateMembership"
+                resource = f"projects/{A}/locations/us-central1/memberships/m0"
+                headers, body = audit_cloudevent(
+                    "acme-fleet", method, resource, insert_id=f"s{count}"
+                )
+                answer = requests.post(function.url + "/", headers=headers, data=body, timeout=60)
+                if answer.status_code != 200:
+                    raise RuntimeError(f"relabel answered {answer.status_code}: {answer.text}")
+                served = sandbox.requests()
+                scoped = [r for r in served if "/scopes/" in r["path"]]
+                results[str(count)] = {
+                    "hub_reads": classify(served)["hub_reads"],
+                    "scope_reads": len(scoped),
+                }
+        finally:
+            function.stop()
+    finally:
+        running.stop()
+    return results
+
+
+def appproject_size(destinations: int) -> dict[str, Any]:
+    from fleetsync.core.limits import MAX_APPPROJECT_BYTES, appproject_bytes, too_big
+    from fleetsync.core.tenancy import AppProject
+
+    server = "https://connectgateway.googleapis.com/v1/projects/123456789012/locations/us-central1"
+    spec = {
+        "destinations": [
+            {"server": f"{server}/gkeMemberships/cluster-{i:05d}", "namespace": "payments-web"}
+            for i in range(destinations)
+        ],
+        "sourceRepos": ["*"],
+    }
+    project = AppProject("team-payments", {"fleet-argocd-sync.io/scope": "payments"}, spec)
+    return {
+        "destinations": destinations,
+        "bytes": appproject_bytes(project),
+        "limit_bytes": MAX_APPPROJECT_BYTES,
+        "written": not too_big(project),
+    }
+
+
+def capacity(expected: int) -> dict[str, Any]:
+    """pacing.tf's resync_capacity at the module's defaults, by real `terraform console`."""
+    terraform = shutil.which("terraform")
+    if terraform is None:
+        return {"skipped": "no terraform binary"}
+    with tempfile.TemporaryDirectory() as directory:
+        for name in ("variables.tf", "fleets.tf", "pacing.tf"):
+            shutil.copy(ROOT / "terraform" / name, Path(directory) / name)
+        dir_tf = f'locals {{\n  function_dir = "{ROOT / "function"}"\n}}\n'
+        (Path(directory) / "dir.tf").write_text(dir_tf)
+        values = {
+            "project_id": "acme-fleet",
+            "fleet_project_number": A,
+            "argocd_membership": "global/argocd-hub",
+            "expected_cluster_secrets": expected,
+        }
+        (Path(directory) / "values.auto.tfvars.json").write_text(json.dumps(values))
+        keys = ("writes_per_minute_per_instance", "timeout_seconds", "resync_deadline_seconds",
+                "writes_per_resync", "first_sync_seconds", "first_sync_runs")  # fmt: skip
+        expression = "jsonencode({" + ", ".join(f"{k} = local.{k}" for k in keys) + "})\n"
+        answer = subprocess.run(
+            [terraform, "console", "-no-color"], input=expression, cwd=directory,
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        if answer.returncode != 0 or "Error" in answer.stderr:
+            return {"skipped": answer.stderr.strip().splitlines()[-1:]}
+        return {"expected_cluster_secrets": expected, **json.loads(json.loads(answer.stdout))}
+
+
+def measure_scale(workdir: Path) -> dict[str, Any]:
+    started = time.perf_counter()
+    results = {
+        "shared_budget": shared_budget(700),
+        "relabel_hub_calls": relabel_hub_calls((2, 50), workdir),
+        "appproject_10000": appproject_size(10_000),
+        "capacity_2x5000": capacity(10_000),
+    }
+    results["wall_s"] = round(time.perf_counter() - started, 1)
+    return results
+
+
+def scale_section(scale: dict[str, Any]) -> list[str]:
+    """The figures above, as RESULTS.md says them."""
+    if not scale:
+        return []
+    budget, calls = scale["shared_budget"], scale["relabel_hub_calls"]
+    size, capacity_ = scale["appproject_10000"], scale["capacity_2x5000"]
+    lines = [
+        "",
+        "## Organisation scale",
+        "",
+        f"- Write budget shared by {budget['targets']} Argo CD clusters of one fleet project (one "
+        f"instance, `GATEWAY_MAX_WRITES_PER_MINUTE={budget['budget_per_minute']}`, the sandbox's "
+        f"clock): {budget['writes']} writes in {budget['minutes']} minutes, busiest minute "
+        f"{budget['busiest_minute']}. Goal (never above the budget): "
+        f"{_ok(budget['busiest_minute'] <= budget['budget_per_minute'])}.",
+        "- Hub calls for one relabel entry (two fleets; two targets, one with tenancy): "
+        + ", ".join(
+            f"{v['hub_reads']} with {k} scopes per fleet ({v['scope_reads']} of them the bound "
+            "scope's namespaces and members)"
+            for k, v in calls.items()
+        )
+        + ". Tenancy's share is the membership and its bindings, then those scope reads. Goal "
+        "(the same whatever the number of scopes, tenancy's share at most 12): "
+        + _ok(
+            len({v["hub_reads"] for v in calls.values()}) == 1
+            and max(v["scope_reads"] for v in calls.values()) + 2 <= 12
+        )
+        + ".",
+        f"- An AppProject of {size['destinations']:,} destinations: {size['bytes']:,} bytes, "
+        f"over the {size['limit_bytes']:,} written at most: "
+        f"{'written' if size['written'] else 'not written, named in the run errors'}.",
+    ]
+    if "skipped" in capacity_:
+        return [*lines, f"- Resync capacity: skipped ({capacity_['skipped']})."]
+    return [
+        *lines,
+        f"- 2 targets x 5,000 clusters ({capacity_['expected_cluster_secrets']:,} Secrets) at "
+        f"the module's defaults (terraform console, `resync_capacity`): "
+        f"{capacity_['writes_per_minute_per_instance']} writes a minute per instance, timeout "
+        f"{capacity_['timeout_seconds']} s, deadline {capacity_['resync_deadline_seconds']} s, "
+        f"{capacity_['writes_per_resync']:,} writes a run: the first sync takes "
+        f"{capacity_['first_sync_runs']} runs, about {capacity_['first_sync_seconds'] // 60} "
+        "minutes of writing; each run stops at its deadline and the next carries on.",
+    ]
+
+
+def _ok(met: bool) -> str:
+    return "met" if met else "missed"
