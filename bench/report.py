@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench.scale import scale_section
+from bench.scale_report import scale_section
 
 PLUGIN_CYCLES_PER_HOUR = 360  # fleet-argocd-plugin polls every 10 s
 

@@ -13,6 +13,7 @@ subresource). Lists follow `kubelists`. What is valid is each kind's `validate`.
 from __future__ import annotations
 
 import copy
+import json
 import uuid
 from typing import Any, Protocol
 
@@ -81,7 +82,7 @@ class Objects:
         )
         if self.kind.generation:
             meta["generation"] = 1
-        self.objects[(namespace, name)] = created
+        self.objects[(namespace, name)] = _storable(created)
         return created
 
     def replace(self, namespace: str, name: str, body: Any) -> Object:
@@ -123,7 +124,7 @@ class Objects:
         if self.kind.generation and _spec_of(updated) != _spec_of(current):
             meta["generation"] = old["generation"] + 1
         meta["resourceVersion"] = self.cluster.next_version()
-        self.objects[(old["namespace"], name)] = updated
+        self.objects[(old["namespace"], name)] = _storable(updated)
         return updated
 
     def delete(self, namespace: str, name: str, options: Any) -> Object:
@@ -158,3 +159,15 @@ class Objects:
 
 def _spec_of(found: Object) -> Object:
     return {k: v for k, v in found.items() if k != "metadata"}
+
+
+# etcd refuses a value over its --max-request-bytes, 1.5 MiB by default
+# (https://etcd.io/docs/v3.5/dev-guide/limit/); kube-apiserver passes that on as a 500
+# InternalError "etcdserver: request is too large".
+ETCD_MAX_REQUEST_BYTES = 1_572_864
+
+
+def _storable(obj: Object) -> Object:
+    if len(json.dumps(obj, separators=(",", ":")).encode()) > ETCD_MAX_REQUEST_BYTES:
+        raise KubeError(500, "etcdserver: request is too large")
+    return obj

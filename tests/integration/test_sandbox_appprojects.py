@@ -185,3 +185,14 @@ def test_the_function_may_not_touch_appprojects_elsewhere(sandbox, running_sandb
     foreign = create(admin, project("foreign"), "default")
     viewed = sandbox.appprojects(membership="us-central1/plain", namespace="default")
     assert viewed == {"foreign": foreign}
+
+
+def test_an_object_larger_than_etcd_stores_is_refused_and_not_stored(api, sandbox):
+    """etcd's default --max-request-bytes (1.5 MiB) bounds every object; the API server
+    answers 500 `etcdserver: request is too large` and stores nothing."""
+    server = "https://connectgateway.googleapis.com/v1/projects/1/locations/l/gkeMemberships/"
+    many = [{"server": f"{server}c-{i:05d}", "namespace": "payments-web"} for i in range(15000)]
+    code, answer = failure(lambda: create(api, project("team-big", destinations=many)))
+    assert (code, answer["message"]) == (500, "etcdserver: request is too large")
+    assert "team-big" not in sandbox.appprojects()
+    assert create(api, project("team-ok", destinations=many[:5000]))["metadata"]["name"]

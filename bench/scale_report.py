@@ -1,0 +1,55 @@
+"""The "Organisation scale" section of RESULTS.md, from `bench.scale`'s figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def scale_section(scale: dict[str, Any]) -> list[str]:
+    """The figures above, as RESULTS.md says them."""
+    if not scale:
+        return []
+    budget, calls = scale["shared_budget"], scale["relabel_hub_calls"]
+    size, capacity_ = scale["appproject_10000"], scale["capacity_2x5000"]
+    lines = [
+        "",
+        "## Organisation scale",
+        "",
+        f"- Write budget shared by {budget['targets']} Argo CD clusters of one fleet project (one "
+        f"instance, `GATEWAY_MAX_WRITES_PER_MINUTE={budget['budget_per_minute']}`, the sandbox's "
+        f"clock): {budget['writes']} writes in {budget['minutes']} minutes, busiest minute "
+        f"{budget['busiest_minute']}. Goal (never above the budget): "
+        f"{_ok(budget['busiest_minute'] <= budget['budget_per_minute'])}.",
+        "- Hub calls for one relabel entry (two fleets; two targets, one with tenancy): "
+        + ", ".join(
+            f"{v['hub_reads']} with {k} scopes per fleet ({v['scope_reads']} of them the bound "
+            "scope's namespaces and members)"
+            for k, v in calls.items()
+        )
+        + ". Tenancy's share is the membership and its bindings, then those scope reads. Goal "
+        "(the same whatever the number of scopes, tenancy's share at most 12): "
+        + _ok(
+            len({v["hub_reads"] for v in calls.values()}) == 1
+            and max(v["scope_reads"] for v in calls.values()) + 2 <= 12
+        )
+        + ".",
+        f"- An AppProject of {size['destinations']:,} destinations: {size['bytes']:,} bytes, "
+        f"over the {size['limit_bytes']:,} written at most: "
+        f"{'written' if size['written'] else 'not written, named in the run errors'}.",
+    ]
+    if "skipped" in capacity_:
+        return [*lines, f"- Resync capacity: skipped ({capacity_['skipped']})."]
+    return [
+        *lines,
+        f"- 2 targets x 5,000 clusters ({capacity_['expected_cluster_secrets']:,} Secrets) at "
+        f"the module's defaults (terraform console, `resync_capacity`): "
+        f"{capacity_['writes_per_minute_per_instance']} writes a minute per instance, timeout "
+        f"{capacity_['timeout_seconds']} s, deadline {capacity_['resync_deadline_seconds']} s, "
+        f"{capacity_['writes_per_resync']:,} writes a run: the first sync takes "
+        f"{capacity_['first_sync_runs']} runs, about {capacity_['first_sync_seconds'] // 60} "
+        "minutes of writing; each run stops at its deadline and the next carries on.",
+    ]
+
+
+def _ok(met: bool) -> str:
+    return "met" if met else "missed"
