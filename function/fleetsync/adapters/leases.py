@@ -19,11 +19,18 @@ GROUP, VERSION, PLURAL = "coordination.k8s.io", "v1", "leases"
 
 class Leases:
     def __init__(self, gateway: Gateway) -> None:
-        from kubernetes.client import CustomObjectsApi
-
         self._gateway, self._timeout = gateway, gateway.timeout
         self._namespace = gateway.namespace
-        self._api: Any = CustomObjectsApi(gateway.api_client)
+        self._client: Any = None
+
+    @property
+    def _api(self) -> Any:
+        """Imported on the first resync, not on an event: an event's cold start stays short."""
+        if self._client is None:
+            from kubernetes.client import CustomObjectsApi
+
+            self._client = CustomObjectsApi(self._gateway.api_client)
+        return self._client
 
     def read(self) -> Lease | None:
         try:
