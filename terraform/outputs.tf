@@ -92,6 +92,7 @@ output "resync_capacity" {
     writes_per_resync              = local.writes_per_resync
     first_sync_seconds             = local.first_sync_seconds
     first_sync_runs                = local.first_sync_runs
+    scheduler_retry_count          = local.scheduler_retry_count
   }
 }
 

@@ -34,4 +34,10 @@ locals {
   # (Cloud Scheduler retries a run that answered 503 twice, a minute apart: three a period).
   writes_per_resync = local.writes_per_minute_per_instance == 0 ? null : floor(local.resync_deadline_seconds * local.writes_per_minute_per_instance / 60)
   first_sync_runs   = var.expected_cluster_secrets == null || local.writes_per_resync == null ? null : max(1, ceil(var.expected_cluster_secrets / max(1, local.writes_per_resync)))
+
+  # The schedule carries a first sync through: each run that stops at its deadline answers
+  # 503 and Cloud Scheduler retries it, so a scheduled run gets as many retries as a first
+  # sync needs runs beyond the first (at least 2, at most Scheduler's 5); what is left after
+  # those is the next scheduled run's. The resync Lease keeps a retry from running beside it.
+  scheduler_retry_count = local.first_sync_runs == null ? 2 : min(5, max(2, local.first_sync_runs - 1))
 }

@@ -14,7 +14,7 @@ resource "google_cloud_scheduler_job" "resync" {
   attempt_deadline = "${local.resync_window_seconds}s"
 
   retry_config {
-    retry_count          = 2
+    retry_count          = local.scheduler_retry_count
     min_backoff_duration = "60s"
   }
 

@@ -1,6 +1,7 @@
 """The module's pacing (pacing.tf) with real `terraform console`: the instances together never
-exceed the stated write budget, the timeout follows the stated fleet size, and a resync's
-deadline falls before both the timeout and Cloud Scheduler's attempt deadline."""
+exceed the stated write budget, the timeout and the Scheduler's retries follow the stated
+fleet size, and a resync's deadline falls before both the timeout and Cloud Scheduler's
+attempt deadline."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from tests.terraform.test_templates import evaluate
 
 SCHEDULER = "resource.google_cloud_scheduler_job.resync.attempt_deadline"
 FUNCTION = "resource.google_cloudfunctions2_function.sync.service_config[0].timeout_seconds"
+RETRIES = "resource.google_cloud_scheduler_job.resync.retry_config[0].retry_count"
 
 
 @pytest.mark.parametrize(("budget", "instances"), [(600, 5), (2400, 7), (5, 5), (100, 3)], ids=str)
@@ -40,6 +42,7 @@ def capacity(tmp_path: Path, **values: Any) -> dict[str, Any]:
     outputs = {a.removeprefix("output.resync_capacity.value"): v for a, v in found.items()}
     result: dict[str, Any] = outputs[""]
     result["scheduler"] = int(found[SCHEDULER].removesuffix("s"))
+    result["retries"] = found[RETRIES]
     result["function"] = found[FUNCTION]
     return result
 
@@ -66,6 +69,13 @@ def test_the_timeout_follows_the_fleet_size_up_to_the_schedulers_attempt_deadlin
     assert large["resync_deadline_seconds"] == 1680
     assert large["first_sync_runs"] == -(-10_000 // large["writes_per_resync"])
     assert large["first_sync_runs"] > 1
+    # The schedule carries the first sync through: a retry for each run beyond the first.
+    assert small["scheduler_retry_count"] == 2
+    assert large["scheduler_retry_count"] == max(2, large["first_sync_runs"] - 1)
+    (tmp_path / "huge").mkdir()
+    huge = capacity(tmp_path / "huge", expected_cluster_secrets=50_000)
+    assert huge["first_sync_runs"] > 6 and huge["scheduler_retry_count"] == 5
+    assert huge["retries"] == 5
 
 
 def test_a_timeout_given_is_kept_and_the_deadline_still_precedes_the_scheduler(
