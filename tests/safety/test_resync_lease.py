@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from fleetsync.app.exclusive import ResyncLock
-from fleetsync.core.errors import ConflictError
+from fleetsync.core.errors import AccessError, ConflictError
 from fleetsync.core.leases import Lease
 from tests.safety.memory import Member, World
 from tests.safety.test_sync import ALL, config, fleets, wire
@@ -87,3 +87,21 @@ def test_a_dry_run_takes_no_lease():
     leases.take(None, "instance-other", 600, START)
     assert not first.resync(dry_run=True).errors
     assert leases.lease is not None and leases.lease.holder == "instance-other"
+
+
+class DeniedLeases(MemoryLeases):
+    """Leases the function's RBAC does not cover yet (the manifest before its Lease rule)."""
+
+    def take(self, current: Lease | None, holder: str, duration_s: int, now: datetime) -> Lease:
+        raise AccessError("Argo CD cluster answered 403 Forbidden: leases is forbidden")
+
+
+def test_a_lease_that_cannot_be_written_lets_the_resync_run_without_it(caplog):
+    """Fails open: an upgrade that has not applied the new RBAC rule yet must not stop every
+    resync; the writes stay conditional, and the log says the run had no Lease."""
+    _, (first, _), clusters, _ = two_instances()
+    first.targets[0].resync_lock = ResyncLock(DeniedLeases(), 600, "instance-1")
+    with caplog.at_level("WARNING", logger="fleetsync"):
+        report = first.resync()
+    assert not report.errors and len(clusters["all"].secrets) == 2
+    assert any("running without it" in r.getMessage() for r in caplog.records)

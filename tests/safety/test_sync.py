@@ -62,8 +62,7 @@ def wire(settings: Settings, hub: dict[str, World], clusters: dict[str, World]) 
         if target.tenancy.enabled:
             readers = {n: MemoryFleet(hub[n]) for n in settings.fleets}
             view = settings.lane(target, A)
-            owners = (target.name, *target.previous_names)
-            named = partial(projects_named_in, store, settings.fleets, owners)
+            named = partial(projects_named_in, store, settings.fleets, target.owners)
             projects = ProjectReconciler(view, readers, MemoryProjects(cluster), named)
         ours = projects.our_projects if projects else None
         lanes = {

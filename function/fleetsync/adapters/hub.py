@@ -106,17 +106,9 @@ class Fleet:
             return None
         ids = [str(n.name).rsplit("/", 1)[-1] for n in namespaces[0] if not deleting(n)]
 
-        def bound_pages() -> tuple[list[Any], list[str]] | None:
-            pager = call(
-                lambda: self._client.list_bound_memberships(
-                    request={"scope_name": name, "page_size": PAGE_SIZE},
-                    retry=None,
-                    timeout=self._timeout,
-                )
-            )
-            return None if pager is None else drain(pager, "memberships")
-
-        bound = with_backoff(bound_pages, self._backoff)
+        bound = self._list_all(
+            self._client.list_bound_memberships, name, "memberships", "scope_name"
+        )
         if bound is None:
             return None
         members, complete = [], not bound[1] and all(map(is_resource_id, ids))
@@ -145,14 +137,15 @@ class Fleet:
         return scopes
 
     def _list_all(
-        self, method: Callable[..., Any], parent: str, field_name: str
+        self, method: Callable[..., Any], parent: str, field_name: str, key: str = "parent"
     ) -> tuple[list[Any], list[str]] | None:
-        """Every page of a Hub list call, retried as a whole; None if the parent is unknown."""
+        """Every page of a Hub list call, retried as a whole; None if the parent (the
+        request's `key`) is unknown."""
 
         def list_pages() -> tuple[list[Any], list[str]] | None:
             pager = call(
                 lambda: method(
-                    request={"parent": parent, "page_size": PAGE_SIZE},
+                    request={key: parent, "page_size": PAGE_SIZE},
                     retry=None,
                     timeout=self._timeout,
                 )

@@ -77,13 +77,11 @@ class SecretDecisions:
             project_number=self.target.project_number,
             complete=complete,
             hold=desired.hold,
-            target_name=self.target.name,
-            previous_names=self.target.previous_names,
+            owners=self.target.owners,
         )
 
     def ours(self, secret: ClusterSecret) -> bool:
-        target = self.target
-        return is_ours(secret, target.project_number, target.name, target.previous_names)
+        return is_ours(secret, self.target.project_number, self.target.owners)
 
     def log_event(self, event: AuditEvent, report: Report) -> None:
         """The one line of an event handled in this lane."""

@@ -59,10 +59,7 @@ def memberships_with_scope(
     label = SCOPE_LABEL_PREFIX + scope
     number = target.project_number
     listed = secrets.list_cluster_secrets().values()
-    previous = target.previous_names
-    names = (
-        s.name for s in listed if label in s.labels and is_ours(s, number, target.name, previous)
-    )
+    names = (s.name for s in listed if label in s.labels and is_ours(s, number, target.owners))
     refs = {parse_secret_name(name, number) for name in names}
     return sorted((ref for ref in refs if ref is not None), key=str)
 

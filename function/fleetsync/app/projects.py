@@ -46,11 +46,6 @@ class ProjectReconciler:
     named: Callable[[], set[str]] | None = None
 
     @property
-    def owners(self) -> tuple[str, ...]:
-        """The target's name and its names before a rename: their AppProjects are its own."""
-        return (self.settings.target_name, *self.settings.previous_names)
-
-    @property
     def rules(self) -> TenancyRules:
         tenancy = self.settings.tenancy
         return TenancyRules(
@@ -70,7 +65,7 @@ class ProjectReconciler:
         roll back the `project` another instance set for an AppProject created meanwhile.
         """
         projects = self.store.list_projects().values()
-        return [p.name for p in projects if p.owned_by(self.owners)]
+        return [p.name for p in projects if p.owned_by(self.settings.owners)]
 
     def reconcile(
         self, *, dry_run: bool = False, force: bool = False, event: AuditEvent | None = None
@@ -81,7 +76,7 @@ class ProjectReconciler:
             existing = self.store.list_projects()
             scopes = None
             if event is not None:
-                scopes = affected_scopes(event, existing, self.fleets, self.owners)
+                scopes = affected_scopes(event, existing, self.fleets, self.settings.owners)
             if scopes is None:
                 views = [whole_fleet(n, reader) for n, reader in self.fleets.items()]
             else:
@@ -91,24 +86,24 @@ class ProjectReconciler:
             complete = desired_projects([v for v in views if v.complete], self.rules)
             if scopes is not None:  # only these were read: every other AppProject stays
                 names = {self.settings.tenancy.prefix + scope for scope in scopes}
-                same = {n: p for n, p in existing.items() if n not in names}
-                same = {n: p for n, p in same.items() if p.owned_by(self.owners)}
+                owners = self.settings.owners
+                same = {n: p for n, p in existing.items() if n not in names and p.owned_by(owners)}
                 complete = {**same, **{n: p for n, p in complete.items() if n in names}}
-            desired = carry_over(complete, existing, partial, self.owners)
+            desired = carry_over(complete, existing, partial, self.settings.owners)
             # Made from a fleet no longer configured, and wanted by none that is: what the
             # configuration change left behind stays, reported, for an operator to remove.
             orphaned = sorted(
                 name
                 for name, p in existing.items()
                 if name not in desired
-                and p.owned_by(self.owners)
+                and p.owned_by(self.settings.owners)
                 and not p.fleets <= set(self.fleets)
             )
             kept = {n: p for n, p in existing.items() if n not in orphaned}
             plan = plan_projects(
                 desired,
                 kept,
-                self.owners,
+                self.settings.owners,
                 max_fraction=self.settings.max_delete_fraction,
                 force=force,
             )

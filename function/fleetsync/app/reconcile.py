@@ -85,10 +85,10 @@ class Reconciler:
         owned = sum(1 for s in existing.values() if self.decide.ours(s))
         plan, refused = guard_deletes(plan, owned, self.settings.max_delete_fraction, force=force)
         planned = self.decide.report(plan, desired, dry_run)
-        owners = (self.target.name, *self.target.previous_names)
+        orphans = orphaned_secrets(existing, self.settings.fleets, self.target.owners)
         report = replace(
             planned,
-            orphaned=tuple(orphaned_secrets(existing, self.settings.fleets, owners)),
+            orphaned=tuple(orphans),
             refused=refused,
             unreachable=listing.unreachable,
             errors=(*planned.errors, *(f"unreadable membership {n}" for n in listing.unreadable)),

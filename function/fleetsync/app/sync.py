@@ -172,26 +172,26 @@ def _one_target(
     if target.projects is not None:
         reconcile = target.projects.reconcile
         projects = partial(reconcile, dry_run=dry_run, force=force, event=event)
-        done = _guarded(f"target {label}, AppProjects", projects, dry_run, deadline)
+        done = _guarded(label, "AppProjects", projects, dry_run, deadline)
         report = replace(done, tenancy=True)
     for number in (n for n in fleets if n in target.lanes):
         run = partial(lane, target.lanes[number])
-        done = _guarded(f"target {label}, fleet {number}", run, dry_run, deadline)
+        done = _guarded(label, f"fleet {number}", run, dry_run, deadline)
         report = report.plus(done.in_fleet(number))
     return report
 
 
 def _guarded(
-    what: str, run: Callable[[], Report], dry_run: bool, deadline: Deadline = NONE
+    label: str, part: str, run: Callable[[], Report], dry_run: bool, deadline: Deadline
 ) -> Report:
     """The run's report, or its failure as a report: one target never stops another. Past
-    the deadline it is not started, and reported left."""
-    if deadline.passed():  # left: "fleet N" or "AppProjects", the target says the report
-        return Report(dry_run=dry_run, left=(what.split(", ", 1)[-1],), retryable=True)
+    the deadline it is not started, and reported left (as `part`: the report says whose)."""
+    if deadline.passed():
+        return Report(dry_run=dry_run, left=(part,), retryable=True)
     try:
         return run()
     except SyncError as err:
-        return _failure(what, err, dry_run)
+        return _failure(f"target {label}, {part}", err, dry_run)
 
 
 def _failure(what: str, err: SyncError, dry_run: bool) -> Report:

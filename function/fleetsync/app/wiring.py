@@ -71,8 +71,7 @@ def connect(
         store = ArgoCD(gateway)
         projects = None
         if target.tenancy.enabled:
-            owners = (target.name, *target.previous_names)
-            named = partial(_named, store, settings.fleets, owners)
+            named = partial(_named, store, settings.fleets, target.owners)
             projects = ProjectReconciler(view, dict(fleets), AppProjects(gateway), named)
         ours = projects.our_projects if projects else None
         lanes = {

@@ -193,6 +193,11 @@ class Settings:
         return tenancy.prefix if tenancy.enabled and tenancy.cluster_project else None
 
     @property
+    def owners(self) -> tuple[str, ...]:
+        """The lane's target labels: its target's name and the names before a rename."""
+        return (self.target_name, *self.previous_names)
+
+    @property
     def multi(self) -> bool:
         """Configured by FLEET_SYNC_CONFIG (targets have names), not the single form."""
         return any(target.name for target in self.targets)

@@ -63,6 +63,11 @@ class Target:
     previous_names: tuple[str, ...] = ()
 
     @property
+    def owners(self) -> tuple[str, ...]:
+        """The target labels whose objects are this target's: its name, those before a rename."""
+        return (self.name, *self.previous_names)
+
+    @property
     def label(self) -> str:
         return self.name or "default"
 

@@ -52,20 +52,14 @@ def guard_deletes(
     return replace(plan, changes=kept, deletes_withheld=withheld), reason
 
 
-def is_ours(
-    secret: ClusterSecret,
-    project_number: str,
-    target_name: str = "",
-    previous_names: Collection[str] = (),
-) -> bool:
-    """A Secret of this fleet that carries our managed-by label and this target's label, one
-    of its names before a rename, or none (the single form's); or a fleet-argocd-plugin
-    Secret of this fleet."""
+def is_ours(secret: ClusterSecret, project_number: str, owners: Collection[str] = ()) -> bool:
+    """A Secret of this fleet that carries our managed-by label and a target label of
+    `owners` (the target's name and its names before a rename) or none (the single form's);
+    or a fleet-argocd-plugin Secret of this fleet."""
     if parse_secret_name(secret.name, project_number) is None:
         return False
     if secret.managed:
-        label = secret.labels.get(TARGET_LABEL, "")
-        return label in ("", target_name) or label in previous_names
+        return secret.labels.get(TARGET_LABEL, "") in ("", *owners)
     return secret.from_plugin
 
 
@@ -104,8 +98,7 @@ def plan_changes(
     project_number: str,
     complete: bool,
     hold: Collection[str] = (),
-    target_name: str = "",
-    previous_names: Collection[str] = (),
+    owners: Collection[str] = (),
 ) -> Plan:
     """Compare desired and existing Secrets by name.
 
@@ -122,7 +115,7 @@ def plan_changes(
         current = existing.get(name)
         if current is None:
             changes.append(Change(CREATE, desired[name], _label_diff({}, desired[name].labels)))
-        elif not is_ours(current, project_number, target_name, previous_names):
+        elif not is_ours(current, project_number, owners):
             conflicts.append(name)
         else:
             merged = merge_secret(desired[name], current)
@@ -131,7 +124,7 @@ def plan_changes(
             else:
                 changes.append(Change(UPDATE, merged, _label_diff(current.labels, merged.labels)))
     for name in sorted(set(existing) - set(desired) - set(hold)):
-        if not is_ours(existing[name], project_number, target_name, previous_names):
+        if not is_ours(existing[name], project_number, owners):
             continue
         if complete:
             changes.append(Change(DELETE, existing[name], _label_diff(existing[name].labels, {})))

@@ -53,6 +53,11 @@ class SecretTarget:
     our_projects: frozenset[str] | None = frozenset()  # None: they could not be read
     previous_names: tuple[str, ...] = ()  # the target's names before a rename: still ours
 
+    @property
+    def owners(self) -> tuple[str, ...]:
+        """The target labels whose Secrets are this target's: its name, those before a rename."""
+        return (self.name, *self.previous_names)
+
     def scope_project(self, scopes: tuple[str, ...]) -> str:
         """The AppProject a cluster bound to these scopes would get if it is ours, or ""."""
         if self.scope_project_prefix is not None and len(scopes) == 1:

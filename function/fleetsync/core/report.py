@@ -89,9 +89,9 @@ class Report:
     @property
     def complete(self) -> bool:
         """Nothing left to converge: no error, refusal, unreachable location, withheld
-        delete or pending retry, for Secrets and AppProjects alike."""
-        stuck = self.errors or self.refused or self.unreachable or self.deletes_withheld
-        return not (stuck or self.stuck or self.left or self.retryable)
+        delete, stuck object, work left or pending retry, for Secrets and AppProjects."""
+        failed = self.errors or self.refused or self.unreachable or self.deletes_withheld
+        return not (failed or self.stuck or self.left or self.retryable)
 
     def run_summary(self) -> dict[str, Any]:
         """The fields of a whole run's summary line: counts, and which targets fell short."""
