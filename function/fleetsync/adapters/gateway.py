@@ -90,8 +90,8 @@ class Gateway:
         """Any write: within the gateway budget, every attempt of it; retried, translated."""
 
         def paced() -> T:
-            self.budget.acquire()
-            return call()
+            with self.budget.slot():
+                return call()
 
         return self._call(paced)
 
