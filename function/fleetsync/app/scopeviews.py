@@ -5,7 +5,8 @@ An entry about a membership (or one of its bindings) can change the AppProjects 
 it is bound to now and of those whose AppProject lists it now; an entry about a scope or a
 fleet namespace, that scope's. For each such scope, each fleet is asked for its fleet
 namespaces and its bound memberships (`scopes.listMemberships` in the gkehub v1 discovery
-document): two Hub calls per scope and fleet, after one for the membership's bindings. Any
+document): two Hub calls per scope and fleet, after one for the membership's bindings (and
+one for the membership itself where those are not there). Any
 other entry (a cluster's, a registration's) reads every fleet whole, as a resync does.
 """
 
@@ -64,10 +65,11 @@ def affected_scopes(
     ref, bound = event.ref, set[str]()
     for number in numbers:
         reader = readers[number]
-        if reader.get_membership(ref) is None:
-            continue  # not in this fleet (or gone): no bindings of it here
+        # The bindings first, the membership only to tell "not here" (404) from unreadable.
         scopes = reader.scopes_of(ref)
         if scopes is None:
+            if reader.get_membership(ref) is None:
+                continue  # not in this fleet (or gone): no bindings of it here
             return None  # the bindings could not all be read: read everything
         bound.update(scopes)
     listed = {
