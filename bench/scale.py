@@ -1,7 +1,8 @@
 """Figures at organisation scale: the write budget shared by two Argo CD clusters of one fleet
-project (busiest minute of gateway writes), Hub calls per relabel with 2 and 50 scopes per
-fleet, the size of an AppProject of 10,000 destinations, and what the module's defaults let
-a resync of 2 targets x 5,000 clusters do before its deadline (terraform console)."""
+project (busiest minute of gateway writes; across instances in `bench.instances`), Hub
+calls per relabel with 2 and 50 scopes per fleet, the size of an AppProject of 10,000
+destinations, and what the module's defaults let a resync of 2 targets x 5,000 clusters do
+before its deadline (terraform console)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import requests
 
 from bench.calls import classify
 from bench.fleets import CONFIG, A, B
+from bench.instances import several_instances
 from sandbox.client import SandboxClient
 from sandbox.events.auditlog import audit_cloudevent
 from sandbox.harness import sandbox_env, start_function
@@ -188,6 +190,7 @@ def measure_scale(workdir: Path) -> dict[str, Any]:
     started = time.perf_counter()
     results = {
         "shared_budget": shared_budget(700),
+        "several_instances": several_instances(workdir),
         "relabel_hub_calls": relabel_hub_calls((2, 50), workdir),
         "appproject_10000": appproject_size(10_000),
         "capacity_2x5000": capacity(10_000),
