@@ -49,6 +49,7 @@ def scale_section(scale: dict[str, Any]) -> list[str]:
         f"{capacity_['writes_per_resync']:,} writes a run: the first sync takes "
         f"{capacity_['first_sync_runs']} runs, about {capacity_['first_sync_seconds'] // 60} "
         "minutes of writing; each run stops at its deadline and the next carries on.",
+        *_runs(scale.get("deadline_runs")),
     ]
 
 
@@ -62,6 +63,24 @@ def _instances(run: dict[str, Any] | None) -> list[str]:
         f"entries): {run['writes']} gateway writes in {run['seconds']} s, busiest minute as "
         f"the gateway received them {run['busiest_minute']}. Goal (never above the budget): "
         f"{_ok(run['busiest_minute'] <= run['budget_per_minute'])}.",
+    ]
+
+
+def _runs(first: dict[str, Any] | None) -> list[str]:
+    if not first or "skipped" in first:
+        return []
+    runs = first["runs"]
+    said = "; ".join(
+        f"{r['writes']:,} writes in {r['minutes']} minutes, "
+        + ("complete" if r["complete"] else "stopped at the deadline, answered for a retry")
+        for r in runs
+    )
+    fits = all(r["minutes"] * 60 <= first["resync_deadline_seconds"] for r in runs)
+    return [
+        f"- The same first sync run (sandbox's clock, one instance's share, "
+        f"`RESYNC_DEADLINE_SECONDS={first['resync_deadline_seconds']}`), "
+        f"{first['secrets']:,} Secrets: {len(runs)} runs: {said}. Goal (each run within its "
+        f"deadline, the last complete): {_ok(fits and runs[-1]['complete'])}.",
     ]
 
 
