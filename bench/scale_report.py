@@ -27,7 +27,8 @@ def scale_section(scale: dict[str, Any]) -> list[str]:
             "scope's namespaces and members)"
             for k, v in calls.items()
         )
-        + ". Tenancy's share is the membership's bindings, then those scope reads; each "
+        + ". Tenancy's share is those scope reads (the membership's bindings it takes from "
+        "the Secrets' read of them for this entry); each "
         "target's Secret costs the membership and its bindings, read before its write and "
         "read back after. Goals: the same whatever the number of scopes: "
         + _ok(len({v["hub_reads"] for v in calls.values()}) == 1)

@@ -34,6 +34,7 @@ from fleetsync.app.deadline import NONE, Deadline
 from fleetsync.app.decisions import SecretDecisions
 from fleetsync.app.lookup import await_cluster_missing, memberships_named
 from fleetsync.app.ports import FleetReader, SecretStore
+from fleetsync.app.seen import saw
 from fleetsync.app.writes import Progress, Written, apply_all, apply_change, record
 from fleetsync.config.settings import Settings
 from fleetsync.core.errors import ConflictError, RetryableError, SyncError
@@ -175,6 +176,7 @@ class Reconciler:
         membership = self.fleet.get_membership(ref)
         if membership is not None and self.decide.wants(membership):
             membership = replace(membership, scopes=self.fleet.scopes_of(ref))
+            saw(self.target.project_number, ref, membership.scopes)
         return membership
 
     def desired(

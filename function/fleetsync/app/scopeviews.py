@@ -16,6 +16,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import replace
 
 from fleetsync.app.ports import ScopeReader
+from fleetsync.app.seen import seen
 from fleetsync.core.carryover import fleet_of_server
 from fleetsync.core.events import MEMBERSHIP, SCOPE, AuditEvent
 from fleetsync.core.model import SCOPE_LABEL, FleetListing, Membership, MembershipRef
@@ -65,8 +66,10 @@ def affected_scopes(
     ref, bound = event.ref, set[str]()
     for number in numbers:
         reader = readers[number]
-        # The bindings first, the membership only to tell "not here" (404) from unreadable.
-        scopes = reader.scopes_of(ref)
+        # The bindings first (as this entry's handling read them already, if it did), the
+        # membership only to tell "not here" (404) from unreadable.
+        scopes = seen(number, ref)
+        scopes = reader.scopes_of(ref) if scopes is None else scopes
         if scopes is None:
             if reader.get_membership(ref) is None:
                 continue  # not in this fleet (or gone): no bindings of it here

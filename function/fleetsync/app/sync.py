@@ -20,6 +20,7 @@ from fleetsync.app.deadline import NONE, Deadline
 from fleetsync.app.exclusive import ResyncLock
 from fleetsync.app.projects import ProjectReconciler
 from fleetsync.app.reconcile import Reconciler
+from fleetsync.app.seen import one_entry
 from fleetsync.app.writes import Progress
 from fleetsync.config.settings import Settings
 from fleetsync.config.targets import Target
@@ -120,11 +121,12 @@ class Sync:
         """An entry converges what it names in every target (a membership, a cluster's
         memberships, the memberships whose Secrets carry a scope), and every entry converges
         the targets' AppProjects."""
-        if (single := self.single) is not None:
-            return single.handle_event(event, dry_run=dry_run)
-        fleets = [event.project] if is_project_number(event.project) else self.settings.fleets
-        lane = partial(Reconciler.handle_event, event=event, dry_run=dry_run)
-        return self._each_target(fleets, lane, dry_run, event=event)
+        with one_entry():  # what tenancy may reuse of this entry's reads: app/seen.py
+            if (single := self.single) is not None:
+                return single.handle_event(event, dry_run=dry_run)
+            fleets = [event.project] if is_project_number(event.project) else self.settings.fleets
+            lane = partial(Reconciler.handle_event, event=event, dry_run=dry_run)
+            return self._each_target(fleets, lane, dry_run, event=event)
 
     def _each_target(
         self,
