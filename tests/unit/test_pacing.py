@@ -88,8 +88,9 @@ def test_a_write_still_being_sent_holds_its_place():
     waiting = threading.Thread(target=lambda: pacer.slot().__enter__() or second.append(time.now))
     waiting.start()
     answered.set()
-    thread.join()
-    waiting.join()
+    thread.join(timeout=30)
+    waiting.join(timeout=30)  # a lost wake-up fails here rather than hanging the suite
+    assert not waiting.is_alive()
     assert second == [1000 + 5 + 60]
 
 

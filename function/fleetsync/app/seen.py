@@ -6,7 +6,8 @@ after the AppProjects'. Every read made while handling an entry comes after the 
 entry reports, so a Secret lane's read of the bindings chooses as well as a fresh one (a
 change made since is another entry's, and that entry's handling reads it). The Secret lanes
 never use what is kept here: each reads the membership after its own Secret, as
-`reconcile`'s order requires. Outside `one_entry` (a resync, a test) nothing is kept.
+`reconcile`'s order requires. Outside `one_entry` (a resync, a test) nothing is kept; what a
+registration entry's resync keeps is never asked for, as such an entry reads every fleet whole.
 """
 
 from __future__ import annotations

@@ -64,10 +64,11 @@ def connect(
             )
         gke = argocd_cluster is None or argocd_cluster.platform == GKE
         holder = target.argocd_project_number
-        if holder not in budgets:
-            per_minute = settings.gateway_max_writes_per_minute
-            budgets[holder] = WriteBudget(per_minute, clock=clock, sleep=sleep)
-        gateway = Gateway(view, tokens, gke=gke, budget=budgets[holder], clock=clock, sleep=sleep)
+        # setdefault, not a test then a store: two targets connecting late, in two requests
+        # at once, must still get the one budget of their quota holder.
+        per_minute = settings.gateway_max_writes_per_minute
+        budget = budgets.setdefault(holder, WriteBudget(per_minute, clock=clock, sleep=sleep))
+        gateway = Gateway(view, tokens, gke=gke, budget=budget, clock=clock, sleep=sleep)
         store = ArgoCD(gateway)
         projects = None
         if target.tenancy.enabled:
