@@ -6,19 +6,16 @@ Scheduler's retries make it do. The function and the sandbox share the clock in-
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from bench.fleets import A
+from bench.twotargets import Clock, secret_creates, two_targets
 from sandbox.client import SandboxClient
-from sandbox.harness import sandbox_env
 from sandbox.server import start
 
 CLUSTERS = 5_000
 
 
 def deadline_runs(capacity: dict[str, Any], *, clusters: int = CLUSTERS) -> dict[str, Any]:
-    from bench.scale import Clock
     from fleetsync.app.deadline import Deadline
     from fleetsync.app.wiring import connect
     from fleetsync.config.settings import Settings
@@ -29,22 +26,11 @@ def deadline_runs(capacity: dict[str, Any], *, clusters: int = CLUSTERS) -> dict
     running.store.clock = time_.clock
     try:
         sandbox = SandboxClient(running.base_url)
-        sandbox.add_membership("global", "argocd-two", emit=False, argocd_namespace="argocd")
-        members = [{"location": "us-central1", "id": f"m{i}"} for i in range(clusters)]
-        sandbox.ok("POST", "/sandbox/memberships:batch", {"memberships": members})
-        hub = f"projects/{A}/locations/global/memberships/"
-        document = {
-            "fleets": [A],
-            "targets": [
-                {"name": "one", "argocd_membership": hub + "argocd-hub"},
-                {"name": "two", "argocd_membership": hub + "argocd-two"},
-            ],
-        }
-        env = {k: v for k, v in sandbox_env(running.base_url).items() if "FLEET_PROJECT" not in k}
-        env.pop("ARGOCD_MEMBERSHIP")
-        env |= {"FLEET_SYNC_CONFIG": json.dumps(document), "SYNC_CONCURRENCY": "1"}
-        env["GATEWAY_MAX_WRITES_PER_MINUTE"] = str(capacity["writes_per_minute_per_instance"])
-        env["RESYNC_DEADLINE_SECONDS"] = str(capacity["resync_deadline_seconds"])
+        env = two_targets(
+            running.base_url, clusters, SYNC_CONCURRENCY="1",
+            GATEWAY_MAX_WRITES_PER_MINUTE=str(capacity["writes_per_minute_per_instance"]),
+            RESYNC_DEADLINE_SECONDS=str(capacity["resync_deadline_seconds"]),
+        )  # fmt: skip
         settings = Settings.from_env(env)
         runs = []
         for _ in range(capacity["first_sync_runs"] + 1):  # one more than the module expects
@@ -52,8 +38,7 @@ def deadline_runs(capacity: dict[str, Any], *, clusters: int = CLUSTERS) -> dict
             started = time_.now
             sandbox.clear_requests()
             report = sync.resync(deadline=Deadline.after(settings.resync_deadline_s, time_.clock))
-            served = sandbox.requests()
-            writes = sum(1 for r in served if r["method"] == "POST" and "/secrets" in r["path"])
+            writes = len(secret_creates(sandbox.requests()))
             runs.append({
                 "writes": writes,
                 "complete": report.complete,

@@ -7,7 +7,6 @@ the budget's minute."""
 
 from __future__ import annotations
 
-import json
 import threading
 from pathlib import Path
 from typing import Any
@@ -15,9 +14,10 @@ from typing import Any
 import requests
 
 from bench.fleets import A
+from bench.twotargets import busiest_minute, two_targets
 from sandbox.client import SandboxClient
 from sandbox.events.auditlog import audit_cloudevent
-from sandbox.harness import sandbox_env, start_function
+from sandbox.harness import start_function
 from sandbox.server import start
 
 INSTANCES = 2
@@ -29,23 +29,9 @@ def several_instances(workdir: Path, memberships: int = 30) -> dict[str, Any]:
     running = start()
     try:
         sandbox = SandboxClient(running.base_url)
-        sandbox.add_membership("global", "argocd-two", emit=False, argocd_namespace="argocd")
-        hub = f"projects/{A}/locations/global/memberships/"
-        document = {
-            "fleets": [A],
-            "targets": [
-                {"name": "one", "argocd_membership": hub + "argocd-hub"},
-                {"name": "two", "argocd_membership": hub + "argocd-two"},
-            ],
-        }
-        env = {k: v for k, v in sandbox_env(running.base_url).items() if "FLEET_PROJECT" not in k}
-        env.pop("ARGOCD_MEMBERSHIP")
-        env |= {"FLEET_SYNC_CONFIG": json.dumps(document)}
-        env["GATEWAY_MAX_WRITES_PER_MINUTE"] = str(SHARE)
+        env = two_targets(running.base_url, memberships, GATEWAY_MAX_WRITES_PER_MINUTE=str(SHARE))
         functions = [start_function(env, workdir / f"instance-{i}.log") for i in range(INSTANCES)]
         try:
-            batch = [{"location": "us-central1", "id": f"m{i}"} for i in range(memberships)]
-            sandbox.ok("POST", "/sandbox/memberships:batch", {"memberships": batch})
             sandbox.clear_requests()
             answers: list[int] = []
             resync = threading.Thread(
@@ -72,7 +58,7 @@ def several_instances(workdir: Path, memberships: int = 30) -> dict[str, Any]:
     writes = sorted(
         r["at"] for r in served if r["method"] != "GET" and "/gkeMemberships/" in r["path"]
     )
-    busiest = max(sum(1 for u in writes if t <= u < t + 60) for t in writes)
+    busiest = busiest_minute(writes)
     return {
         "instances": INSTANCES,
         "share_per_minute": SHARE,

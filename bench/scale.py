@@ -20,6 +20,7 @@ from bench.calls import classify
 from bench.firstsync import deadline_runs
 from bench.fleets import CONFIG, A, B
 from bench.instances import several_instances
+from bench.twotargets import Clock, busiest_minute, secret_creates, two_targets
 from sandbox.client import SandboxClient
 from sandbox.events.auditlog import audit_cloudevent
 from sandbox.harness import sandbox_env, start_function
@@ -28,19 +29,6 @@ from sandbox.state.fleet import FleetId
 
 ROOT = Path(__file__).resolve().parents[1]
 BUDGET = 600  # GATEWAY_MAX_WRITES_PER_MINUTE: the function's default
-
-
-class Clock:
-    """Time the sandbox and the function share in-process, moved by sleeping."""
-
-    def __init__(self) -> None:
-        self.now = 10_000.0
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def shared_budget(memberships: int) -> dict[str, Any]:
@@ -52,29 +40,15 @@ def shared_budget(memberships: int) -> dict[str, Any]:
     running.store.clock = time_.clock
     try:
         sandbox = SandboxClient(running.base_url)
-        sandbox.add_membership("global", "argocd-two", emit=False, argocd_namespace="argocd")
-        members = [{"location": "us-central1", "id": f"m{i}"} for i in range(memberships)]
-        sandbox.ok("POST", "/sandbox/memberships:batch", {"memberships": members})
-        hub = f"projects/{A}/locations/global/memberships/"
-        document = {
-            "fleets": [A],
-            "targets": [
-                {"name": "one", "argocd_membership": hub + "argocd-hub"},
-                {"name": "two", "argocd_membership": hub + "argocd-two"},
-            ],
-        }
-        env = {k: v for k, v in sandbox_env(running.base_url).items() if "FLEET_PROJECT" not in k}
-        env.pop("ARGOCD_MEMBERSHIP")
-        env |= {"FLEET_SYNC_CONFIG": json.dumps(document), "SYNC_CONCURRENCY": "1"}
-        env["GATEWAY_MAX_WRITES_PER_MINUTE"] = str(BUDGET)
+        env = two_targets(
+            running.base_url, memberships,
+            SYNC_CONCURRENCY="1", GATEWAY_MAX_WRITES_PER_MINUTE=str(BUDGET),
+        )  # fmt: skip
         sync = connect(Settings.from_env(env), clock=time_.clock, sleep=time_.sleep)
         started = time_.now
         report = sync.resync()
-        served = sandbox.requests()
-        writes = sorted(
-            r["at"] for r in served if r["method"] == "POST" and "/secrets" in r["path"]
-        )
-        busiest = max(sum(1 for u in writes if t <= u < t + 60) for t in writes)
+        writes = secret_creates(sandbox.requests())
+        busiest = busiest_minute(writes)
         return {
             "targets": 2,
             "writes": len(writes),

@@ -152,6 +152,11 @@ def relabel_costs(fleets: SandboxClient, tier: str) -> tuple[float, float]:
     entries = len(fleets.wait_idle()["events"]) - before  # the operation's first and last
     served = fleets.requests()
     assert not [r for r in served if r["path"].endswith("/scopes")]  # no scope is listed
+    # Each Secret lane reads the bindings right after the membership; tenancy takes them
+    # from those reads (app/seen.py), so it adds no read of its own in the membership's fleet.
+    member = f"/v1/projects/{A}/locations/us-central1/memberships/prod-a"
+    paths = [r["path"] for r in served]
+    assert paths.count(member + "/bindings") == paths.count(member)
     scoped = [r for r in served if ":listMemberships" in r["path"] or "/scopes/" in r["path"]]
     return hub_calls(served) / entries, len(scoped) / entries
 

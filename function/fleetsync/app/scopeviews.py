@@ -5,9 +5,10 @@ An entry about a membership (or one of its bindings) can change the AppProjects 
 it is bound to now and of those whose AppProject lists it now; an entry about a scope or a
 fleet namespace, that scope's. For each such scope, each fleet is asked for its fleet
 namespaces and its bound memberships (`scopes.listMemberships` in the gkehub v1 discovery
-document): two Hub calls per scope and fleet, after one for the membership's bindings (and
-one for the membership itself where those are not there). Any
-other entry (a cluster's, a registration's) reads every fleet whole, as a resync does.
+document): two Hub calls per scope and fleet, after the membership's bindings (taken from
+this entry's Secret lanes where they read them: app/seen.py) and, where those answer
+nothing, the membership itself. Any other entry (a cluster's, a registration's) reads every
+fleet whole, as a resync does.
 """
 
 from __future__ import annotations

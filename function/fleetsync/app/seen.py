@@ -33,12 +33,12 @@ def one_entry() -> Iterator[None]:
 
 def saw(number: str, ref: MembershipRef, scopes: tuple[str, ...] | None) -> None:
     """Keep a complete read of a membership's bindings for the rest of this entry."""
-    seen = _SEEN.get()
-    if seen is not None and scopes is not None:
-        seen[(number, ref)] = scopes
+    kept = _SEEN.get()
+    if kept is not None and scopes is not None:
+        kept[(number, ref)] = scopes
 
 
 def seen(number: str, ref: MembershipRef) -> tuple[str, ...] | None:
     """The bindings this entry's handling read already, or None when it read none."""
-    seen = _SEEN.get()
-    return None if seen is None else seen.get((number, ref))
+    kept = _SEEN.get()
+    return None if kept is None else kept.get((number, ref))
