@@ -9,7 +9,7 @@ CHECKOV := .venv-checkov/bin/checkov
 SCHEMAS := .provider-schemas/.pins-$(shell cat tests/terraform/schemas.py | cksum | cut -d' ' -f1)
 TF_EXAMPLE := terraform/examples/complete
 
-.PHONY: install schemas test unit integration explore lint format demo bench bench-results requirements plan deploy clean
+.PHONY: install schemas test unit integration explore lint format demo bench bench-results bench-plots requirements plan deploy clean
 
 install: $(STAMP)
 
@@ -60,12 +60,16 @@ format: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m sandbox.demo
 
-# Results go to bench/out/ (not tracked); bench-results updates the committed ones.
+# Results and pictures go to bench/out/ (not tracked); bench-results updates the committed
+# ones; bench-plots redraws the committed pictures and RESULTS.md from bench/results.json.
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
 bench-results: $(STAMP)
 	$(BIN)/python -m bench.run --out bench
+
+bench-plots: $(STAMP)
+	$(BIN)/python -m bench.plots bench
 
 # What Cloud Run installs: the project's dependencies less those only the CLI needs.
 requirements: $(STAMP)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from typing import Any
@@ -10,6 +11,7 @@ import requests
 
 from sandbox.client import SandboxClient
 from sandbox.events.auditlog import audit_cloudevent
+from sandbox.harness import sandbox_env
 
 NUMBER = "123456789012"
 
@@ -59,8 +61,38 @@ def warm_up(url: str) -> None:
     )
 
 
-def measure_events(sandbox: SandboxClient, function_url: str, repeats: int) -> dict[str, Any]:
-    """Each kind of event `repeats` times: calls by kind (per event) and handler latency."""
+# Tenancy on: one target whose Secrets carry their fleet scopes and whose AppProjects follow
+# them; every measured membership is bound to SCOPE, which has a fleet namespace.
+SCOPE = "payments"
+
+
+def tenancy_env(base_url: str) -> dict[str, str]:
+    """The function's environment for the sandbox's fleet with tenancy and cluster_project."""
+    env = sandbox_env(base_url)
+    location, _, ident = env.pop("ARGOCD_MEMBERSHIP").partition("/")
+    hub = f"projects/{NUMBER}/locations/{location}/memberships/{ident}"
+    del env["FLEET_PROJECT_NUMBER"]
+    tenancy = {"enabled": True, "prefix": "team-", "cluster_project": True}
+    target = {"name": "teams", "argocd_membership": hub, "tenancy": tenancy}
+    return {**env, "FLEET_SYNC_CONFIG": json.dumps({"fleets": [NUMBER], "targets": [target]})}
+
+
+def add_scope(sandbox: SandboxClient) -> None:
+    sandbox.add_scope(SCOPE, emit=False)
+    sandbox.add_namespace(SCOPE, "web", emit=False)
+
+
+def measure_events(
+    sandbox: SandboxClient, function_url: str, repeats: int, scope: str = ""
+) -> dict[str, Any]:
+    """Each kind of event `repeats` times: calls by kind (per event) and handler latency;
+    with `scope`, each membership is bound to it before its event."""
+
+    def add(ident: str) -> None:
+        sandbox.add_membership("us-central1", ident, {"v": "1"}, emit=False)
+        if scope:
+            sandbox.bind(f"us-central1/{ident}", scope, emit=False)
+
     results: dict[str, Any] = {}
     session = requests.Session()
     warm_up(function_url)
@@ -69,7 +101,7 @@ def measure_events(sandbox: SandboxClient, function_url: str, repeats: int) -> d
         for n in range(repeats):
             ident = f"ev-{kind}-{n}"
             if kind != "create":
-                sandbox.add_membership("us-central1", ident, {"v": "1"}, emit=False)
+                add(ident)
                 session.post(
                     function_url + "/resync",
                     params={"membership": f"us-central1/{ident}"},
@@ -80,7 +112,7 @@ def measure_events(sandbox: SandboxClient, function_url: str, repeats: int) -> d
             elif kind == "delete":
                 sandbox.delete_membership("us-central1", ident, emit=False)
             elif kind == "create":
-                sandbox.add_membership("us-central1", ident, {"v": "1"}, emit=False)
+                add(ident)
             sandbox.clear_requests()
             headers, body = audit_event(METHODS[kind], ident, n)
             started = time.perf_counter()

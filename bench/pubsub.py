@@ -112,6 +112,7 @@ def _latency(sandbox: SandboxClient, changes: int) -> dict[str, Any]:
         "missing": missing,
         "latency_ms_p50": round(percentile(ms, 0.5), 1),
         "latency_ms_p95": round(percentile(ms, 0.95), 1),
+        "samples_ms": [round(s * 1000, 1) for s in seconds],
     }
 
 

@@ -1,17 +1,29 @@
-"""First sync, steady state and 10% churn for a fleet of n memberships; peak memory."""
+"""First sync, steady state and 10% churn for n memberships in one fleet or spread over
+several; peak memory. Each size runs `repeats` times from an empty Argo CD namespace: the
+report keeps the median run's figures, every run's time, and the largest peak memory."""
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import requests
 
 from bench.calls import classify, warm_up
+from bench.series import median_run
 from sandbox.client import SandboxClient
 from sandbox.harness import sandbox_env, start_function
 from sandbox.server import RunningSandbox
+from sandbox.state.fleet import FleetId
+
+RUNS = ("first_sync", "steady_state", "churn_10pct")
+# The sandbox's fleets beyond its first, for sizes laid out as several fleet projects (an
+# organisation with 10,000 clusters runs several fleets: GKE's limit is 250 clusters a
+# fleet by default, raised on request).
+MORE_FLEETS = [FleetId(f"acme-fleet-{k}", f"10000000000{k}") for k in range(1, 4)]
 
 
 def peak_rss_mib(pid: int) -> float:
@@ -55,22 +67,41 @@ def _timed_resync(sandbox: SandboxClient, url: str) -> dict[str, Any]:
     }
 
 
-def measure_resync(running: RunningSandbox, n: int, workdir: Path) -> dict[str, Any]:
-    """First sync, steady state and 10% churn for a fleet of n memberships."""
+def measure_resync(
+    running: RunningSandbox, n: int, workdir: Path, fleets: int = 1, repeats: int = 1
+) -> dict[str, Any]:
+    """`repeats` runs of n memberships spread over `fleets` of the sandbox's fleets."""
+    runs = [_measure_once(running, n, workdir, fleets) for _ in range(repeats)]
+    summary: dict[str, Any] = {"n": n, "fleets": fleets, "repeats": repeats}
+    for run in RUNS:
+        summary[run] = {
+            **median_run([r[run] for r in runs]),
+            "writes_runs": [r[run]["calls"]["writes"] for r in runs],
+        }
+    summary["peak_rss_mib"] = max(r["peak_rss_mib"] for r in runs)
+    summary["peak_rss_mib_runs"] = [r["peak_rss_mib"] for r in runs]
+    return summary
+
+
+def _measure_once(running: RunningSandbox, n: int, workdir: Path, fleets: int) -> dict[str, Any]:
     sandbox = SandboxClient(running.base_url)
     sandbox.reset()
     sandbox.set_sinks()
+    numbers = [f.project_number for f in running.fleets][:fleets]
+    if len(numbers) < fleets:
+        raise ValueError(f"{fleets} fleets asked for, the sandbox serves {len(numbers)}")
     memberships = [
         {
             "location": ("us-central1", "europe-west1", "asia-east1")[i % 3],
             "id": f"m{i:05d}",
             "labels": {"env": "prod" if i % 2 else "dev", "n": str(i)},
+            "project_number": numbers[i % fleets],
         }
         for i in range(n)
     ]
     sandbox.ok("POST", "/sandbox/memberships:batch", {"memberships": memberships})
     # Unpaced: this measures the sync itself; measure_paced_sync measures the budget.
-    env = sandbox_env(running.base_url, GATEWAY_MAX_WRITES_PER_MINUTE="0")
+    env = _environment(running.base_url, numbers, GATEWAY_MAX_WRITES_PER_MINUTE="0")
     function = start_function(env, workdir / f"resync-{n}.log")
     try:
         warm_up(function.url)
@@ -79,22 +110,34 @@ def measure_resync(running: RunningSandbox, n: int, workdir: Path) -> dict[str, 
         churned = max(1, n // 10)
         for item in memberships[: churned // 2]:
             sandbox.update_membership(
-                item["location"], item["id"], labels={"env": "canary"}, emit=False
+                item["location"],
+                item["id"],
+                labels={"env": "canary"},
+                emit=False,
+                project_number=item["project_number"],
             )
         for item in memberships[churned // 2 : churned]:
-            sandbox.delete_membership(item["location"], item["id"], emit=False)
+            sandbox.delete_membership(
+                item["location"], item["id"], emit=False, project_number=item["project_number"]
+            )
         extra = [
-            {"location": "us-east1", "id": f"new{i:05d}"} for i in range(churned - churned // 2)
+            {"location": "us-east1", "id": f"new{i:05d}", "project_number": numbers[i % fleets]}
+            for i in range(churned - churned // 2)
         ]
         sandbox.ok("POST", "/sandbox/memberships:batch", {"memberships": extra})
         churn = _timed_resync(sandbox, function.url)
         rss = peak_rss_mib(function.process.pid)
     finally:
         function.stop()
-    return {
-        "n": n,
-        "first_sync": first,
-        "steady_state": steady,
-        "churn_10pct": churn,
-        "peak_rss_mib": rss,
-    }
+    return {"first_sync": first, "steady_state": steady, "churn_10pct": churn, "peak_rss_mib": rss}
+
+
+def _environment(base_url: str, numbers: Sequence[str], **extra: str) -> dict[str, str]:
+    """The single form for one fleet; for several, one target listing them all."""
+    env = sandbox_env(base_url, **extra)
+    if len(numbers) == 1:
+        return env
+    del env["FLEET_PROJECT_NUMBER"], env["ARGOCD_MEMBERSHIP"]
+    hub = f"projects/{numbers[0]}/locations/global/memberships/argocd-hub"
+    document = {"fleets": list(numbers), "targets": [{"name": "argocd", "argocd_membership": hub}]}
+    return {**env, "FLEET_SYNC_CONFIG": json.dumps(document)}

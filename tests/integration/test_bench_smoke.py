@@ -50,7 +50,7 @@ def test_resync_calls_at_fifty(running_sandbox, sandbox, tmp_path):
             "generated": "now",
         }
     )
-    assert "| 50 | steady state |" in table
+    assert "| 50 | 1 | steady state |" in table
 
 
 def test_the_multi_form_bench_at_ten(tmp_path):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.report import pubsub_section
+from bench.report_runs import pubsub_section
 
 
 def test_a_skipped_scenario_says_why() -> None:

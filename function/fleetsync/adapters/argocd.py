@@ -9,7 +9,6 @@ since we looked is never overwritten or removed; the API server answers 409 inst
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
 
 from fleetsync.adapters.gateway import LIST_PAGE_SIZE, Gateway
 from fleetsync.adapters.gateway_errors import SecretMissingError
@@ -20,11 +19,8 @@ from fleetsync.core.model import SECRET_TYPE_CLUSTER, SECRET_TYPE_LABEL, Cluster
 
 class ArgoCD:
     def __init__(self, gateway: Gateway) -> None:
-        import kubernetes.client as k
-
         # Shared with the AppProjects adapter: one budget and one token per Argo CD cluster.
         self.gateway = gateway
-        self._k: Any = k
         self._namespace, self._timeout = self.gateway.namespace, self.gateway.timeout
         self._api = SecretsApi(self.gateway.api_client)
 
@@ -50,9 +46,10 @@ class ArgoCD:
                     _request_timeout=self._timeout,
                 )
             )
-            for item in page.items:
-                secrets[item.metadata.name] = cluster_secret(item)
-            token = page.metadata.var_continue
+            for item in page.get("items") or []:
+                secret = cluster_secret(item)
+                secrets[secret.name] = secret
+            token = (page.get("metadata") or {}).get("continue")
             if not token:
                 return secrets
 
@@ -69,19 +66,18 @@ class ArgoCD:
 
     def create(self, secret: ClusterSecret) -> ClusterSecret:
         """Create the Secret; it returns as stored, with its resourceVersion."""
-        k = self._k
-        body = k.V1Secret(
-            api_version="v1",
-            kind="Secret",
-            type="Opaque",
-            metadata=k.V1ObjectMeta(
-                name=secret.name,
-                namespace=self._namespace,
-                labels=dict(secret.labels),
-                annotations=dict(secret.annotations),
-            ),
-            data=encode_data(secret.data),
-        )
+        body = {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "type": "Opaque",
+            "metadata": {
+                "name": secret.name,
+                "namespace": self._namespace,
+                "labels": dict(secret.labels),
+                "annotations": dict(secret.annotations),
+            },
+            "data": encode_data(secret.data),
+        }
         return cluster_secret(
             self.gateway.write(
                 lambda: self._api.create_namespaced_secret(
@@ -117,10 +113,7 @@ class ArgoCD:
         return cluster_secret(patched)
 
     def delete(self, current: ClusterSecret) -> None:
-        k = self._k
-        options = k.V1DeleteOptions(
-            preconditions=k.V1Preconditions(resource_version=current.resource_version)
-        )
+        options = {"preconditions": {"resourceVersion": current.resource_version}}
         try:
             self.gateway.write(
                 lambda: self._api.delete_namespaced_secret(
