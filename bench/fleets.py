@@ -11,6 +11,7 @@ from typing import Any
 import requests
 
 from bench.calls import classify
+from bench.series import median_run
 from sandbox.client import SandboxClient
 from sandbox.events.auditlog import audit_cloudevent
 from sandbox.harness import sandbox_env, start_function
@@ -36,7 +37,16 @@ CONFIG = {
 SCOPES = ("payments", "search")
 
 
-def measure_fleets(members_per_fleet: int, workdir: Path) -> dict[str, Any]:
+def measure_fleets(members_per_fleet: int, workdir: Path, repeats: int = 1) -> dict[str, Any]:
+    """`repeats` runs from a new sandbox: the resyncs' median run, the events' calls."""
+    runs = [_measure_once(members_per_fleet, workdir) for _ in range(repeats)]
+    combined = dict(runs[0])
+    for run in ("first_sync", "steady_state"):
+        combined[run] = median_run([r[run] for r in runs])
+    return combined
+
+
+def _measure_once(members_per_fleet: int, workdir: Path) -> dict[str, Any]:
     running = start(fleets=[FleetId("acme-nonprod", B)], retry_initial_s=0.05)
     try:
         sandbox = SandboxClient(running.base_url)

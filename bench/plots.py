@@ -18,6 +18,7 @@ from typing import Any
 
 import matplotlib
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from bench.report import markdown
 
@@ -38,47 +39,52 @@ def caption(results: dict[str, Any]) -> str:
 
 def paced_first_sync(fig: Figure, results: dict[str, Any]) -> None:
     paced = results["paced_sync"]
-    line = paced["timeline"]
+    line, budget = paced["timeline"], paced["budget_per_minute"]
     window = line["window_s"]
-    starts = [k * window for k in range(len(line["writes"]))]
+    writes, refused = line["writes"], line["too_many_requests"]
+    starts = [k * window for k in range(len(writes))]
     ax = fig.subplots()
+    bars = {"width": window, "align": "edge"}
+    ax.bar(starts, writes, color="#9ecae1", label=f"writes per {window:g} s", **bars)
+    # 429s on top of that window's writes, so neither hides the other (and the legend's
+    # swatch is red even when there are none).
     ax.bar(
         starts,
-        line["writes"],
-        width=window,
-        align="edge",
-        color="#9ecae1",
-        label=f"writes per {window:g} s",
+        refused,
+        bottom=writes,
+        color="#d62728",
+        **bars,
+        label=f"429 answers per {window:g} s ({sum(refused)} in all)",
     )
-    ends = [s + window for s in starts]
     ax.plot(
-        ends,
+        [s + window for s in starts],
         line["writes_in_trailing_60s"],
         color="#08519c",
-        marker=".",
+        marker="o",
+        markersize=4,
         label="writes in the trailing 60 s (what the quota counts)",
     )
+    # Drawn last, dashed: visible where the trailing minute sits right on it.
     ax.axhline(
-        paced["budget_per_minute"],
+        budget,
         color="#d62728",
-        linestyle="--",
-        label=f"budget: {paced['budget_per_minute']} writes a minute",
-    )
-    refused = [(s, n) for s, n in zip(starts, line["too_many_requests"], strict=True) if n]
-    ax.bar(
-        [s for s, _ in refused],
-        [n for _, n in refused],
-        width=window,
-        align="edge",
-        color="#d62728",
-        label=f"429 answers ({sum(line['too_many_requests'])} in all)",
+        linestyle=(0, (6, 4)),
+        zorder=3,
+        label=f"budget: {budget} writes a minute",
     )
     ax.set_title(
         f"Paced first sync of {paced['n']:,} clusters: gateway {paced['latency_ms']} ms a call"
     )
     ax.set_xlabel("time since the resync's first request (s)")
     ax.set_ylabel("gateway writes (count)")
-    ax.set_ylim(0, paced["budget_per_minute"] * 1.25)
+    tallest = max(
+        [
+            budget,
+            *line["writes_in_trailing_60s"],
+            *(w + r for w, r in zip(writes, refused, strict=True)),
+        ]
+    )
+    ax.set_ylim(0, tallest * 1.25)
     ax.legend(loc="upper right", fontsize="small")
 
 
@@ -101,13 +107,18 @@ def resync_scaling(fig: Figure, results: dict[str, Any]) -> None:
         shown = [(n, targets[key]) for n, key in points if key in targets]
         ax.plot([n for n, _ in shown], [t for _, t in shown], "rv", label=label)
         ax.set_xscale("log")
-        ax.set_xticks(sizes, [f"{row['n']:,}\n({row.get('fleets', 1)})" for row in rows])
+        fleets = {row["n"]: f"\n({row.get('fleets', 1)})" for row in rows}
+        ticks = sorted({*sizes, *(n for n, _ in shown)})
+        ax.set_xticks(ticks, [f"{n:,}{fleets.get(n, '')}" for n in ticks])
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel("memberships (fleets)")
         ax.legend(fontsize="small")
     repeats = max(row.get("repeats", 1) for row in rows)
     wall.set_title(f"Resync wall time (median of {repeats} runs)")
     wall.set_ylabel("wall time (s)")
     wall.set_yscale("log")
+    wall.yaxis.set_minor_formatter(NullFormatter())
+    wall.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     memory.set_title("The function's peak memory (largest of the runs)")
     memory.set_ylabel("peak RSS (MiB)")
     memory.set_ylim(0, max(*memory.get_ylim(), *(t for _, t in _shown(targets))) * 1.15)

@@ -6,7 +6,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bench.report_runs import cold_start_section, image, mark, paced_section, pubsub_section
+from bench.report_runs import (
+    cold_start_section,
+    image,
+    mark,
+    paced_section,
+    pubsub_section,
+    runs,
+)
 from bench.scale_report import scale_section
 
 RUNS = ("first_sync", "steady_state", "churn_10pct")
@@ -94,7 +101,7 @@ def _resync(rows: list[dict[str, Any]], targets: dict[str, Any]) -> list[str]:
         "",
         "## Resync",
         "",
-        f"Each size from an empty Argo CD namespace, {repeats} times: the median run's figures, "
+        f"Each size from an empty Argo CD namespace, {runs(repeats)}: the median run's figures, "
         "every run's wall time, and the largest peak memory of the runs. Sizes of several "
         "fleets are one target listing every fleet, the memberships dealt out in turn.",
         "",
@@ -159,7 +166,8 @@ def fleets_section(fleets: dict[str, Any]) -> list[str]:
         "",
         f"Two fleets of {fleets['memberships']} memberships in all, two Argo CD targets (one "
         "selecting env=prod, one taking everything with tenancy and `cluster_project` on), "
-        "two scopes with two fleet namespaces each in both fleets.",
+        "two scopes with two fleet namespaces each in both fleets. Resync times are the median "
+        f"of {runs(len(fleets.get('first_sync', {}).get('wall_s_runs', [0])))}.",
         "",
         "| run or event | Hub reads | gateway reads | writes | total | wall s |",
         "|---|---|---|---|---|---|",

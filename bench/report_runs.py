@@ -10,6 +10,10 @@ def mark(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
 
+def runs(count: int) -> str:
+    return f"{count} run" + ("" if count == 1 else "s")
+
+
 def image(picture: str | None, alt: str) -> list[str]:
     return ["", f"![{alt}]({picture})"] if picture else []
 
@@ -48,7 +52,7 @@ def paced_section(paced: dict[str, Any], picture: str | None = None) -> list[str
     # Judged on every run: the busiest minute of any, and every 429 of all of them.
     peak = paced.get("peak_writes_in_60s_max", paced["peak_writes_in_60s"])
     refused = sum(paced.get("too_many_requests_runs", [paced["too_many_requests"]]))
-    runs = paced.get("wall_s_runs", [paced["wall_s"]])
+    times = paced.get("wall_s_runs", [paced["wall_s"]])
     achieved = paced["writes"] / paced["wall_s"] * 60 if paced["wall_s"] else 0
     ok = budget >= peak >= 0.9 * budget and refused == 0
     return [
@@ -58,7 +62,7 @@ def paced_section(paced: dict[str, Any], picture: str | None = None) -> list[str
         f"{paced['n']:,} memberships, Connect Gateway latency {paced['latency_ms']} ms a call, "
         f"quota 2,400 requests a minute, `GATEWAY_MAX_WRITES_PER_MINUTE={budget}`: "
         f"{paced['writes']:,} writes in {paced['wall_s']} s ({achieved:.0f} a minute over the "
-        f"whole run; the median of {len(runs)} runs: {', '.join(map(str, runs))} s); the "
+        f"whole run; the median of {runs(len(times))}: {', '.join(map(str, times))} s); the "
         f"busiest 60 s of any run held {peak} writes ({peak / budget:.0%} of the budget); "
         f"{refused} answers 429 in all; writes waited {paced['paced_seconds']} s in all for "
         "the budget in the median run. Goal (at least 90% of the budget in the busiest "

@@ -105,7 +105,7 @@ def run(
         paced_sync = measure_paced_sync(running, paced, workdir, repeats=repeats) if paced else {}
     finally:
         running.stop()
-    fleets = measure_fleets(50, workdir)
+    fleets = measure_fleets(50, workdir, repeats)
     scale = measure_scale(workdir)
     through_pubsub = measure_pubsub(workdir, changes=pubsub) if pubsub else {}
     if "skipped" in through_pubsub:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.report_runs import mark
+
 
 def scale_section(scale: dict[str, Any]) -> list[str]:
     """The figures above, as RESULTS.md says them."""
@@ -19,7 +21,7 @@ def scale_section(scale: dict[str, Any]) -> list[str]:
         f"instance, `GATEWAY_MAX_WRITES_PER_MINUTE={budget['budget_per_minute']}`, the sandbox's "
         f"clock): {budget['writes']} writes in {budget['minutes']} minutes, busiest minute "
         f"{budget['busiest_minute']}. Goal (never above the budget): "
-        f"{_ok(budget['busiest_minute'] <= budget['budget_per_minute'])}.",
+        f"{mark(budget['busiest_minute'] <= budget['budget_per_minute'])}.",
         *_instances(scale.get("several_instances")),
         "- Hub calls for one relabel entry (two fleets; two targets, one with tenancy): "
         + ", ".join(
@@ -31,9 +33,9 @@ def scale_section(scale: dict[str, Any]) -> list[str]:
         "the Secrets' read of them for this entry); each "
         "target's Secret costs the membership and its bindings, read before its write and "
         "read back after. Goals: the same whatever the number of scopes: "
-        + _ok(len({v["hub_reads"] for v in calls.values()}) == 1)
+        + mark(len({v["hub_reads"] for v in calls.values()}) == 1)
         + "; at most 12 in all: "
-        + _ok(max(v["hub_reads"] for v in calls.values()) <= 12)
+        + mark(max(v["hub_reads"] for v in calls.values()) <= 12)
         + ".",
         f"- An AppProject of {size['destinations']:,} destinations: {size['bytes']:,} bytes, "
         f"over the {size['limit_bytes']:,} written at most: "
@@ -63,7 +65,7 @@ def _instances(run: dict[str, Any] | None) -> list[str]:
         f"of {run['budget_per_minute']}; one resyncs while the other takes registration "
         f"entries): {run['writes']} gateway writes in {run['seconds']} s, busiest minute as "
         f"the gateway received them {run['busiest_minute']}. Goal (never above the budget): "
-        f"{_ok(run['busiest_minute'] <= run['budget_per_minute'])}.",
+        f"{mark(run['busiest_minute'] <= run['budget_per_minute'])}.",
     ]
 
 
@@ -81,9 +83,5 @@ def _runs(first: dict[str, Any] | None) -> list[str]:
         f"- The same first sync run (sandbox's clock, one instance's share, "
         f"`RESYNC_DEADLINE_SECONDS={first['resync_deadline_seconds']}`), "
         f"{first['secrets']:,} Secrets: {len(runs)} runs: {said}. Goal (each run within its "
-        f"deadline, the last complete): {_ok(fits and runs[-1]['complete'])}.",
+        f"deadline, the last complete): {mark(fits and runs[-1]['complete'])}.",
     ]
-
-
-def _ok(met: bool) -> str:
-    return "met" if met else "missed"

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from cheroot import wsgi
+from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
 from sandbox.commandline import behaviour_of, parse
@@ -93,17 +93,12 @@ class SandboxApp:
         return error_response(404, f"The requested URL {path} was not found on this server.")
 
 
-# Requests served at once: a function's writers, a second instance's, Eventarc's deliveries,
-# the control API and a test's own client, with room to spare.
-SERVER_THREADS = 32
-
-
 @dataclass
 class RunningSandbox:
     base_url: str
     store: Store
     eventarc: Eventarc
-    server: wsgi.Server
+    server: BaseWSGIServer
     thread: threading.Thread
     logsinks: LogSinks
 
@@ -113,7 +108,7 @@ class RunningSandbox:
         return list(self.store.fleet_ids)
 
     def stop(self) -> None:
-        self.server.stop()
+        self.server.shutdown()
         self.eventarc.stop()
         self.logsinks.stop()
         self.thread.join(timeout=5)
@@ -142,6 +137,7 @@ def start(
     also published to each of `log_sink_topics` on the Pub/Sub emulator at `pubsub_emulator`
     (`host:port`), which is where `POST /sandbox/logsinks` sinks publish too.
     """
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     store = Store(
         project_id, project_number, argocd_membership, argocd_namespace, behaviour, fleets or []
     )
@@ -156,14 +152,11 @@ def start(
         [log_sink(t, "", pubsub_emulator, from_flags=True) for t in log_sink_topics or []]
     )
     app = SandboxApp(store, LogRouter(eventarc, logsinks), pubsub_emulator)
-    # cheroot keeps HTTP/1.1 connections open between requests, as an API server and
-    # Google's front ends do (werkzeug's server closes every one, which a client pays for
-    # on each call); idle connections wait in its selector, not in a worker thread.
-    server = wsgi.Server((host, port), app, numthreads=SERVER_THREADS, server_name="fleet-sandbox")
-    server.prepare()
-    thread = threading.Thread(target=server.serve, name="fleet-sandbox", daemon=True)
+    server = make_server(host, port, app, threaded=True)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="fleet-sandbox", daemon=True)
     thread.start()
-    url = f"http://{host}:{server.bind_addr[1]}"
+    url = f"http://{host}:{server.server_port}"
     return RunningSandbox(url, store, eventarc, server, thread, logsinks)
 
 

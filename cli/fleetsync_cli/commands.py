@@ -79,9 +79,11 @@ def resync(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
         report = _one(sync, args.membership, dry_run=dry_run)
     else:
         bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
-        report = sync.resync(dry_run=dry_run, force=args.force, progress=bar)
-        if bar is not None:
-            bar.finish()
+        try:
+            report = sync.resync(dry_run=dry_run, force=args.force, progress=bar)
+        finally:
+            if bar is not None:
+                bar.finish()
     rows = None if args.all else RESYNC_ROWS
     print_report(report.to_json(), out, output=args.output, wide=args.wide, max_rows=rows)
     failed = report.errors or report.retryable or report.refused or report.deletes_withheld

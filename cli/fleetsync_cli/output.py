@@ -7,6 +7,7 @@ Plan and resync speak one vocabulary (create, update, delete, unchanged); a dry 
 from __future__ import annotations
 
 import json
+import os
 from typing import Any, TextIO
 
 WIDTH = 100
@@ -141,10 +142,22 @@ def _columns(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def terminal_size(stream: TextIO) -> tuple[int, int]:
+    """Columns and rows of the terminal `stream` writes to; 80 x 24 where it says 0."""
+    try:
+        size = os.get_terminal_size(stream.fileno())
+    except (AttributeError, OSError, ValueError):
+        return 80, 24
+    return size.columns or 80, size.lines or 24
+
+
 class ProgressBar:
-    """Resync progress on a terminal, for large fleets: tqdm draws it to the terminal's
-    width, at most ten times a second, with the rate and the time left (a paced first sync
-    of 10,000 clusters takes over an hour). Only made when stderr is a terminal."""
+    """Resync progress on a terminal, for large fleets: tqdm draws it to the terminal's width
+    (as it was when the bar began), at most ten times a second, with the time left (a paced
+    first sync of 10,000 clusters takes over an hour). Only made when stderr is a terminal."""
+
+    # Short enough for 80 columns with room for the bar: no rate, a terse budget note.
+    FORMAT = "{l_bar}{bar}| {n_fmt}/{total_fmt} writes [{elapsed}<{remaining}{postfix}]"
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
@@ -154,14 +167,21 @@ class ProgressBar:
         from tqdm import tqdm
 
         if self._bar is None:
-            self._bar = tqdm(total=total, file=self.stream, unit="write", dynamic_ncols=True)
+            # The size is ours to read, not tqdm's: on a terminal that reports 0 rows (a
+            # pseudo-terminal nobody sized, as CI runners give) tqdm hides the only bar.
+            columns, _ = terminal_size(self.stream)
+            self._bar = tqdm(
+                total=total, file=self.stream, bar_format=self.FORMAT, ncols=columns, nrows=20
+            )
         elif done < self._bar.n or total != self._bar.total:
             self._bar.reset(total=total)  # the next target or fleet of the resync
         if paced_s >= 1:
-            waited = f"paced by the gateway budget ({paced_s:.0f} s waited)"
-            self._bar.set_postfix_str(waited, refresh=False)
+            self._bar.set_postfix_str(f"write budget: waited {paced_s:.0f} s", refresh=False)
         self._bar.update(done - self._bar.n)
 
     def finish(self) -> None:
+        """End the bar's line; call it however the resync ended (an error, Ctrl-C) so what
+        comes next starts on a line of its own and the bar is not drawn again."""
         if self._bar is not None:  # nothing written: no bar, and no lone blank line
             self._bar.close()
+            self._bar = None

@@ -126,7 +126,7 @@ def test_every_picture_has_its_title_axes_target_and_caption(tmp_path):
             "Paced first sync of 300 clusters",
             "gateway writes (count)",
             "budget: 600 writes a minute",
-            "429 answers (2 in all)",
+            "429 answers per 10 s (2 in all)",
         ],
         "resync": [
             "Resync wall time (median of 2 runs)",

@@ -1,8 +1,14 @@
 """The CLI's rendering of reports and progress; no network."""
 
+import fcntl
 import io
+import os
+import pty
+import select
+import struct
+import termios
 
-from fleetsync_cli.output import ProgressBar, print_report
+from fleetsync_cli.output import ProgressBar, print_report, terminal_size
 
 REPORT = {
     "created": ["a.us-central1.1"],
@@ -103,7 +109,7 @@ def test_progress_bar_counts_writes_and_says_when_paced():
     bar.finish()
     shown = _last_drawn(out)
     assert "10/10" in shown and "write" in shown
-    assert "paced by the gateway budget (12 s waited)" in shown
+    assert "write budget: waited 12 s" in shown
     assert shown.endswith("\n")
 
 
@@ -115,6 +121,28 @@ def test_the_next_target_of_a_resync_starts_the_bar_again():
     bar(3, 3)
     bar.finish()
     assert "3/3" in _last_drawn(out) and "4/4" not in _last_drawn(out)
+
+
+def test_a_terminal_that_reports_no_size_still_gets_the_bar():
+    """An unsized pseudo-terminal (0 x 0, as CI runners give) must not hide the bar."""
+    main, side = pty.openpty()
+    fcntl.ioctl(side, termios.TIOCSWINSZ, struct.pack("HHHH", 0, 0, 0, 0))
+    with os.fdopen(side, "w", encoding="utf-8") as terminal:
+        bar = ProgressBar(terminal)
+        bar(7, 7)
+        bar.finish()
+    shown = b""
+    while select.select([main], [], [], 0.5)[0]:
+        try:
+            shown += os.read(main, 65536)
+        except OSError:  # the other side closed: all of it was read
+            break
+    os.close(main)
+    assert "7/7 writes" in shown.decode("utf-8").rsplit("\r", 2)[-2]
+
+
+def test_a_stream_that_is_no_terminal_counts_as_80_columns():
+    assert terminal_size(io.StringIO()) == (80, 24)
 
 
 def test_a_progress_bar_that_never_drew_adds_no_blank_line():

@@ -9,6 +9,7 @@ since we looked is never overwritten or removed; the API server answers 409 inst
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from fleetsync.adapters.gateway import LIST_PAGE_SIZE, Gateway
 from fleetsync.adapters.gateway_errors import SecretMissingError
@@ -19,8 +20,11 @@ from fleetsync.core.model import SECRET_TYPE_CLUSTER, SECRET_TYPE_LABEL, Cluster
 
 class ArgoCD:
     def __init__(self, gateway: Gateway) -> None:
+        import kubernetes.client as k
+
         # Shared with the AppProjects adapter: one budget and one token per Argo CD cluster.
         self.gateway = gateway
+        self._k: Any = k
         self._namespace, self._timeout = self.gateway.namespace, self.gateway.timeout
         self._api = SecretsApi(self.gateway.api_client)
 
@@ -46,10 +50,9 @@ class ArgoCD:
                     _request_timeout=self._timeout,
                 )
             )
-            for item in page.get("items") or []:
-                secret = cluster_secret(item)
-                secrets[secret.name] = secret
-            token = (page.get("metadata") or {}).get("continue")
+            for item in page.items:
+                secrets[item.metadata.name] = cluster_secret(item)
+            token = page.metadata.var_continue
             if not token:
                 return secrets
 
@@ -66,18 +69,19 @@ class ArgoCD:
 
     def create(self, secret: ClusterSecret) -> ClusterSecret:
         """Create the Secret; it returns as stored, with its resourceVersion."""
-        body = {
-            "apiVersion": "v1",
-            "kind": "Secret",
-            "type": "Opaque",
-            "metadata": {
-                "name": secret.name,
-                "namespace": self._namespace,
-                "labels": dict(secret.labels),
-                "annotations": dict(secret.annotations),
-            },
-            "data": encode_data(secret.data),
-        }
+        k = self._k
+        body = k.V1Secret(
+            api_version="v1",
+            kind="Secret",
+            type="Opaque",
+            metadata=k.V1ObjectMeta(
+                name=secret.name,
+                namespace=self._namespace,
+                labels=dict(secret.labels),
+                annotations=dict(secret.annotations),
+            ),
+            data=encode_data(secret.data),
+        )
         return cluster_secret(
             self.gateway.write(
                 lambda: self._api.create_namespaced_secret(
@@ -113,7 +117,10 @@ class ArgoCD:
         return cluster_secret(patched)
 
     def delete(self, current: ClusterSecret) -> None:
-        options = {"preconditions": {"resourceVersion": current.resource_version}}
+        k = self._k
+        options = k.V1DeleteOptions(
+            preconditions=k.V1Preconditions(resource_version=current.resource_version)
+        )
         try:
             self.gateway.write(
                 lambda: self._api.delete_namespaced_secret(

@@ -1,25 +1,27 @@
 """The five Secret calls the Argo CD adapter makes, through the kubernetes client's ApiClient.
 
-Same names and requests as the client's CoreV1Api, whose import builds every core model and
-hundreds of validated methods: most of a cold start, for five calls. The requests are built
-with the client's own `param_serialize`, sent with `call_api` and read with
-`response_deserialize`, as the generated methods do (kubernetes 37). Answers are the JSON
-objects the API server sent (the client's "object" type), not models: validating a model
-per Secret cost more than half of a steady-state resync's time at 10,000 clusters.
+Same names, requests and answers as the client's CoreV1Api, whose import builds every core
+model and hundreds of validated methods: most of a cold start, for five calls. The requests
+are built with the client's own `param_serialize`, sent with `call_api` and read with
+`response_deserialize`, as the generated methods do (kubernetes 37).
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
 from typing import Any
 
 from fleetsync.core.model import ClusterSecret
 
 SECRETS_PATH = "/api/v1/namespaces/{namespace}/secrets"
 SECRET_PATH = SECRETS_PATH + "/{name}"
-# What each answer deserialises to: the JSON object; a non-2xx raises ApiException.
-ANSWER: dict[str, str | None] = {"200": "object", "201": "object", "202": "object", "401": None}
+# What each answer deserialises to, as CoreV1Api has it; a non-2xx raises ApiException.
+ONE_SECRET: dict[str, str | None] = {
+    "200": "V1Secret",
+    "201": "V1Secret",
+    "202": "V1Secret",
+    "401": None,
+}
 
 
 class SecretsApi:
@@ -45,18 +47,18 @@ class SecretsApi:
             "GET",
             SECRETS_PATH,
             {"namespace": namespace},
-            ANSWER,
+            {"200": "V1SecretList", "401": None},
             _request_timeout,
             query=query,
         )
 
     def read_namespaced_secret(self, name: str, namespace: str, *, _request_timeout: Any) -> Any:
         where = {"name": name, "namespace": namespace}
-        return self._call("GET", SECRET_PATH, where, ANSWER, _request_timeout)
+        return self._call("GET", SECRET_PATH, where, ONE_SECRET, _request_timeout)
 
     def create_namespaced_secret(self, namespace: str, body: Any, *, _request_timeout: Any) -> Any:
         where = {"namespace": namespace}
-        return self._call("POST", SECRETS_PATH, where, ANSWER, _request_timeout, body=body)
+        return self._call("POST", SECRETS_PATH, where, ONE_SECRET, _request_timeout, body=body)
 
     def patch_namespaced_secret(
         self, name: str, namespace: str, body: Any, *, _content_type: str, _request_timeout: Any
@@ -65,7 +67,7 @@ class SecretsApi:
             "PATCH",
             SECRET_PATH,
             {"name": name, "namespace": namespace},
-            ANSWER,
+            ONE_SECRET,
             _request_timeout,
             body=body,
             content_type=_content_type,
@@ -78,7 +80,7 @@ class SecretsApi:
             "DELETE",
             SECRET_PATH,
             {"name": name, "namespace": namespace},
-            ANSWER,
+            {"200": "object", "202": "object", "401": None},
             _request_timeout,
             body=body,
         )
@@ -132,17 +134,16 @@ def diff(before: Any, after: Any) -> dict[str, str | None]:
     return changed
 
 
-def cluster_secret(item: Mapping[str, Any]) -> ClusterSecret:
-    """Ours, from a Secret as the API server sends it (data in base64)."""
-    meta = item.get("metadata") or {}
-    data = {
-        key: base64.b64decode(value).decode("utf-8", "surrogateescape")
-        for key, value in (item.get("data") or {}).items()
-    }
+def cluster_secret(item: Any) -> ClusterSecret:
+    meta = item.metadata
+    data = {}
+    for key, value in (item.data or {}).items():
+        raw = value if isinstance(value, bytes) else base64.b64decode(value)
+        data[key] = raw.decode("utf-8", "surrogateescape")
     return ClusterSecret(
-        name=meta["name"],
-        labels=dict(meta.get("labels") or {}),
-        annotations=dict(meta.get("annotations") or {}),
+        name=meta.name,
+        labels=dict(meta.labels or {}),
+        annotations=dict(meta.annotations or {}),
         data=data,
-        resource_version=str(meta.get("resourceVersion") or ""),
+        resource_version=str(meta.resource_version or ""),
     )
