@@ -20,9 +20,8 @@ from sandbox.server import RunningSandbox
 from sandbox.state.fleet import FleetId
 
 RUNS = ("first_sync", "steady_state", "churn_10pct")
-# The sandbox's fleets beyond its first, for sizes laid out as several fleet projects (an
-# organisation with 10,000 clusters runs several fleets: GKE's limit is 250 clusters a
-# fleet by default, raised on request).
+# The sandbox's fleets beyond its first, for sizes laid out as several fleet projects: an
+# organisation with 10,000 clusters runs several fleets (by team, environment or region).
 MORE_FLEETS = [FleetId(f"acme-fleet-{k}", f"10000000000{k}") for k in range(1, 4)]
 
 
