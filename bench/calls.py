@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
 from typing import Any
@@ -11,7 +10,7 @@ import requests
 
 from sandbox.client import SandboxClient
 from sandbox.events.auditlog import audit_cloudevent
-from sandbox.harness import sandbox_env
+from sandbox.harness import config_env
 
 NUMBER = "123456789012"
 
@@ -68,13 +67,10 @@ SCOPE = "payments"
 
 def tenancy_env(base_url: str) -> dict[str, str]:
     """The function's environment for the sandbox's fleet with tenancy and cluster_project."""
-    env = sandbox_env(base_url)
-    location, _, ident = env.pop("ARGOCD_MEMBERSHIP").partition("/")
-    hub = f"projects/{NUMBER}/locations/{location}/memberships/{ident}"
-    del env["FLEET_PROJECT_NUMBER"]
+    hub = f"projects/{NUMBER}/locations/global/memberships/argocd-hub"  # the sandbox's own
     tenancy = {"enabled": True, "prefix": "team-", "cluster_project": True}
     target = {"name": "teams", "argocd_membership": hub, "tenancy": tenancy}
-    return {**env, "FLEET_SYNC_CONFIG": json.dumps({"fleets": [NUMBER], "targets": [target]})}
+    return config_env(base_url, {"fleets": [NUMBER], "targets": [target]})
 
 
 def add_scope(sandbox: SandboxClient) -> None:

@@ -3,7 +3,6 @@ one with tenancy, counted from the sandbox's request log."""
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from bench.calls import classify
 from bench.series import median_run
 from sandbox.client import SandboxClient
 from sandbox.events.auditlog import audit_cloudevent
-from sandbox.harness import sandbox_env, start_function
+from sandbox.harness import config_env, start_function
 from sandbox.server import start
 from sandbox.state.fleet import FleetId
 
@@ -64,10 +63,7 @@ def _measure_once(members_per_fleet: int, workdir: Path) -> dict[str, Any]:
                     "us-central1", f"m{i}", labels, project_number=number, emit=False
                 )
                 sandbox.bind(f"us-central1/m{i}", SCOPES[i % 2], project_number=number, emit=False)
-        env = {k: v for k, v in sandbox_env(running.base_url).items() if "FLEET_PROJECT" not in k}
-        env.pop("ARGOCD_MEMBERSHIP")
-        env["FLEET_SYNC_CONFIG"] = json.dumps(CONFIG)
-        function = start_function(env, workdir / "fleets.log")
+        function = start_function(config_env(running.base_url, CONFIG), workdir / "fleets.log")
         try:
             return _measure(sandbox, function.url, members_per_fleet)
         finally:

@@ -14,7 +14,8 @@ from typing import Any
 import requests
 
 from bench.fleets import A
-from bench.twotargets import busiest_minute, two_targets
+from bench.series import busiest_minute
+from bench.twotargets import two_targets
 from sandbox.client import SandboxClient
 from sandbox.events.auditlog import audit_cloudevent
 from sandbox.harness import start_function

@@ -50,7 +50,7 @@ def paced_section(paced: dict[str, Any], picture: str | None = None) -> list[str
         return []
     budget = paced["budget_per_minute"]
     # Judged on every run: the busiest minute of any, and every 429 of all of them.
-    peak = paced.get("peak_writes_in_60s_max", paced["peak_writes_in_60s"])
+    peak = max(paced.get("peak_writes_in_60s_runs", [paced["peak_writes_in_60s"]]))
     refused = sum(paced.get("too_many_requests_runs", [paced["too_many_requests"]]))
     times = paced.get("wall_s_runs", [paced["wall_s"]])
     achieved = paced["writes"] / paced["wall_s"] * 60 if paced["wall_s"] else 0

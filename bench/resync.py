@@ -4,7 +4,6 @@ report keeps the median run's figures, every run's time, and the largest peak me
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,13 +12,12 @@ from typing import Any
 import requests
 
 from bench.calls import classify, warm_up
-from bench.series import median_run
+from bench.series import RUNS, median_run
 from sandbox.client import SandboxClient
-from sandbox.harness import sandbox_env, start_function
+from sandbox.harness import config_env, sandbox_env, start_function
 from sandbox.server import RunningSandbox
 from sandbox.state.fleet import FleetId
 
-RUNS = ("first_sync", "steady_state", "churn_10pct")
 # The sandbox's fleets beyond its first, for sizes laid out as several fleet projects: an
 # organisation with 10,000 clusters runs several fleets (by team, environment or region).
 MORE_FLEETS = [FleetId(f"acme-fleet-{k}", f"10000000000{k}") for k in range(1, 4)]
@@ -133,10 +131,8 @@ def _measure_once(running: RunningSandbox, n: int, workdir: Path, fleets: int) -
 
 def _environment(base_url: str, numbers: Sequence[str], **extra: str) -> dict[str, str]:
     """The single form for one fleet; for several, one target listing them all."""
-    env = sandbox_env(base_url, **extra)
     if len(numbers) == 1:
-        return env
-    del env["FLEET_PROJECT_NUMBER"], env["ARGOCD_MEMBERSHIP"]
+        return sandbox_env(base_url, **extra)
     hub = f"projects/{numbers[0]}/locations/global/memberships/argocd-hub"
     document = {"fleets": list(numbers), "targets": [{"name": "argocd", "argocd_membership": hub}]}
-    return {**env, "FLEET_SYNC_CONFIG": json.dumps(document)}
+    return config_env(base_url, document, **extra)

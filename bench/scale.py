@@ -20,10 +20,11 @@ from bench.calls import classify
 from bench.firstsync import deadline_runs
 from bench.fleets import CONFIG, A, B
 from bench.instances import several_instances
-from bench.twotargets import Clock, busiest_minute, secret_creates, two_targets
+from bench.series import busiest_minute
+from bench.twotargets import Clock, secret_creates, two_targets
 from sandbox.client import SandboxClient
 from sandbox.events.auditlog import audit_cloudevent
-from sandbox.harness import sandbox_env, start_function
+from sandbox.harness import config_env, start_function
 from sandbox.server import start
 from sandbox.state.fleet import FleetId
 
@@ -70,10 +71,7 @@ def relabel_hub_calls(scope_counts: tuple[int, ...], workdir: Path) -> dict[str,
         sandbox.add_membership(
             "global", "argocd-teams", project_number=B, argocd_namespace="argocd"
         )
-        env = {k: v for k, v in sandbox_env(running.base_url).items() if "FLEET_PROJECT" not in k}
-        env.pop("ARGOCD_MEMBERSHIP")
-        env["FLEET_SYNC_CONFIG"] = json.dumps(CONFIG)
-        function = start_function(env, workdir / "scale.log")
+        function = start_function(config_env(running.base_url, CONFIG), workdir / "scale.log")
         try:
             sandbox.add_membership("us-central1", "m0", {"env": "prod"}, emit=False)
             have = 0

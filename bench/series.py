@@ -1,13 +1,14 @@
 """What the bench keeps of a run besides its totals, so pictures can be redrawn from
-results.json alone: counts per time window, and medians of repeated runs."""
+results.json alone: counts per time window, the busiest minute as the gateway's quota
+counts it, and the median of repeated runs."""
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Sequence
 from typing import Any
 
 WINDOW_S = 10.0
+RUNS = ("first_sync", "steady_state", "churn_10pct")  # each resync size measures these
 
 
 def per_window(
@@ -32,8 +33,10 @@ def median_run(runs: Sequence[dict[str, Any]], key: str = "wall_s") -> dict[str,
     return {**chosen, f"{key}_runs": [run[key] for run in runs]}
 
 
-def median(values: Sequence[float]) -> float:
-    return float(statistics.median(values))
+def busiest_minute(arrivals: Sequence[float]) -> int:
+    """The most arrivals in any [t, t + 60), as the gateway's per-minute quota counts."""
+    ordered = sorted(arrivals)
+    return max((sum(1 for u in ordered if t <= u < t + 60) for t in ordered), default=0)
 
 
 def trailing(times: Sequence[float], ends: Sequence[float], span_s: float = 60.0) -> list[int]:

@@ -1,15 +1,13 @@
 """Two Argo CD clusters of one fleet project, as the budget figures set them up: the
 sandbox's second Argo CD membership, the `FLEET_SYNC_CONFIG` naming both, the function's
-environment for it, a clock the sandbox and an in-process function can share, and the
-busiest minute the figures are judged by."""
+environment for it, a clock the sandbox and an in-process function can share, and when
+each Secret create reached the sandbox."""
 
 from __future__ import annotations
 
-import json
-
 from bench.fleets import A
 from sandbox.client import SandboxClient
-from sandbox.harness import sandbox_env
+from sandbox.harness import config_env
 
 
 class Clock:
@@ -41,14 +39,7 @@ def two_targets(base_url: str, memberships: int, **env: str) -> dict[str, str]:
             {"name": "two", "argocd_membership": hub + "argocd-two"},
         ],
     }
-    base = {k: v for k, v in sandbox_env(base_url).items() if "FLEET_PROJECT" not in k}
-    base.pop("ARGOCD_MEMBERSHIP")
-    return {**base, "FLEET_SYNC_CONFIG": json.dumps(document), **env}
-
-
-def busiest_minute(arrivals: list[float]) -> int:
-    """The most arrivals in any [t, t + 60), as the gateway's per-minute quota counts."""
-    return max((sum(1 for u in arrivals if t <= u < t + 60) for t in arrivals), default=0)
+    return config_env(base_url, document, **env)
 
 
 def secret_creates(served: list[dict]) -> list[float]:

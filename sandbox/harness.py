@@ -6,6 +6,7 @@ Used by the demo, the integration tests and the benchmarks.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -14,6 +15,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 FUNCTION_DIR = Path(__file__).resolve().parent.parent / "function"
 STARTUP_TIMEOUT_S = 60.0
@@ -40,6 +42,14 @@ def sandbox_env(
         "FLEET_SYNC_STATIC_TOKEN": "sandbox-token",
         **extra,
     }
+
+
+def config_env(sandbox_url: str, document: dict[str, Any], **extra: str) -> dict[str, str]:
+    """The function's configuration in the multi form: `document` as FLEET_SYNC_CONFIG in
+    place of the single form's fleet and Argo CD membership, the sandbox's endpoints kept."""
+    env = sandbox_env(sandbox_url, **extra)
+    del env["FLEET_PROJECT_NUMBER"], env["ARGOCD_MEMBERSHIP"]
+    return {**env, "FLEET_SYNC_CONFIG": json.dumps(document)}
 
 
 @dataclass

@@ -142,13 +142,12 @@ def _columns(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def terminal_size(stream: TextIO) -> tuple[int, int]:
-    """Columns and rows of the terminal `stream` writes to; 80 x 24 where it says 0."""
+def terminal_columns(stream: TextIO) -> int:
+    """The width of the terminal `stream` writes to; 80 where it says 0 or is none."""
     try:
-        size = os.get_terminal_size(stream.fileno())
+        return os.get_terminal_size(stream.fileno()).columns or 80
     except (AttributeError, OSError, ValueError):
-        return 80, 24
-    return size.columns or 80, size.lines or 24
+        return 80
 
 
 class ProgressBar:
@@ -164,12 +163,12 @@ class ProgressBar:
         self._bar: Any = None
 
     def __call__(self, done: int, total: int, paced_s: float = 0.0) -> None:
-        from tqdm import tqdm
-
         if self._bar is None:
+            from tqdm import tqdm  # the CLI's alone, and only once a resync writes
+
             # The size is ours to read, not tqdm's: on a terminal that reports 0 rows (a
             # pseudo-terminal nobody sized, as CI runners give) tqdm hides the only bar.
-            columns, _ = terminal_size(self.stream)
+            columns = terminal_columns(self.stream)
             self._bar = tqdm(
                 total=total, file=self.stream, bar_format=self.FORMAT, ncols=columns, nrows=20
             )

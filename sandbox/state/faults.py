@@ -23,19 +23,23 @@ class Fault:
     # A held request waits until `POST /sandbox/faults/release`: tests use it to put another
     # worker's actions exactly between two reads, with no timing involved.
     hold: bool = False
-    held: int = 0  # requests waiting now
+    waiting: int = 0  # requests in wait_for_release, released or not, until their thread wakes
     released: threading.Event = field(default_factory=threading.Event, repr=False)
 
+    @property
+    def held(self) -> int:
+        """Requests held now. A released request is held no longer, though its thread may
+        not have woken yet: a test that releases one read and waits for the next held one
+        must not count the first again."""
+        return 0 if self.released.is_set() else self.waiting
+
     def to_json(self) -> dict[str, Any]:
-        fields = ("match", "method", "status", "delay_s", "unreachable", "count", "hold")
-        # A released request is held no longer, though its thread may not have woken yet: a
-        # test that releases one read and waits for the next must not count it again.
-        held = 0 if self.released.is_set() else self.held
-        return {**{name: getattr(self, name) for name in fields}, "held": held}
+        fields = ("match", "method", "status", "delay_s", "unreachable", "count", "hold", "held")
+        return {name: getattr(self, name) for name in fields}
 
     def wait_for_release(self, timeout_s: float = 120.0) -> None:
-        self.held += 1
+        self.waiting += 1
         try:
             self.released.wait(timeout_s)
         finally:
-            self.held -= 1
+            self.waiting -= 1

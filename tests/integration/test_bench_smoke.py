@@ -67,3 +67,39 @@ def test_the_multi_form_bench_at_ten(tmp_path):
     from bench.report import fleets_section
 
     assert "Several fleets and targets" in "\n".join(fleets_section(result))
+
+
+def test_a_size_spread_over_fleets_runs_repeatedly(tmp_path):
+    """Several fleets are one target listing them all; each repeat starts from an empty
+    namespace, and the report keeps every run's time and writes."""
+    from bench.resync import MORE_FLEETS
+    from sandbox.server import start
+
+    running = start(fleets=MORE_FLEETS[:1], retry_initial_s=0.05)
+    try:
+        result = measure_resync(running, 20, tmp_path, fleets=2, repeats=2)
+    finally:
+        running.stop()
+    assert (result["fleets"], result["repeats"]) == (2, 2)
+    assert result["first_sync"]["writes_runs"] == [21, 21]  # 20 and the Argo CD cluster's
+    assert result["steady_state"]["writes_runs"] == [0, 0]
+    assert len(result["first_sync"]["wall_s_runs"]) == 2
+    assert result["first_sync"]["created"] == 21
+    # One Secret listing per (target, fleet) pair: two, against the single form's one.
+    assert result["steady_state"]["calls"]["gateway_reads"] == 2
+
+
+def test_events_with_tenancy_write_the_appproject_too(running_sandbox, sandbox, tmp_path):
+    from bench.calls import SCOPE, add_scope, tenancy_env
+    from sandbox.harness import start_function
+
+    add_scope(sandbox)
+    function = start_function(tenancy_env(running_sandbox.base_url), tmp_path / "tenancy.log")
+    try:
+        events = measure_events(sandbox, function.url, repeats=1, scope=SCOPE)
+    finally:
+        function.stop()
+    # A bound membership's Secret, and its scope's AppProject gaining its destination.
+    assert events["create"]["calls"]["writes"] == 2
+    assert events["unchanged"]["calls"]["writes"] == 0
+    assert events["unrelated"]["calls"]["total"] == 0

@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from bench.series import busiest_minute
 from fleetsync.adapters.argocd import ArgoCD
 from fleetsync.adapters.credentials import TokenSource
 from fleetsync.adapters.gateway import Gateway
@@ -70,12 +71,6 @@ def test_a_429_is_retried_after_its_retry_after(sandbox, running_sandbox, shared
     assert statuses == [201, 201, 201, 429, 201]
     assert shared_time.slept == [45.0]
     assert "c3" in sandbox.secrets()
-
-
-def busiest_minute(times: list[float]) -> int:
-    """The most of these times in any 60 seconds."""
-    times = sorted(times)
-    return max((sum(1 for u in times if t <= u < t + 60) for t in times), default=0)
 
 
 def test_two_targets_through_one_fleet_projects_gateway_share_one_budget(

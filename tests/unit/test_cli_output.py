@@ -8,7 +8,7 @@ import select
 import struct
 import termios
 
-from fleetsync_cli.output import ProgressBar, print_report, terminal_size
+from fleetsync_cli.output import ProgressBar, print_report, terminal_columns
 
 REPORT = {
     "created": ["a.us-central1.1"],
@@ -142,10 +142,40 @@ def test_a_terminal_that_reports_no_size_still_gets_the_bar():
 
 
 def test_a_stream_that_is_no_terminal_counts_as_80_columns():
-    assert terminal_size(io.StringIO()) == (80, 24)
+    assert terminal_columns(io.StringIO()) == 80
 
 
 def test_a_progress_bar_that_never_drew_adds_no_blank_line():
     out = io.StringIO()
     ProgressBar(out).finish()
     assert out.getvalue() == ""
+
+
+def test_a_resync_that_fails_ends_the_bar_before_the_error_is_told(monkeypatch):
+    """The error then starts on a line of its own, and the bar is not drawn again later."""
+    import argparse
+    import sys
+    from types import SimpleNamespace
+
+    import pytest
+
+    from fleetsync_cli import commands
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    class Failing:
+        def resync(self, *, dry_run, force, progress):
+            progress(3, 10)
+            raise RuntimeError("boom")
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr(commands, "_sync", lambda settings: Failing())
+    args = argparse.Namespace(membership=None, force=False)
+    with pytest.raises(RuntimeError) as raised:
+        commands.resync(SimpleNamespace(dry_run=False), args, io.StringIO())
+    # `raised` keeps the failed frame, and its bar, alive: ended by then, or never.
+    assert raised.value.args == ("boom",)
+    assert "3/10 writes" in terminal.getvalue() and terminal.getvalue().endswith("\n")

@@ -8,14 +8,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from bench.series import busiest_minute
 from fleetsync.adapters.pacing import WriteBudget
 from tests.faketime import FakeTime
-
-
-def busiest_minute(arrivals: list[float]) -> int:
-    """The most arrivals in any [t, t + 60), as the gateway's per-minute quota counts."""
-    arrivals = sorted(arrivals)
-    return max((sum(1 for u in arrivals if t <= u < t + 60) for t in arrivals), default=0)
 
 
 def gateway_arrivals(share: int, latencies: list[tuple[float, float]], start: float) -> list[float]:

@@ -8,7 +8,7 @@ def test_a_released_request_is_no_longer_counted_as_held():
     that releases one read and waits for the next held one must not see the first again
     (it once let a delivery through before the read it was to follow, and hung)."""
     fault = Fault(match="/memberships/x", method="GET", hold=True)
-    fault.held = 1  # a request waiting in wait_for_release, its thread not yet woken
-    assert fault.to_json()["held"] == 1
+    fault.waiting = 1  # a request in wait_for_release, its thread not yet woken
+    assert fault.held == fault.to_json()["held"] == 1
     fault.released.set()  # what POST /sandbox/faults/release does
-    assert fault.to_json()["held"] == 0
+    assert fault.held == fault.to_json()["held"] == 0
