@@ -120,3 +120,21 @@ def test_one_boolean_vocabulary(raw, value):
 def test_anything_else_is_not_a_boolean(raw):
     with pytest.raises(ValueError, match="true or false"):
         parse_boolean(raw)
+
+
+def test_a_ca_file_is_read_at_start(tmp_path):
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+    assert Settings.from_env({**BASE, "FLEET_SYNC_CA_FILE": str(bundle)}).ca_file == str(bundle)
+    assert Settings.from_env(BASE).ca_file == ""
+
+
+@pytest.mark.parametrize(
+    ("content", "said"), [(None, "cannot read"), ("not a certificate", "holds no PEM certificate")]
+)
+def test_a_ca_file_that_is_missing_or_not_pem_is_one_clear_error(tmp_path, content, said):
+    bundle = tmp_path / "ca.pem"
+    if content is not None:
+        bundle.write_text(content)
+    with pytest.raises(PermanentError, match=f"FLEET_SYNC_CA_FILE: .*{said}"):
+        Settings.from_env({**BASE, "FLEET_SYNC_CA_FILE": str(bundle)})

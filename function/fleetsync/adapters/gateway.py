@@ -53,6 +53,7 @@ class Gateway:
                 gke=gke,
             )
         )
+        config.ssl_ca_cert = settings.ca_file or None
         config.api_key = {"authorization": ""}
         config.api_key_prefix = {"authorization": "Bearer"}
         config.refresh_api_key_hook = self._refresh_token

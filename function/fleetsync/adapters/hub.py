@@ -36,6 +36,11 @@ class Fleet:
             credentials=tokens.credentials,
             client_options={"api_endpoint": settings.gkehub_endpoint},
         )
+        if settings.ca_file:
+            # The REST transport offers no CA option; its session is a requests.Session, whose
+            # `verify` also wins over REQUESTS_CA_BUNDLE.
+            transport: Any = self._client.transport
+            transport._session.verify = settings.ca_file
 
     def get_membership(self, ref: MembershipRef) -> Membership | None:
         """The membership (scopes not read), or None when the Hub says it does not exist."""

@@ -18,6 +18,7 @@ from fleetsync.config.variables import (
     between,
     parse_app_project,
     parse_boolean,
+    parse_ca_file,
     parse_namespace,
     parse_project_number,
     parse_text,
@@ -62,6 +63,8 @@ CONNECT_GATEWAY_ENDPOINT = Variable(
     "CONNECT_GATEWAY_ENDPOINT", parse_url, "", flag="--gateway-endpoint"
 )
 FLEET_SYNC_STATIC_TOKEN = Variable("FLEET_SYNC_STATIC_TOKEN", parse_text, "", flag="--token")
+# For endpoints whose certificate a private CA signed (the sandbox's --tls-dir ca.pem).
+FLEET_SYNC_CA_FILE = Variable("FLEET_SYNC_CA_FILE", parse_ca_file, "", flag="--ca-file")
 MAX_DELETE_FRACTION = Variable("MAX_DELETE_FRACTION", _fraction, 0.5)
 SYNC_CONCURRENCY = Variable("SYNC_CONCURRENCY", _concurrency, 8)
 DRY_RUN = Variable("DRY_RUN", parse_boolean, False)
@@ -82,6 +85,7 @@ VARIABLES: tuple[Variable[Any], ...] = (
     GKEHUB_ENDPOINT,
     CONNECT_GATEWAY_ENDPOINT,
     FLEET_SYNC_STATIC_TOKEN,
+    FLEET_SYNC_CA_FILE,
     MAX_DELETE_FRACTION,
     SYNC_CONCURRENCY,
     DRY_RUN,
@@ -111,6 +115,7 @@ class Settings:
     gkehub_endpoint: str = DEFAULT_GKEHUB_ENDPOINT
     connect_gateway_endpoint: str = ""
     static_token: str = ""
+    ca_file: str = ""  # the CA bundle both endpoints are verified against ("": the system's)
     max_delete_fraction: float = MAX_DELETE_FRACTION.default
     concurrency: int = SYNC_CONCURRENCY.default
     dry_run: bool = False
@@ -147,6 +152,7 @@ class Settings:
             gkehub_endpoint=GKEHUB_ENDPOINT.read(env, errors),
             connect_gateway_endpoint=CONNECT_GATEWAY_ENDPOINT.read(env, errors),
             static_token=FLEET_SYNC_STATIC_TOKEN.read(env, errors),
+            ca_file=FLEET_SYNC_CA_FILE.read(env, errors),
             max_delete_fraction=MAX_DELETE_FRACTION.read(env, errors),
             concurrency=SYNC_CONCURRENCY.read(env, errors),
             dry_run=DRY_RUN.read(env, errors),

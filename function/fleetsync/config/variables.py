@@ -74,6 +74,18 @@ def parse_url(raw: str) -> str:
     return raw.rstrip("/")
 
 
+def parse_ca_file(raw: str) -> str:
+    """A PEM bundle of CA certificates, checked at start so a wrong path is one clear line."""
+    try:
+        with open(raw, encoding="ascii", errors="replace") as bundle:
+            pem = bundle.read()
+    except OSError as err:
+        raise ValueError(f"cannot read {raw!r}: {err.strerror}") from None
+    if "-----BEGIN CERTIFICATE-----" not in pem:
+        raise ValueError(f"{raw!r} holds no PEM certificate")
+    return raw
+
+
 def between(kind: Callable[[str], N], low: N, high: N, what: str = "") -> Callable[[str], N]:
     """A parser of numbers from `low` to `high`; `what` names the ends when they mean more."""
 
