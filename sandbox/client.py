@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import ssl
 import time
 import urllib.error
 import urllib.request
@@ -12,8 +13,10 @@ IDLE_TIMEOUT_S = 30.0
 
 
 class SandboxClient:
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, ca_file: str | None = None) -> None:
+        """`ca_file`: the CA of a sandbox serving HTTPS (its `--tls-dir` ca.pem)."""
         self.base_url = base_url.rstrip("/")
+        self._tls = ssl.create_default_context(cafile=ca_file) if ca_file else None
 
     def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         data = None if body is None else json.dumps(body).encode()
@@ -24,7 +27,7 @@ class SandboxClient:
             headers={"Content-Type": "application/json"},
         )
         try:
-            with urllib.request.urlopen(request, timeout=30) as answer:
+            with urllib.request.urlopen(request, timeout=30, context=self._tls) as answer:
                 return answer.status, json.loads(answer.read() or b"null")
         except urllib.error.HTTPError as err:
             return err.code, json.loads(err.read() or b"null")
