@@ -28,6 +28,7 @@ import yaml
 
 from sandbox.client import SandboxClient
 from sandbox.server import RunningSandbox, start
+from sandbox.state.fleet import FleetId
 from sandbox.state.identities import ADMIN_IDENTITY
 from tests.clients.gcloud_tools import (
     GCLOUD_ABSENT,
@@ -40,6 +41,7 @@ from tests.clients.gcloud_tools import (
 )
 
 PROJECT_ID, PROJECT_NUMBER = "acme-fleet", "123456789012"
+BETA = FleetId("beta-fleet", "210987654321")
 HUB = f"projects/{PROJECT_NUMBER}/locations"
 GKE_EAST = f"{HUB}/us-central1/memberships/gke-east"
 EDGE = f"{HUB}/global/memberships/edge-1"
@@ -57,7 +59,7 @@ def person_token() -> str:
 
 @pytest.fixture(scope="module")
 def fleet(person_token: str) -> Iterator[RunningSandbox]:
-    running = start(project_id=PROJECT_ID, project_number=PROJECT_NUMBER)
+    running = start(project_id=PROJECT_ID, project_number=PROJECT_NUMBER, fleets=[BETA])
     client = SandboxClient(running.base_url)
     admin = ADMIN_IDENTITY.format(project=PROJECT_ID)
     client.ok("POST", "/sandbox/tokens", {"token": person_token, "identity": admin})
@@ -71,6 +73,7 @@ def fleet(person_token: str) -> Iterator[RunningSandbox]:
     client.add_namespace("team-b", "edge-apps")
     client.bind("us-central1/gke-east", "team-a")
     client.bind("global/edge-1", "team-b")
+    client.add_membership("europe-west1", "beta-east", project_number=BETA.project_number)
     yield running
     running.stop()
 
@@ -181,11 +184,13 @@ def test_projects_describe_of_an_unknown_project_is_permission_denied(gcloud: Gc
 # --- get-credentials ------------------------------------------------------------------------
 
 
-def _kubeconfig(gcloud: Gcloud, tmp_path: Path, name: str, location: str) -> dict[str, Any]:
+def _kubeconfig(
+    gcloud: Gcloud, tmp_path: Path, name: str, location: str, *flags: str
+) -> dict[str, Any]:
     path = tmp_path / "kubeconfig"
     gcloud.json(
         "container", "fleet", "memberships", "get-credentials", name, f"--location={location}",
-        KUBECONFIG=str(path),
+        *flags, KUBECONFIG=str(path),
     )  # fmt: skip
     loaded: dict[str, Any] = yaml.safe_load(path.read_text())
     return loaded
@@ -260,6 +265,18 @@ def test_get_credentials_of_an_attached_member_uses_the_memberships_path(
     assert user["exec"]["command"] == "gke-gcloud-auth-plugin"
 
 
+def test_get_credentials_in_another_fleet_uses_its_project(
+    gcloud: Gcloud, fleet: RunningSandbox, tmp_path: Path
+) -> None:
+    flag = f"--project={BETA.project_id}"
+    context, cluster, _ = _current(_kubeconfig(gcloud, tmp_path, "beta-east", "europe-west1", flag))
+    assert context["name"] == f"connectgateway_{BETA.project_id}_europe-west1_beta-east"
+    assert cluster["server"] == (
+        f"{fleet.base_url}/v1/projects/{BETA.project_number}/locations/europe-west1"
+        "/gkeMemberships/beta-east"
+    )
+
+
 def test_get_credentials_of_an_unknown_member_is_not_found(gcloud: Gcloud) -> None:
     error = gcloud.fails(
         "container", "fleet", "memberships", "get-credentials", "nowhere", "--location=global"
@@ -318,13 +335,11 @@ def test_generate_credentials_refusals(
 
 
 def test_resource_manager_by_id_number_and_unknown(fleet: RunningSandbox) -> None:
-    for project in (PROJECT_ID, PROJECT_NUMBER):
-        status, body = _call(fleet, "GET", f"/v1/projects/{project}")
-        assert (status, body["projectNumber"], body["projectId"]) == (
-            200,
-            PROJECT_NUMBER,
-            PROJECT_ID,
-        )
+    """Every fleet host project, by ID or number; the second fleet too."""
+    for ident, number in ((PROJECT_ID, PROJECT_NUMBER), (BETA.project_id, BETA.project_number)):
+        for project in (ident, number):
+            status, body = _call(fleet, "GET", f"/v1/projects/{project}")
+            assert (status, body["projectNumber"], body["projectId"]) == (200, number, ident)
     status, body = _call(fleet, "GET", "/v1/projects/nobody-project")
     assert (status, body["error"]["status"]) == (403, "PERMISSION_DENIED")
     asked = {"permissions": ["gkehub.gateway.get", "serviceusage.services.get"]}
