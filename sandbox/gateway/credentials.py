@@ -45,9 +45,19 @@ VERSIONS = ("", "v1")
 
 
 def generate_credentials(
-    store: Store, request: Request, project: str, location: str, membership: str
+    store: Store,
+    request: Request,
+    project: str,
+    location: str,
+    membership: str,
+    ca_pem: bytes = b"",
 ) -> Response:
-    """Answer GenerateCredentials for `projects/{project}/locations/{location}/memberships/...`."""
+    """Answer GenerateCredentials for `projects/{project}/locations/{location}/memberships/...`.
+
+    `ca_pem` is the CA of a sandbox served over TLS, written as the cluster's
+    `certificate-authority-data`: kubectl does not trust a private CA, whereas the real
+    gateway's certificate chains to a public root and its kubeconfig needs none.
+    """
     try:
         fleet, plugin = _admitted(store, request, project)
     except GoogleError as err:
@@ -69,8 +79,9 @@ def generate_credentials(
         cluster,
         endpoint,
         plugin,
-        request.args.get("kubernetesNamespace", ""),
-        request.args.get("impersonatedServiceAccount", ""),
+        namespace=request.args.get("kubernetesNamespace", ""),
+        impersonate=request.args.get("impersonatedServiceAccount", ""),
+        ca_pem=ca_pem,
     )
     encoded = base64.b64encode(yaml.safe_dump(config, sort_keys=False).encode()).decode()
     return json_response({"endpoint": endpoint, "kubeconfig": encoded})
@@ -102,7 +113,13 @@ def _admitted(store: Store, request: Request, project: str) -> tuple[Fleet, str]
 
 
 def kubeconfig(
-    cluster: str, server: str, plugin: str, namespace: str, impersonate: str
+    cluster: str,
+    server: str,
+    plugin: str,
+    *,
+    namespace: str = "",
+    impersonate: str = "",
+    ca_pem: bytes = b"",
 ) -> dict[str, Any]:
     """One cluster, one user, one context, the context current; named as gcloud names them."""
     context = f"{cluster}_ns-{namespace}" if namespace else cluster
@@ -117,10 +134,13 @@ def kubeconfig(
     entry: dict[str, Any] = {"cluster": cluster, "user": context}
     if namespace:
         entry["namespace"] = namespace
+    server_entry: dict[str, Any] = {"server": server}
+    if ca_pem:
+        server_entry["certificate-authority-data"] = base64.b64encode(ca_pem).decode()
     return {
         "apiVersion": "v1",
         "kind": "Config",
-        "clusters": [{"name": cluster, "cluster": {"server": server}}],
+        "clusters": [{"name": cluster, "cluster": server_entry}],
         "users": [{"name": context, "user": {"exec": user}}],
         "contexts": [{"name": context, "context": entry}],
         "current-context": context,

@@ -32,11 +32,14 @@ GATEWAY_PATH = re.compile(
 )
 
 
-def handle_gateway(store: Store, request: Request, found: re.Match[str]) -> Response:
-    """Serve one gateway call, whichever of the two URL forms it came in, or GenerateCredentials."""
+def handle_gateway(
+    store: Store, request: Request, found: re.Match[str], ca_pem: bytes = b""
+) -> Response:
+    """Serve one gateway call, whichever of the two URL forms it came in, or GenerateCredentials
+    (whose kubeconfig carries `ca_pem`, the CA of a sandbox served over TLS, when there is one)."""
     if found["credentials"]:
         return generate_credentials(
-            store, request, found["project"], found["location"], found["credentials"]
+            store, request, found["project"], found["location"], found["credentials"], ca_pem
         )
     match = {
         "project": found["project"],

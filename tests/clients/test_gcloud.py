@@ -27,6 +27,7 @@ import requests
 import yaml
 
 from sandbox.client import SandboxClient
+from sandbox.gateway.credentials import kubeconfig
 from sandbox.server import RunningSandbox, start
 from sandbox.state.fleet import FleetId
 from sandbox.state.identities import ADMIN_IDENTITY
@@ -371,3 +372,12 @@ def test_list_permitted_scopes_matches_the_discovery_document(fleet: RunningSand
     assert [s["name"] for s in body["scopes"]] == [f"{HUB}/global/scopes/team-a"]
     status, rest = _call(fleet, "GET", f"{path}?pageSize=1&pageToken={body['nextPageToken']}")
     assert [s["name"] for s in rest["scopes"]] == [f"{HUB}/global/scopes/team-b"]
+
+
+def test_a_sandbox_served_over_tls_writes_its_ca_into_the_kubeconfig() -> None:
+    """kubectl must trust the sandbox's own CA; the real gateway's public chain needs none."""
+    pem = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+    with_ca = kubeconfig("c", "https://127.0.0.1:1/v1/x", "gke-gcloud-auth-plugin", ca_pem=pem)
+    assert base64.b64decode(with_ca["clusters"][0]["cluster"]["certificate-authority-data"]) == pem
+    without = kubeconfig("c", "http://127.0.0.1:1/v1/x", "gke-gcloud-auth-plugin")
+    assert without["clusters"][0]["cluster"] == {"server": "http://127.0.0.1:1/v1/x"}
