@@ -18,6 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sandbox.client import SandboxClient
+from sandbox.server import RunningSandbox, start
+from sandbox.state.fleet import FleetId
+from sandbox.state.identities import ADMIN_IDENTITY
+
 GCLOUD_ABSENT = "gcloud (the Google Cloud SDK) is not on PATH"
 PLUGIN_ABSENT = (
     "gke-gcloud-auth-plugin (gcloud components install gke-gcloud-auth-plugin) is absent"
@@ -26,6 +31,50 @@ RUN_TIMEOUT_S = 120
 # The machine's CA bundles override gcloud's own CA setting; the sandbox speaks plain http.
 CLEARED = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 OVERRIDDEN_APIS = ("GKEHUB", "CONNECTGATEWAY", "CLOUDRESOURCEMANAGER")
+
+PROJECT_ID, PROJECT_NUMBER = "acme-fleet", "123456789012"
+BETA = FleetId("beta-fleet", "210987654321")
+HUB = f"projects/{PROJECT_NUMBER}/locations"
+GKE_EAST = f"{HUB}/us-central1/memberships/gke-east"
+EDGE = f"{HUB}/global/memberships/edge-1"
+GATEWAY_CALL = f"/v1/{HUB}/us-central1/memberships/gke-east:generateCredentials"
+
+
+def start_fleet(person_token: str) -> RunningSandbox:
+    """A sandbox of two fleets, set up through the control API as a test reads it.
+
+    The first fleet: a GKE member (`us-central1/gke-east`), a cluster GKE attached clusters
+    registered (`global/edge-1`), a GKE member still being created (`us-east1/gke-new`) and the
+    Argo CD cluster every sandbox has; scopes `team-a` (namespaces `payments`, `ledger`; bound
+    to gke-east) and `team-b` (`edge-apps`; bound to edge-1). The second: `beta-east`.
+    `person_token` is a cluster admin's, as a person at gcloud would hold.
+    """
+    running = start(project_id=PROJECT_ID, project_number=PROJECT_NUMBER, fleets=[BETA])
+    client = SandboxClient(running.base_url)
+    admin = ADMIN_IDENTITY.format(project=PROJECT_ID)
+    client.ok("POST", "/sandbox/tokens", {"token": person_token, "identity": admin})
+    client.add_membership("us-central1", "gke-east", labels={"env": "prod", "team": "payments"})
+    client.add_membership("us-east1", "gke-new", labels={"env": "dev"}, state="CREATING")
+    client.register("attached", "us-west1", "edge-1", labels={"env": "edge"})
+    client.add_scope("team-a", labels={"tier": "gold"})
+    client.add_scope("team-b")
+    client.add_namespace("team-a", "payments")
+    client.add_namespace("team-a", "ledger", labels={"owner": "ledger"})
+    client.add_namespace("team-b", "edge-apps")
+    client.bind("us-central1/gke-east", "team-a")
+    client.bind("global/edge-1", "team-b")
+    client.add_membership("europe-west1", "beta-east", project_number=BETA.project_number)
+    return running
+
+
+def current_context(
+    config: dict[str, Any],
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """A kubeconfig's current context, its cluster and its user."""
+    context = next(c for c in config["contexts"] if c["name"] == config["current-context"])
+    cluster = next(c for c in config["clusters"] if c["name"] == context["context"]["cluster"])
+    user = next(u for u in config["users"] if u["name"] == context["context"]["user"])
+    return context, cluster["cluster"], user["user"]
 
 
 def find_gcloud() -> str | None:
@@ -94,3 +143,27 @@ class Gcloud:
         done = self.run(*args, **env)
         assert done.returncode != 0, f"gcloud {' '.join(args)} succeeded:\n{done.stdout}"
         return done.stderr
+
+
+def exec_credential(spec: dict[str, Any], env: dict[str, str], server: str) -> str:
+    """Run a kubeconfig user's exec plugin as client-go does (the ExecCredential in
+    `KUBERNETES_EXEC_INFO`, with the cluster since `provideClusterInfo`); its token."""
+    command = shutil.which(spec["command"], path=env.get("PATH")) or find_auth_plugin()
+    assert command is not None, f"{spec['command']} not found"
+    info = {
+        "kind": "ExecCredential",
+        "apiVersion": spec["apiVersion"],
+        "spec": {"cluster": {"server": server}, "interactive": False},
+    }
+    done = subprocess.run(
+        [command, *spec.get("args", [])],
+        env={**env, "KUBERNETES_EXEC_INFO": json.dumps(info)},
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT_S,
+        check=True,
+    )
+    credential = json.loads(done.stdout)
+    assert credential["apiVersion"] == spec["apiVersion"], credential
+    token: str = credential["status"]["token"]
+    return token
