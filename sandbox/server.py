@@ -1,7 +1,8 @@
 """The sandbox server: one WSGI app with four faces, and the `fleet-sandbox` command.
 
 Paths under /sandbox/ are the control API; /v1/.../gkeMemberships/... is Connect Gateway;
-other /v1/ paths are GKE Hub. Faults and the request log apply to the emulated APIs only.
+/v1/projects/{project} (and `:testIamPermissions`) is Resource Manager; other /v1/ paths are
+GKE Hub. Faults and the request log apply to the emulated APIs only.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from sandbox.gateway.oauth import handle_token
 from sandbox.gateway.routing import GATEWAY_PATH, handle_gateway
 from sandbox.google.conventions import error_response, json_response
 from sandbox.hub.rest import handle_hub, match_hub
+from sandbox.resourcemanager.projects import PROJECT_PATH, handle_projects
 from sandbox.state.fleet import FleetId
 from sandbox.state.store import Behaviour, Store
 
@@ -90,6 +92,8 @@ class SandboxApp:
             return handle_gateway(self.store, request, gateway)
         if hub := match_hub(path):
             return handle_hub(self.store, request, hub[0], hub[1], unreachable)
+        if project := PROJECT_PATH.match(path):
+            return handle_projects(self.store, request, project)
         return error_response(404, f"The requested URL {path} was not found on this server.")
 
 

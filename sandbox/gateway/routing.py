@@ -13,6 +13,7 @@ import re
 
 from werkzeug.wrappers import Request, Response
 
+from sandbox.gateway.credentials import generate_credentials
 from sandbox.gateway.quota import add_latency, admit
 from sandbox.google.conventions import error_response
 from sandbox.kubernetes.apiserver import serve_kubernetes
@@ -21,16 +22,25 @@ from sandbox.state.fleet import Fleet
 from sandbox.state.store import Store
 
 # The sandbox serves Hub and the gateway on one host, so `memberships/{id}` is the gateway's
-# only when a Kubernetes path follows; alone, or with `/bindings`, it is the Hub's.
+# only when a Kubernetes path or `:generateCredentials` follows; alone, or with `/bindings`,
+# it is the Hub's.
 GATEWAY_PATH = re.compile(
     r"^/v1/projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)/(?:"
     r"(?P<gke>gkeMemberships)/(?P<gke_member>[^/]+)(?P<gke_rest>/.*)?"
-    r"|memberships/(?P<member>[^/]+)(?P<rest>/(?:api|apis|version)(?:/.*)?))$"
+    r"|memberships/(?P<member>[^/]+)(?P<rest>/(?:api|apis|version)(?:/.*)?)"
+    r"|memberships/(?P<credentials>[^/:]+):generateCredentials)$"
 )
 
 
-def handle_gateway(store: Store, request: Request, found: re.Match[str]) -> Response:
-    """Serve one gateway call, whichever of the two URL forms it came in."""
+def handle_gateway(
+    store: Store, request: Request, found: re.Match[str], ca_pem: bytes = b""
+) -> Response:
+    """Serve one gateway call, whichever of the two URL forms it came in, or GenerateCredentials
+    (whose kubeconfig carries `ca_pem`, the CA of a sandbox served over TLS, when there is one)."""
+    if found["credentials"]:
+        return generate_credentials(
+            store, request, found["project"], found["location"], found["credentials"], ca_pem
+        )
     match = {
         "project": found["project"],
         "location": found["location"],

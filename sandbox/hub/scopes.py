@@ -3,7 +3,9 @@
 Paths and response fields follow google/cloud/gkehub/v1/service.proto as google-cloud-gke-hub's
 REST transport uses them: ListScopes (`scopes`), GetScope, ListScopeNamespaces
 (`scopeNamespaces`), GetScopeNamespace and ListBoundMemberships (`scopes/{s}:listMemberships`
-in the gkehub v1 discovery document: `memberships`, `unreachable`), each with
+in the gkehub v1 discovery document: `memberships`, `unreachable`) and ListPermittedScopes
+(`scopes:listPermitted`, the discovery document's `gkehub.projects.locations.scopes.listPermitted`:
+`scopes`; `gcloud container fleet scopes list` calls it), each with
 `nextPageToken` and `pageSize` where it lists. Scopes exist only in location `global`; an
 unknown scope is 404 NOT_FOUND.
 """
@@ -24,6 +26,7 @@ from sandbox.state.scoperecords import ScopeRecord
 _SCOPES = r"^/v1/projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)/scopes"
 SCOPE_ROUTES = [
     (re.compile(_SCOPES + r"$"), "list_scopes"),
+    (re.compile(_SCOPES + r":listPermitted$"), "list_permitted_scopes"),
     (re.compile(_SCOPES + r"/(?P<scope>[^/:]+)$"), "get_scope"),
     (re.compile(_SCOPES + r"/(?P<scope>[^/:]+)/namespaces$"), "list_scope_namespaces"),
     (re.compile(_SCOPES + r"/(?P<scope>[^/:]+)/namespaces/(?P<ns>[^/:]+)$"), "get_namespace"),
@@ -53,6 +56,13 @@ def _list_scopes(
     project = fleet.project_number
     records = [fleet.scopes[s] for s in sorted(fleet.scopes)]
     return page_of(request, "scopes", records, lambda r: scope_json(project, r))
+
+
+def _list_permitted_scopes(
+    fleet: Fleet, request: Request, match: re.Match[str], unreachable: list[str]
+) -> dict[str, Any]:
+    """Every scope: the sandbox lets every caller it knows view every scope."""
+    return _list_scopes(fleet, request, match, unreachable)
 
 
 def _get_scope(
@@ -104,6 +114,7 @@ def _list_bound_memberships(
 
 SCOPE_HANDLERS = {
     "list_scopes": _list_scopes,
+    "list_permitted_scopes": _list_permitted_scopes,
     "get_scope": _get_scope,
     "list_scope_namespaces": _list_scope_namespaces,
     "get_namespace": _get_namespace,
