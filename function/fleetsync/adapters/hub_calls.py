@@ -72,8 +72,9 @@ def call(request: Callable[[], T]) -> T | None:
         # raises ParseError (not a ValueError) for a body that is not JSON, is cut short, or
         # has a field of the wrong type. A proxy's page or a cut connection passes: retried,
         # with the hint for when it does not (not GKE Hub there, a wrong GKEHUB_ENDPOINT).
-        detail = " ".join(str(err).split())[:200]
+        parsed = isinstance(err, json_format.Error)  # its message says what was wrong where
+        detail = f" ({' '.join(str(err).split())[:200]})" if parsed else ""
         raise RetryableError(
-            f"GKE Hub's answer could not be read ({type(err).__name__}: {detail}): "
-            "if this persists, check GKEHUB_ENDPOINT and any proxy in between"
+            f"GKE Hub's answer could not be read{detail}: not GKE Hub's, or cut short on the "
+            "way; if this persists, check GKEHUB_ENDPOINT and any proxy in between"
         ) from err
