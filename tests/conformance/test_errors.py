@@ -26,6 +26,7 @@ class Probe(NamedTuple):
     params: dict[str, Any] = {}  # noqa: RUF012 - a NamedTuple default, never mutated
     token: str | None = "sandbox-token"
     fault: int = 0  # an injected fault's status
+    unreachable: tuple[str, ...] = ()  # locations an injected fault makes unreachable
     method: str = "GET"
     body: bytes = b""
 
@@ -35,6 +36,9 @@ PROBES = {
     "unknown-token": Probe(401, MEMBERSHIPS, token="no-such-token"),
     "unknown-project": Probe(403, "/v1/projects/999999999999/locations/global/memberships"),
     "unknown-membership": Probe(404, f"{MEMBERSHIPS}/nobody"),
+    "unreachable-location": Probe(
+        503, f"{BASE}/us-central1/memberships/made-with-cluster", unreachable=("us-central1",)
+    ),
     "unknown-binding": Probe(404, f"{MEMBERSHIPS}/gke-labelled/bindings/nothing"),
     "bindings-of-unknown-membership": Probe(404, f"{MEMBERSHIPS}/nobody/bindings"),
     "unknown-scope": Probe(404, f"{BASE}/global/scopes/nothing"),
@@ -98,8 +102,10 @@ def error_problems(answer: requests.Response) -> list[str]:
 @pytest.mark.parametrize("case", sorted(PROBES))
 def test_error_answer_conforms(conformance: Conformance, case: str) -> None:
     probe = PROBES[case]
-    if probe.fault:
-        conformance.control.fault(match=probe.path, status=probe.fault)
+    if probe.fault or probe.unreachable:
+        conformance.control.fault(
+            match=probe.path, status=probe.fault, unreachable=list(probe.unreachable)
+        )
     query = {**probe.params, "$alt": INT_ENUMS}  # what the client library sends
     headers = {"Authorization": f"Bearer {probe.token}"} if probe.token else {}
     answer = requests.request(
