@@ -86,7 +86,7 @@ class SandboxApp:
             if fault.delay_s:
                 time.sleep(fault.delay_s)
             if fault.status:
-                return error_response(fault.status, f"injected fault on {path}")
+                return fault.response(path)
             unreachable = fault.unreachable
         if gateway := GATEWAY_PATH.match(path):
             return handle_gateway(self.store, request, gateway)

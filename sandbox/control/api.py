@@ -202,10 +202,14 @@ def _fault(body: dict[str, Any]) -> Fault:
             unreachable=[str(x) for x in body.get("unreachable", [])],
             count=int(body.get("count", 1)),
             hold=body.get("hold", False) is True,
+            body=None if body.get("body") is None else str(body["body"]),
+            content_type=str(body.get("content_type", "application/json")),
         )
     except (TypeError, ValueError) as err:
         raise ControlError(400, f"invalid fault: {err}") from None
-    if fault.status and not 400 <= fault.status <= 599:
+    if fault.body is not None and not fault.status:
+        fault.status = 200  # a body alone stands for an answer that looked successful
+    if fault.status and not (400 <= fault.status <= 599 or fault.body is not None):
         raise ControlError(400, "status must be an HTTP error code (400-599)")
     if not 0 <= fault.delay_s <= 600 or fault.count < 1:
         raise ControlError(400, "delay_s must be 0-600 and count at least 1")

@@ -43,8 +43,7 @@ class FleetChanges(BindingChanges, ClusterChanges, RegistrationChanges, ScopeCha
                 fleet.remove_membership(record.location, record.membership)
                 return {}
             record.state, record.update_time = final, now()
-            membership = membership_json(fleet.project_number, record)
-            return {**membership, "@type": "type.googleapis.com/google.cloud.gkehub.v1.Membership"}
+            return membership_json(fleet.project_number, record)  # typed by `hub.operations`
 
         self._emit_hub(
             fleet,

@@ -9,7 +9,8 @@ Method names are the gRPC services of google.cloud.gkemulticloud.v1 (`AttachedCl
 `AwsClusters`, `AzureClusters`, as google-cloud-gke-multicloud's transports call them) and
 those the GKE On-Prem API audit logging page lists (`google.cloud.gkeonprem.v1.GkeOnPrem.*`);
 request fields follow their `Create*Request`, `Import*Request`, `Enroll*Request`. The v1
-membership carries only `kubernetesMetadata` for such members (`hub.resources`).
+membership links the service's cluster in `multiCloudCluster` or `onPremCluster`
+(`hub.resources`).
 """
 
 from __future__ import annotations
@@ -100,6 +101,7 @@ class RegistrationChanges(ChangeLog):
                 "global", ref.membership, labels, "READY", "", platform=member
             )
             record.registered_by = mark
+            record.platform_link = f"//{platform.service}/" + resource.replace("{project}", number)
             return {
                 "@type": f"type.googleapis.com/{package}.{platform.kind}",
                 "name": resource.replace("{project}", project),

@@ -66,6 +66,15 @@ def audit_entry(
     }
 
 
+def eventarc_data(entry: dict[str, Any]) -> dict[str, Any]:
+    """The entry as Eventarc's CloudEvent data, a google-cloudevents `LogEntryData`: its
+    `protoPayload` is an `AuditLog` message, not an `Any`, so without the `@type` Cloud Logging
+    gives it (the recorded delivery and google-cloudevents' binary example have none; Pub/Sub
+    sinks keep it, as the google-cloudevents test data does)."""
+    payload = {k: v for k, v in entry["protoPayload"].items() if k != "@type"}
+    return {**entry, "protoPayload": payload}
+
+
 def cloudevent_headers(project_id: str, entry: dict[str, Any]) -> dict[str, str]:
     """The binary-mode CloudEvent headers for `entry`, as the recorded real delivery has them.
 
@@ -112,4 +121,4 @@ def audit_cloudevent(
     )
     if insert_id:
         entry["insertId"] = insert_id
-    return cloudevent_headers(project_id, entry), json.dumps(entry).encode()
+    return cloudevent_headers(project_id, entry), json.dumps(eventarc_data(entry)).encode()

@@ -21,7 +21,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandbox.events.auditlog import cloudevent_headers
+from sandbox.events.auditlog import cloudevent_headers, eventarc_data
 from sandbox.events.pushpolicy import DEFAULT_TIME_SCALE, Clock, RealTime, RetryPolicy
 
 
@@ -104,7 +104,8 @@ class Eventarc:
         self._random = random.Random(value)  # noqa: S311 - reproducible test traffic, not secrets
 
     def publish(self, project_id: str, entry: dict[str, Any]) -> None:
-        event = Event(cloudevent_headers(project_id, entry), json.dumps(entry).encode())
+        data = json.dumps(eventarc_data(entry)).encode()
+        event = Event(cloudevent_headers(project_id, entry), data)
         with self._wake:
             self.events.append(event)
             published = self.clock.now()

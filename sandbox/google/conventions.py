@@ -9,31 +9,45 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+import html
 import json
 from collections.abc import Sequence
 from typing import Any
 
 from werkzeug.wrappers import Response
 
+# google.rpc.Code (google/rpc/code.proto): the name each HTTP status travels with, from the
+# "HTTP Mapping" comment of each code. Where several names share a status (400:
+# INVALID_ARGUMENT, FAILED_PRECONDITION, OUT_OF_RANGE; 409: ABORTED, ALREADY_EXISTS; 500:
+# INTERNAL, UNKNOWN, DATA_LOSS) the first is the default and `GoogleError.status` picks another.
 STATUS_NAMES = {
     400: "INVALID_ARGUMENT",
     401: "UNAUTHENTICATED",
     403: "PERMISSION_DENIED",
     404: "NOT_FOUND",
-    405: "METHOD_NOT_ALLOWED",
     409: "ABORTED",
-    413: "INVALID_ARGUMENT",
     429: "RESOURCE_EXHAUSTED",
+    499: "CANCELLED",
     500: "INTERNAL",
     501: "UNIMPLEMENTED",
-    502: "UNAVAILABLE",
     503: "UNAVAILABLE",
     504: "DEADLINE_EXCEEDED",
+}
+_SHARED = {
+    "FAILED_PRECONDITION": 400,
+    "OUT_OF_RANGE": 400,
+    "ALREADY_EXISTS": 409,
+    "UNKNOWN": 500,
+    "DATA_LOSS": 500,
 }
 MAX_PAGE_SIZE = 1000
 
 
-# proto3 JSON may carry enums as numbers; clients ask with `$alt=json;enum-encoding=int`.
+# proto3 JSON carries enums as numbers when the client asks with `$alt=json;enum-encoding=int`
+# (google-cloud-gke-hub's REST transport always does). The only enums the sandbox's Hub
+# answers hold are the `state.code` of memberships, bindings, scopes and namespaces
+# (MembershipState.Code and the *LifecycleState.Code of the gkehub v1 discovery document),
+# whose shared names have the same numbers.
 STATE_CODES = {
     "CODE_UNSPECIFIED": 0,
     "CREATING": 1,
@@ -45,16 +59,38 @@ STATE_CODES = {
 
 
 def encode_enums(body: Any, alt: str) -> Any:
-    """Turn every `state.code` into its number when the client asked for int enums."""
+    """Number every `state.code` when the client asked for int enums, and nothing else:
+    a label that happens to be called `code` keeps its string."""
     if "enum-encoding=int" not in alt:
         return body
+    return _numbered(body)
+
+
+def _numbered(body: Any) -> Any:
     if isinstance(body, list):
-        return [encode_enums(item, alt) for item in body]
-    if isinstance(body, dict):
-        if isinstance(body.get("code"), str) and body["code"] in STATE_CODES:
-            return {**body, "code": STATE_CODES[body["code"]]}
-        return {key: encode_enums(value, alt) for key, value in body.items()}
-    return body
+        return [_numbered(item) for item in body]
+    if not isinstance(body, dict):
+        return body
+    result = {}
+    for key, value in body.items():
+        if key in ("labels", "namespaceLabels"):
+            result[key] = value  # map<string, string>: never enums
+        elif key == "state" and isinstance(value, dict) and value.get("code") in STATE_CODES:
+            result[key] = {**value, "code": STATE_CODES[value["code"]]}
+        else:
+            result[key] = _numbered(value)
+    return result
+
+
+def state_json(code: str | int) -> dict[str, Any]:
+    """A `*State` message: proto3 JSON leaves out the code when it is the default (0)."""
+    return {} if code in ("CODE_UNSPECIFIED", 0) else {"code": code}
+
+
+def omit_defaults(fields: dict[str, Any]) -> dict[str, Any]:
+    """Scalar, list and map fields as proto3 JSON writes them: those holding their default
+    ("", 0, false, empty) are left out. Not for message fields, whose presence shows."""
+    return {key: value for key, value in fields.items() if value not in ("", 0, [], {}, None)}
 
 
 def now() -> str:
@@ -67,19 +103,37 @@ def now() -> str:
 
 
 class GoogleError(Exception):
-    def __init__(self, code: int, message: str) -> None:
+    def __init__(self, code: int, message: str, status: str = "") -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.status = status  # a google.rpc.Code name other than the status's default
 
 
 def json_response(body: Any, status: int = 200) -> Response:
     return Response(json.dumps(body), status=status, mimetype="application/json")
 
 
-def error_response(code: int, message: str) -> Response:
-    status = STATUS_NAMES.get(code, "UNKNOWN")
-    return json_response({"error": {"code": code, "message": message, "status": status}}, code)
+def error_response(code: int, message: str, status: str = "") -> Response:
+    """Google's JSON error (`{"error": {code, message, status}}`, a google.rpc.Status with
+    the code's name), or, for an HTTP status no google.rpc.Code maps to (405, 413, 502...),
+    the HTML page Google's front end answers those with itself."""
+    name = status if _SHARED.get(status) == code else STATUS_NAMES.get(code)
+    if name is None:
+        return front_end_page(code, message)
+    return json_response({"error": {"code": code, "message": message, "status": name}}, code)
+
+
+def front_end_page(code: int, message: str) -> Response:
+    """The Google front end's own error page (text/html, "That's an error.")."""
+    text = html.escape(message)
+    page = (
+        "<!DOCTYPE html>\n<html lang=en>\n  <meta charset=utf-8>\n"
+        f"  <title>Error {code}</title>\n"
+        f"  <p><b>{code}.</b> <ins>That\u2019s an error.</ins>\n"
+        f"  <p>{text}  <ins>That\u2019s all we know.</ins>\n"
+    )
+    return Response(page, status=code, mimetype="text/html")
 
 
 def page(

@@ -24,11 +24,27 @@ from typing import Any
 
 from sandbox.events.auditlog import audit_entry
 from sandbox.events.logrouter import LogRouter
+from sandbox.google.conventions import now
+from sandbox.hub.longrunning import operation_json, operation_key
 from sandbox.state.fleet import Fleet
+from sandbox.state.records import OperationRecord
 from sandbox.state.store import Store
 
 FAILED_PRECONDITION = 9
 TICK_S = 0.05
+OPERATION = "type.googleapis.com/google.longrunning.Operation"
+EMPTY = "type.googleapis.com/google.protobuf.Empty"
+_VERBS = {"Create": "create", "Update": "update", "Delete": "delete"}
+# What each method's operation returns (google/cloud/gkehub/v1/service.proto; the other
+# services' Create* return the cluster, whose `@type` their `finish` already gives).
+_RETURNS = {
+    "CreateMembership": "Membership",
+    "UpdateMembership": "Membership",
+    "CreateMembershipBinding": "MembershipBinding",
+    "UpdateMembershipBinding": "MembershipBinding",
+    "CreateScope": "Scope",
+    "CreateScopeNamespace": "Namespace",
+}
 Finish = Callable[[bool], dict[str, Any]]  # failed? -> the operation's response
 
 
@@ -65,33 +81,44 @@ class Operations:
         project = fleet.project_number if audit_project == "number" else fleet.project_id
         resource = resource.replace("{project}", project)
         request = json.loads(json.dumps(request).replace("{project}", project))
-        operation = f"operation-{int(time.time() * 1000)}-{uuid.uuid4().hex[:8]}"
+        location = resource.split("/")[3]
+        ident = f"operation-{int(time.time() * 1000)}-{uuid.uuid4().hex[:8]}"
+        record = OperationRecord(
+            f"projects/{project}/locations/{location}/operations/{ident}",
+            method.split(".")[-3],
+            _VERBS.get(method.rsplit(".", 1)[1][:6], "update"),
+            resource,
+        )
         with self.store.lock:
             failed = can_fail and self.store.operations_to_fail > 0
             if failed:
                 self.store.operations_to_fail -= 1
             delay = self.store.behaviour.operation_delay_s
+            if service == "gkehub.googleapis.com":
+                self.store.operations[
+                    operation_key(fleet.project_number, location, ident)
+                ] = record  # fmt: skip
+        request = {"@type": _type_url(method, "Request"), **request}
 
         def entry(phase: str, response: dict[str, Any], status: dict[str, Any]) -> None:
             if emit:
                 self.log.publish(
                     fleet.project_id,
                     audit_entry(
-                        fleet.project_id, service, method, resource, operation, phase,
+                        fleet.project_id, service, method, resource, record.name, phase,
                         request, response, status,
                     ),
                 )  # fmt: skip
 
         def complete() -> None:
-            response = finish(failed)
+            response = _typed(method, finish(failed))
             status = {"code": FAILED_PRECONDITION, "message": "sandbox: operation failed"}
+            record.done, record.end_time = True, now()
+            record.error = status if failed else {}
+            record.response = response or {"@type": EMPTY}
             entry("last", {} if failed else response, status if failed else {})
 
-        started = {
-            "@type": "type.googleapis.com/google.longrunning.Operation",
-            "name": f"projects/{project}/locations/global/operations/{operation}",
-        }
-        entry("first", started, {})
+        entry("first", {"@type": OPERATION, **operation_json(record)}, {})
         if delay <= 0:
             complete()
         else:
@@ -117,3 +144,19 @@ class Operations:
     def _tick(self) -> None:
         while not self._stopped.wait(TICK_S):
             self.run_due()
+
+
+def _type_url(method: str, suffix: str) -> str:
+    """`pkg.Service.Verb` -> the type URL of `pkg.Verb{suffix}`: audit_log.proto names a
+    request's or response's proto in `@type` (AIP-131..135 message names)."""
+    package, _, verb = method.rpartition(".")
+    return f"type.googleapis.com/{package.rpartition('.')[0]}.{verb}{suffix}"
+
+
+def _typed(method: str, response: dict[str, Any]) -> dict[str, Any]:
+    """The response with the `@type` of the message the method returns, where it has one."""
+    package, _, verb = method.rpartition(".")
+    kind = _RETURNS.get(verb)
+    if not response or "@type" in response or kind is None:
+        return response
+    return {"@type": f"type.googleapis.com/{package.rpartition('.')[0]}.{kind}", **response}

@@ -93,7 +93,8 @@ def page_of(
     Only the page is rendered, so listing N items in pages costs N renders, not N per page.
     """
     chosen, token = page(records, request.args.get("pageSize"), request.args.get("pageToken"))
-    body: dict[str, Any] = {field: [render(record) for record in chosen]}
+    # proto3 JSON leaves out an empty repeated field: an empty list answers `{}`.
+    body: dict[str, Any] = {field: [render(record) for record in chosen]} if chosen else {}
     if token:
         body["nextPageToken"] = token
     return body

@@ -14,6 +14,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from sandbox.google.conventions import GoogleError, encode_enums, error_response, json_response
+from sandbox.hub.longrunning import OPERATION_ROUTES, get_operation
 from sandbox.hub.query import check_location, membership_filter, ordered, page_of, refuse_query
 from sandbox.hub.resources import binding_json, membership_json
 from sandbox.hub.scopes import SCOPE_HANDLERS, SCOPE_ROUTES
@@ -30,6 +31,7 @@ ROUTES = [
         "get_binding",
     ),
     *SCOPE_ROUTES,
+    *OPERATION_ROUTES,
 ]
 
 
@@ -53,9 +55,11 @@ def handle_hub(
     if authorization is not None and store.identity_for(authorization) is None:
         return error_response(401, "Request had invalid authentication credentials.")
     if request.method != "GET":
+        # The real API has these methods; the sandbox does not implement them (UNIMPLEMENTED,
+        # code.proto), and 405 has no google.rpc.Code to travel with.
         return error_response(
-            405,
-            f"Method {request.method} is not allowed here; "
+            501,
+            f"Method {request.method} {request.path} is not implemented by the sandbox; "
             "use the sandbox control API to change the fleet",
         )
     project = match["project"]
@@ -68,9 +72,12 @@ def handle_hub(
         )
     try:
         with store.lock:
-            body = _HANDLERS[handler](fleet, request, match, unreachable)
+            if handler == "get_operation":  # the one resource the store keeps, not the fleet
+                body = get_operation(store.operations, fleet, match)
+            else:
+                body = _HANDLERS[handler](fleet, request, match, unreachable)
     except GoogleError as err:
-        return error_response(err.code, err.message)
+        return error_response(err.code, err.message, err.status)
     return json_response(encode_enums(body, request.args.get("$alt", "")))
 
 

@@ -16,7 +16,7 @@ from sandbox.kubernetes.lists import ListPolicy
 from sandbox.state.faults import Fault
 from sandbox.state.fleet import Fleet, FleetId
 from sandbox.state.identities import Credentials
-from sandbox.state.records import BindingRecord, MembershipRecord
+from sandbox.state.records import BindingRecord, MembershipRecord, OperationRecord
 
 
 @dataclass
@@ -59,6 +59,7 @@ class Store:
             self.requests: list[dict[str, Any]] = []
             self.behaviour = replace(self.initial_behaviour)
             self.operations_to_fail = 0
+            self.operations: dict[str, OperationRecord] = {}  # by id, for Hub operations.get
             self.list_policy = ListPolicy(self.behaviour.continue_ttl_s, clock=self.now_s)
             self.fleets = {
                 ident.project_number: Fleet(ident, self.project_id, self.list_policy)

@@ -33,7 +33,9 @@ def test_members_that_are_not_gke_have_no_gke_cluster(sandbox, hub, platform, pr
     found = member(hub, "other")
     endpoint = gkehub_v1.MembershipEndpoint.pb(found.endpoint)
     assert not endpoint.HasField("gke_cluster")
-    assert found.endpoint.kubernetes_metadata.node_provider_id == provider
+    # A node's spec.providerID: "<ProviderName>://<ProviderSpecificNodeID>" (Kubernetes NodeSpec).
+    scheme, _, node = found.endpoint.kubernetes_metadata.node_provider_id.partition("://")
+    assert (scheme, bool(node)) == (provider, True)
 
 
 def test_gke_members_keep_their_resource_link(sandbox, hub):

@@ -92,8 +92,16 @@ def test_a_registration_makes_a_global_membership_and_logs_only_its_service(
     status, membership = member(sandbox, "edge-1")
     assert status == 200
     assert membership["labels"] == {"env": "edge"}
-    assert "gkeCluster" not in membership["endpoint"]  # v1 has no field for such members
-    assert membership["endpoint"]["kubernetesMetadata"].get("nodeProviderId") == provider
+    endpoint = membership["endpoint"]
+    assert "gkeCluster" not in endpoint
+    # v1 links the service's cluster (MultiCloudCluster / OnPremCluster.resource_link).
+    field = "multiCloudCluster" if "gkemulticloud" in method else "onPremCluster"
+    service = method.split(".")[2] + ".googleapis.com"
+    link = f"//{service}/projects/{NUMBER}/locations/us-west1/{collection}/edge-1"
+    assert endpoint[field]["resourceLink"] == link
+    # A node's spec.providerID: "<ProviderName>://<ProviderSpecificNodeID>" (Kubernetes NodeSpec).
+    node = endpoint["kubernetesMetadata"].get("nodeProviderId")
+    assert (node.partition("://")[0] if node else None) == provider
 
 
 def test_the_logged_request_and_response_follow_the_service(sandbox: SandboxClient) -> None:

@@ -132,7 +132,7 @@ def assert_converged(
     wanted = {}
     for membership in memberships(running):
         _, _, _, location, _, ident = membership["name"].split("/")
-        if membership["state"]["code"] == "READY":
+        if membership["state"].get("code") == "READY":
             wanted[f"{ident}.{location}.{NUMBER}"] = membership
     if among is not None:
         ids = set(among)
@@ -143,7 +143,7 @@ def assert_converged(
         membership = wanted[name]
         annotations = secret["metadata"]["annotations"]
         assert annotations["fleet-argocd-sync.io/membership-uid"] == membership["uniqueId"], name
-        for key, value in membership["labels"].items():
+        for key, value in membership.get("labels", {}).items():  # proto3 JSON: {} is left out
             assert secret["metadata"]["labels"].get(key) == value, (name, key)
     for name, version in foreign.items():
         assert secrets[name]["metadata"]["resourceVersion"] == version, f"{name} was touched"

@@ -41,6 +41,7 @@ def call(request: Callable[[], T]) -> T | None:
     """Run one Hub call; None for NOT_FOUND, our errors for everything else that fails."""
     from google.api_core import exceptions
     from google.auth.exceptions import RefreshError, TransportError
+    from google.protobuf import json_format
     from requests import RequestException  # what google-api-core's REST transport raises
 
     try:
@@ -66,7 +67,14 @@ def call(request: Callable[[], T]) -> T | None:
             "GKE Hub refused the access token and it could not be refreshed: check "
             "FLEET_SYNC_STATIC_TOKEN if set, else `gcloud auth application-default login`"
         ) from err
-    except (AttributeError, ValueError) as err:
-        # google-api-core could not read the answer as a Google API's: not GKE Hub there
-        # (a wrong GKEHUB_ENDPOINT), or a proxy's page. Retried, with the hint.
-        raise RetryableError("the answer was not GKE Hub's: check GKEHUB_ENDPOINT") from err
+    except (AttributeError, ValueError, json_format.Error) as err:
+        # The answer could not be read as GKE Hub's: the REST transport's json_format.Parse
+        # raises ParseError (not a ValueError) for a body that is not JSON, is cut short, or
+        # has a field of the wrong type. A proxy's page or a cut connection passes: retried,
+        # with the hint for when it does not (not GKE Hub there, a wrong GKEHUB_ENDPOINT).
+        parsed = isinstance(err, json_format.Error)  # its message says what was wrong where
+        detail = f" ({' '.join(str(err).split())[:200]})" if parsed else ""
+        raise RetryableError(
+            f"GKE Hub's answer could not be read{detail}: not GKE Hub's, or cut short on the "
+            "way; if this persists, check GKEHUB_ENDPOINT and any proxy in between"
+        ) from err

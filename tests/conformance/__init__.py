@@ -1,0 +1,2 @@
+"""Conformance: the sandbox's GKE Hub answers and audit-log deliveries against Google's
+published definitions (../shared/reference/google)."""
