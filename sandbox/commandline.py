@@ -67,6 +67,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help="a Cloud Logging sink exporting every audit entry, of every fleet, to this topic"
         " on --pubsub-emulator (repeatable; more with POST /sandbox/logsinks)",
     )
+    parser.add_argument(
+        "--tls-dir",
+        default=None,
+        metavar="DIR",
+        help="serve HTTPS with a CA made at start, writing DIR/ca.pem and DIR/kubeconfig (the"
+        " Argo CD cluster through its gateway path, as the admin); plain HTTP without it",
+    )
     _add_behaviour_arguments(parser)
     args = parser.parse_args(argv)
     if not args.project_number.isdigit():

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -25,6 +26,7 @@ from sandbox.events.eventarc import Eventarc
 from sandbox.events.logrouter import LogRouter
 from sandbox.events.logsinks import LogSinks, log_sink
 from sandbox.events.pushpolicy import DEFAULT_TIME_SCALE, time_scale_for
+from sandbox.gateway.credentials import admin_kubeconfig
 from sandbox.gateway.oauth import handle_token
 from sandbox.gateway.routing import GATEWAY_PATH, handle_gateway
 from sandbox.google.conventions import error_response, json_response
@@ -32,14 +34,18 @@ from sandbox.hub.rest import handle_hub, match_hub
 from sandbox.resourcemanager.projects import PROJECT_PATH, handle_projects
 from sandbox.state.fleet import FleetId
 from sandbox.state.store import Behaviour, Store
+from sandbox.tls import issue, serve_tls, server_context, write_client_files
 
 MAX_BODY_BYTES = 3 * 1024 * 1024
 
 
 class SandboxApp:
-    def __init__(self, store: Store, log: LogRouter, pubsub_emulator: str = "") -> None:
+    def __init__(
+        self, store: Store, log: LogRouter, pubsub_emulator: str = "", ca_pem: bytes = b""
+    ) -> None:
         self.store, self.eventarc = store, log.eventarc
         self.control = Control(store, log, pubsub_emulator)
+        self.ca_pem = ca_pem  # the CA that signed the sandbox's certificate, served over TLS
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
@@ -89,7 +95,7 @@ class SandboxApp:
                 return fault.response(path)
             unreachable = fault.unreachable
         if gateway := GATEWAY_PATH.match(path):
-            return handle_gateway(self.store, request, gateway)
+            return handle_gateway(self.store, request, gateway, self.ca_pem)
         if hub := match_hub(path):
             return handle_hub(self.store, request, hub[0], hub[1], unreachable)
         if project := PROJECT_PATH.match(path):
@@ -105,6 +111,7 @@ class RunningSandbox:
     server: BaseWSGIServer
     thread: threading.Thread
     logsinks: LogSinks
+    ca_file: Path | None = None  # served over TLS: the CA that signed its certificate
 
     @property
     def fleets(self) -> list[FleetId]:
@@ -132,6 +139,7 @@ def start(
     fleets: list[FleetId] | None = None,
     pubsub_emulator: str = "",
     log_sink_topics: list[str] | None = None,
+    tls_dir: Path | str | None = None,
 ) -> RunningSandbox:
     """Serve the sandbox from a background thread; port 0 picks a free port.
 
@@ -139,7 +147,9 @@ def start(
     first retry `retry_initial_s` after a failure, or by `DEFAULT_TIME_SCALE`. `fleets` are
     served beside the first fleet (`project_id`, `project_number`). Every audit entry is
     also published to each of `log_sink_topics` on the Pub/Sub emulator at `pubsub_emulator`
-    (`host:port`), which is where `POST /sandbox/logsinks` sinks publish too.
+    (`host:port`), which is where `POST /sandbox/logsinks` sinks publish too. With `tls_dir`
+    it serves HTTPS, and writes there its CA (`ca.pem`) and a kubeconfig for the Argo CD
+    cluster through its gateway path, with the admin's token (`kubeconfig`).
     """
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     store = Store(
@@ -155,13 +165,23 @@ def start(
     logsinks = LogSinks(
         [log_sink(t, "", pubsub_emulator, from_flags=True) for t in log_sink_topics or []]
     )
-    app = SandboxApp(store, LogRouter(eventarc, logsinks), pubsub_emulator)
+    certificates = issue(host) if tls_dir is not None else None
+    ca_pem = certificates.ca_pem if certificates else b""
+    app = SandboxApp(store, LogRouter(eventarc, logsinks), pubsub_emulator, ca_pem)
     server = make_server(host, port, app, threaded=True)
     server.daemon_threads = True
+    url = f"http://{host}:{server.server_port}"
+    ca_file = None
+    if tls_dir is not None and certificates is not None:
+        directory = Path(tls_dir)
+        directory.mkdir(parents=True, exist_ok=True)
+        serve_tls(server, server_context(certificates, directory))
+        url = f"https://{host}:{server.server_port}"
+        config = admin_kubeconfig(store, url, certificates.ca_pem)
+        ca_file = write_client_files(directory, certificates, config)
     thread = threading.Thread(target=server.serve_forever, name="fleet-sandbox", daemon=True)
     thread.start()
-    url = f"http://{host}:{server.server_port}"
-    return RunningSandbox(url, store, eventarc, server, thread, logsinks)
+    return RunningSandbox(url, store, eventarc, server, thread, logsinks, ca_file)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -179,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         fleets=args.fleets,
         pubsub_emulator=args.pubsub_emulator,
         log_sink_topics=args.log_sink_topic,
+        tls_dir=args.tls_dir,
     )
     print(f"fleet-sandbox ready at {running.base_url}", flush=True)
     stop = threading.Event()

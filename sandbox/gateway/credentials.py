@@ -25,6 +25,7 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox.google.conventions import GoogleError, error_response, json_response
 from sandbox.state.fleet import Fleet
+from sandbox.state.identities import ADMIN_TOKEN
 from sandbox.state.store import Store
 
 CONTEXT_FORMAT = "connectgateway_{project}_{location}_{membership}"
@@ -120,17 +121,22 @@ def kubeconfig(
     namespace: str = "",
     impersonate: str = "",
     ca_pem: bytes = b"",
+    token: str = "",
 ) -> dict[str, Any]:
-    """One cluster, one user, one context, the context current; named as gcloud names them."""
+    """One cluster, one user, one context, the context current; named as gcloud names them.
+
+    The user runs `plugin` for its token, or, given a `token`, sends that one.
+    """
     context = f"{cluster}_ns-{namespace}" if namespace else cluster
-    user: dict[str, Any] = {
+    exec_user: dict[str, Any] = {
         "command": plugin,
         "apiVersion": "client.authentication.k8s.io/v1beta1",
         "installHint": INSTALL_HINT,
         "provideClusterInfo": True,
     }
     if impersonate:
-        user["args"] = [f"--impersonate_service_account={impersonate}"]
+        exec_user["args"] = [f"--impersonate_service_account={impersonate}"]
+    user = {"token": token} if token else {"exec": exec_user}
     entry: dict[str, Any] = {"cluster": cluster, "user": context}
     if namespace:
         entry["namespace"] = namespace
@@ -141,7 +147,18 @@ def kubeconfig(
         "apiVersion": "v1",
         "kind": "Config",
         "clusters": [{"name": cluster, "cluster": server_entry}],
-        "users": [{"name": context, "user": {"exec": user}}],
+        "users": [{"name": context, "user": user}],
         "contexts": [{"name": context, "context": entry}],
         "current-context": context,
     }
+
+
+def admin_kubeconfig(store: Store, url: str, ca_pem: bytes) -> dict[str, Any]:
+    """The Argo CD cluster through the gateway at `url`, as the admin (a fixed token, where
+    gcloud's would run the auth plugin), in Argo CD's namespace: `--tls-dir`'s kubeconfig."""
+    location, _, membership = store.argocd_membership.partition("/")
+    path = f"/v1/projects/{store.project_number}/locations/{location}/memberships/{membership}"
+    name = CONTEXT_FORMAT.format(project=store.project_id, location=location, membership=membership)
+    return kubeconfig(
+        name, url + path, "", namespace=store.argocd_namespace, ca_pem=ca_pem, token=ADMIN_TOKEN
+    )

@@ -17,6 +17,7 @@ from sandbox.kubernetes.rbac import WILDCARD, Rule
 
 FUNCTION_IDENTITY = "fleet-argocd-sync@{project}.iam.gserviceaccount.com"
 ADMIN_IDENTITY = "admin@{project}.example.com"
+FUNCTION_TOKEN, ADMIN_TOKEN = "sandbox-token", "admin-token"
 # What the function's Role in the Terraform module grants: the calls the product makes, no more.
 SECRET_VERBS = frozenset({"get", "list", "create", "patch", "delete"})
 # The same calls on Argo CD's AppProjects (argoproj.io/v1alpha1), in the same namespaces.
@@ -38,8 +39,8 @@ class Credentials:
 
     def __init__(self, project_id: str) -> None:
         self.tokens = {
-            "sandbox-token": Token(FUNCTION_IDENTITY.format(project=project_id)),
-            "admin-token": Token(ADMIN_IDENTITY.format(project=project_id)),
+            FUNCTION_TOKEN: Token(FUNCTION_IDENTITY.format(project=project_id)),
+            ADMIN_TOKEN: Token(ADMIN_IDENTITY.format(project=project_id)),
         }
         self.access_token_ttl_s = 3600.0
         self.tokens_issued = 0

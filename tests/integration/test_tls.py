@@ -66,12 +66,26 @@ def test_the_cli_flag_does_the_same(tls_sandbox, control):
     assert applied.returncode == 2, applied.stderr  # changes pending, read over TLS
 
 
+def test_the_ca_file_wins_over_the_machines_ca_bundle(tls_sandbox, control):
+    # REQUESTS_CA_BUNDLE would otherwise override the session's own `verify` on every call.
+    system = "/etc/ssl/certs/ca-certificates.crt"
+    env = _environment(
+        tls_sandbox,
+        FLEET_SYNC_CA_FILE=str(tls_sandbox.ca_file),
+        REQUESTS_CA_BUNDLE=system,
+        CURL_CA_BUNDLE=system,
+    )
+    applied = _cli(env, "plan")
+    assert applied.returncode == 2, applied.stderr
+
+
 def test_without_the_ca_the_endpoints_are_refused_in_one_line(tls_sandbox, control):
     refused = _cli(_environment(tls_sandbox), "plan")
     assert refused.returncode == 1
     assert "Traceback" not in refused.stderr
     assert len(refused.stderr.strip().splitlines()) <= 2, refused.stderr
-    assert "CERTIFICATE_VERIFY_FAILED" in refused.stderr or "certificate" in refused.stderr
+    assert "certificate is not trusted" in refused.stderr
+    assert "FLEET_SYNC_CA_FILE" in refused.stderr
 
 
 def test_the_function_writes_through_the_gateway_over_tls(tls_sandbox, control, tmp_path):

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from fleetsync.adapters.credentials import TokenSource
 from fleetsync.adapters.gateway_errors import ExpiredError, UnauthorizedError, classify
 from fleetsync.adapters.pacing import WriteBudget
+from fleetsync.adapters.unreachable import unreachable_message
 from fleetsync.config.settings import Settings
 from fleetsync.core.errors import AccessError, RetryableError, with_backoff
 from fleetsync.core.naming import gateway_url
@@ -113,10 +114,9 @@ class Gateway:
         except self._k.ApiException as err:
             raise self._translate(err) from err
         except HTTPError as err:
-            raise RetryableError(
-                f"Connect Gateway at {self._host} unreachable ({type(err).__name__}): "
-                "check CONNECT_GATEWAY_ENDPOINT and the network"
-            ) from err
+            service = f"Connect Gateway at {self._host}"
+            message = unreachable_message(service, "CONNECT_GATEWAY_ENDPOINT", err)
+            raise RetryableError(message) from err
 
     def _translate(self, err: Any) -> Exception:
         translated = classify(

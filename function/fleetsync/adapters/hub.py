@@ -37,10 +37,8 @@ class Fleet:
             client_options={"api_endpoint": settings.gkehub_endpoint},
         )
         if settings.ca_file:
-            # The REST transport offers no CA option; its session is a requests.Session, whose
-            # `verify` also wins over REQUESTS_CA_BUNDLE.
-            transport: Any = self._client.transport
-            transport._session.verify = settings.ca_file
+            transport: Any = self._client.transport  # the REST transport offers no CA option
+            _trust_only(transport._session, settings.ca_file)
 
     def get_membership(self, ref: MembershipRef) -> Membership | None:
         """The membership (scopes not read), or None when the Hub says it does not exist."""
@@ -180,3 +178,19 @@ def _membership(item: Any, scopes: Iterable[str] | None) -> Membership:
         platform=platform_of(str(gke.resource_link), str(metadata.node_provider_id)),
         kubernetes_version=str(metadata.kubernetes_api_server_version),
     )
+
+
+def _trust_only(session: Any, ca_file: str) -> None:
+    """Verify every request of the transport's requests.Session against `ca_file` alone.
+
+    Setting `session.verify` is not enough: requests lets REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE,
+    common on build machines and behind corporate proxies, override it whenever a call passes no
+    `verify` of its own, which google-api-core's calls never do. The environment's proxies and
+    the rest of its settings still apply.
+    """
+    merge = session.merge_environment_settings
+
+    def settings_with_ca(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        return {**merge(*args, **kwargs), "verify": ca_file}
+
+    session.merge_environment_settings = settings_with_ca

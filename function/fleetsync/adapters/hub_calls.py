@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from fleetsync.adapters.unreachable import unreachable_message
 from fleetsync.core.errors import (
     ACCESS_STATUSES,
     RETRYABLE_STATUSES,
@@ -58,9 +59,7 @@ def call(request: Callable[[], T]) -> T | None:
         kind = RetryableError if code in RETRYABLE_STATUSES else PermanentError
         raise kind(f"GKE Hub answered {code}: {err.message}") from err
     except (exceptions.RetryError, RequestException, TransportError) as err:
-        raise RetryableError(
-            f"GKE Hub unreachable ({type(err).__name__}): check GKEHUB_ENDPOINT and the network"
-        ) from err
+        raise RetryableError(unreachable_message("GKE Hub", "GKEHUB_ENDPOINT", err)) from err
     except RefreshError as err:
         # A 401 made google-auth refresh the token and that failed: maybe later it won't.
         raise AccessError(
