@@ -4,17 +4,16 @@ official Kubernetes client reaching the Argo CD cluster with nothing but `DIR/ku
 from __future__ import annotations
 
 import base64
-import json
 import signal
 import socket
 import ssl
 import subprocess
 import sys
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 import yaml
 from cryptography import x509
 from kubernetes import client, config
@@ -32,10 +31,11 @@ def tls_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSan
 
 
 def _get(url: str, ca_file: Path, token: str = "") -> dict[str, object]:
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
-    context = ssl.create_default_context(cafile=str(ca_file))
-    with urllib.request.urlopen(request, timeout=10, context=context) as answer:
-        return dict(json.load(answer))
+    answer = requests.get(
+        url, headers={"Authorization": f"Bearer {token}"}, verify=str(ca_file), timeout=10
+    )
+    answer.raise_for_status()
+    return dict(answer.json())
 
 
 def test_the_command_prints_its_https_url_and_writes_the_files(tmp_path):
