@@ -27,7 +27,7 @@ from sandbox.state.store import Store
 GATEWAY_PATH = re.compile(
     r"^/v1/projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)/(?:"
     r"(?P<gke>gkeMemberships)/(?P<gke_member>[^/]+)(?P<gke_rest>/.*)?"
-    r"|memberships/(?P<member>[^/]+)(?P<rest>/(?:api|apis|version)(?:/.*)?)"
+    r"|memberships/(?P<member>[^/]+)(?P<rest>/(?:api|apis|version|openapi)(?:/.*)?)"
     r"|memberships/(?P<credentials>[^/:]+):generateCredentials)$"
 )
 

@@ -17,16 +17,18 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox.kubernetes.cluster import Cluster
 from sandbox.kubernetes.conventions import KubeError, ok
+from sandbox.kubernetes.discovery import serve_discovery
 from sandbox.kubernetes.objects import Objects
+from sandbox.kubernetes.openapi import serve_openapi
+from sandbox.kubernetes.openapi_v2 import serve_openapi_v2
 
-_SECRETS = re.compile(r"^/api/v1/namespaces/(?P<ns>[^/]+)/secrets(?:/(?P<name>[^/]+))?/?$")
+# `(?:namespaces/{ns}/)?`: a collection without a namespace is every namespace's (`kubectl -A`).
+_IN = r"(?:/namespaces/(?P<ns>[^/]+))?"
+_SECRETS = re.compile(rf"^/api/v1{_IN}/secrets(?:/(?P<name>[^/]+))?/?$")
+_EVENTS = re.compile(rf"^/api/v1{_IN}/events/?$")
 _NAMESPACES = re.compile(r"^/api/v1/namespaces(?:/(?P<ns>[^/]+))?/?$")
-_APPPROJECTS = re.compile(
-    r"^/apis/argoproj\.io/v1alpha1/namespaces/(?P<ns>[^/]+)/appprojects(?:/(?P<name>[^/]+))?/?$"
-)
-_LEASES = re.compile(
-    r"^/apis/coordination\.k8s\.io/v1/namespaces/(?P<ns>[^/]+)/leases(?:/(?P<name>[^/]+))?/?$"
-)
+_APPPROJECTS = re.compile(rf"^/apis/argoproj\.io/v1alpha1{_IN}/appprojects(?:/(?P<name>[^/]+))?/?$")
+_LEASES = re.compile(rf"^/apis/coordination\.k8s\.io/v1{_IN}/leases(?:/(?P<name>[^/]+))?/?$")
 _VERBS = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
 _NOT_ALLOWED = "the server does not allow this method on the requested resource"
 
@@ -36,6 +38,8 @@ def serve_kubernetes(cluster: Cluster, identity: str, request: Request, path: st
     verb = _VERBS.get(request.method)
     if verb is None:
         raise KubeError(405, _NOT_ALLOWED)
+    if verb == "get" and (document := _document(request, path)) is not None:
+        return document
     stores = (
         (_SECRETS, cluster.secrets),
         (_APPPROJECTS, cluster.appprojects),
@@ -43,10 +47,17 @@ def serve_kubernetes(cluster: Cluster, identity: str, request: Request, path: st
     )
     for pattern, store in stores:
         if match := pattern.match(path):
-            ns, name = match["ns"], match["name"] or ""
+            ns, name = match["ns"] or "", match["name"] or ""
             verb = _collection_verb(verb, name)
+            if not ns and verb != "list":
+                raise KubeError(404, "the server could not find the requested resource")
             cluster.authorize(identity, verb, store.kind.resource, ns, name, store.kind.group)
+            if request.args.get("dryRun") == "All":
+                return _dry_run(store, verb, request, ns, name)
             return _objects(store, verb, request, ns, name)
+    if (match := _EVENTS.match(path)) and verb == "get":
+        cluster.authorize(identity, "list", "events", match["ns"] or "", "")
+        return ok({"kind": "EventList", "apiVersion": "v1", "metadata": {}, "items": []})
     if match := _NAMESPACES.match(path):
         name = match["ns"] or ""
         if verb != "get":
@@ -54,6 +65,17 @@ def serve_kubernetes(cluster: Cluster, identity: str, request: Request, path: st
         cluster.authorize(identity, "get" if name else "list", "namespaces", "", name)
         return ok(cluster.get_namespace(name) if name else cluster.list_namespaces())
     raise KubeError(404, "the server could not find the requested resource")
+
+
+def _document(request: Request, path: str) -> Response | None:
+    """Discovery or OpenAPI, open to every authenticated caller (as `system:discovery`)."""
+    if (found := serve_discovery(request, path)) is not None:
+        return found
+    if (document := serve_openapi(path)) is not None:
+        return ok(document)
+    if path.rstrip("/") == "/openapi/v2":
+        return serve_openapi_v2(request)
+    return None
 
 
 def _collection_verb(verb: str, name: str) -> str:
@@ -67,12 +89,13 @@ def _collection_verb(verb: str, name: str) -> str:
     return verb
 
 
-def _list_args(request: Request) -> tuple[str, int, str]:
+def _list_args(request: Request) -> tuple[str, int, str, str]:
     limit = request.args.get("limit", "0")
     return (
         request.args.get("labelSelector", ""),
         int(limit) if limit.isdigit() else 0,
         request.args.get("continue", ""),
+        request.args.get("fieldSelector", ""),
     )
 
 
@@ -90,6 +113,16 @@ def _objects(store: Objects, verb: str, request: Request, ns: str, name: str) ->
     if verb == "update":
         return ok(store.replace(ns, name, body))
     return ok(store.patch(ns, name, body, request.mimetype))
+
+
+def _dry_run(store: Objects, verb: str, request: Request, ns: str, name: str) -> Response:
+    """`dryRun=All`: the answer the write would get, validation and conflicts included, and
+    nothing stored; the cluster's lock is held, so putting the objects back is exact."""
+    objects, revision = dict(store.objects), store.cluster.revision
+    try:
+        return _objects(store, verb, request, ns, name)
+    finally:
+        store.objects, store.cluster.revision = objects, revision
 
 
 def _body(request: Request, allow_empty: bool = False) -> Any:

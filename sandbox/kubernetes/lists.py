@@ -77,12 +77,15 @@ def list_page(
     selector: str,
     limit: int,
     cont: str,
+    fields: str = "",
 ) -> dict[str, Any]:
-    """One page of a SecretList; `current` gives the live revision and entries, key-sorted."""
+    """One page of a SecretList; `current` gives the live revision and entries, key-sorted;
+    `fields` is a field selector (`kubectl delete` waits with `metadata.name=...`)."""
     try:
         requirements = parse(selector)
     except SelectorError as err:
         raise KubeError(400, str(err)) from None
+    wanted = _field_requirements(fields)
     if cont:
         revision, start = _decode(cont)
         entries = snapshots.find(revision, policy)
@@ -97,6 +100,8 @@ def list_page(
             continue
         if not matches(requirements, secret["metadata"].get("labels", {})):
             continue
+        if not all((secret["metadata"].get(f) == v) == eq for f, eq, v in wanted):
+            continue
         if limit > 0 and len(chosen) == limit:
             remaining += 1
         else:
@@ -109,6 +114,24 @@ def list_page(
         if not requirements:
             metadata["remainingItemCount"] = remaining
     return {"kind": "SecretList", "apiVersion": "v1", "metadata": metadata, "items": chosen}
+
+
+# Every kind serves these two field selectors; anything else is refused as the API server does.
+_FIELDS = {"metadata.name": "name", "metadata.namespace": "namespace"}
+
+
+def _field_requirements(fields: str) -> list[tuple[str, bool, str]]:
+    """(metadata key, equal?, value) for each term of a field selector."""
+    wanted = []
+    for term in filter(None, fields.split(",")):
+        key, op, value = term.partition("!=") if "!=" in term else term.partition("=")
+        key, value = key.strip(), value.lstrip("=").strip()
+        if not op:
+            raise KubeError(400, f"invalid selector: '{fields}'; can't understand '{term}'")
+        if key not in _FIELDS:
+            raise KubeError(400, f"field label not supported: {key}")
+        wanted.append((_FIELDS[key], op == "=", value))
+    return wanted
 
 
 def _encode(revision: int, start: str) -> str:

@@ -53,13 +53,15 @@ class Objects:
             )
         return found
 
-    def list(self, namespace: str, selector: str, limit: int, cont: str) -> Object:
+    def list(
+        self, namespace: str, selector: str, limit: int, cont: str, fields: str = ""
+    ) -> Object:
         def current() -> tuple[int, list[tuple[str, Object]]]:
             entries = sorted((f"{ns}/{name}", o) for (ns, name), o in self.objects.items())
             return self.cluster.revision, entries
 
         page = list_page(
-            current, self.snapshots, self.cluster.policy, namespace, selector, limit, cont
+            current, self.snapshots, self.cluster.policy, namespace, selector, limit, cont, fields
         )
         return {**page, "kind": self.kind.list_kind, "apiVersion": self.kind.api_version}
 

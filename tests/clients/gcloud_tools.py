@@ -40,17 +40,20 @@ EDGE = f"{HUB}/global/memberships/edge-1"
 GATEWAY_CALL = f"/v1/{HUB}/us-central1/memberships/gke-east:generateCredentials"
 
 
-def start_fleet(person_token: str) -> RunningSandbox:
+def start_fleet(person_token: str, tls_dir: Path | None = None) -> RunningSandbox:
     """A sandbox of two fleets, set up through the control API as a test reads it.
 
     The first fleet: a GKE member (`us-central1/gke-east`), a cluster GKE attached clusters
     registered (`global/edge-1`), a GKE member still being created (`us-east1/gke-new`) and the
     Argo CD cluster every sandbox has; scopes `team-a` (namespaces `payments`, `ledger`; bound
     to gke-east) and `team-b` (`edge-apps`; bound to edge-1). The second: `beta-east`.
-    `person_token` is a cluster admin's, as a person at gcloud would hold.
+    `person_token` is a cluster admin's, as a person at gcloud would hold. With `tls_dir`
+    it serves HTTPS (`start`'s `tls_dir`).
     """
-    running = start(project_id=PROJECT_ID, project_number=PROJECT_NUMBER, fleets=[BETA])
-    client = SandboxClient(running.base_url)
+    running = start(
+        project_id=PROJECT_ID, project_number=PROJECT_NUMBER, fleets=[BETA], tls_dir=tls_dir
+    )
+    client = SandboxClient(running.base_url, ca_file=running.ca_file)
     admin = ADMIN_IDENTITY.format(project=PROJECT_ID)
     client.ok("POST", "/sandbox/tokens", {"token": person_token, "identity": admin})
     client.add_membership("us-central1", "gke-east", labels={"env": "prod", "team": "payments"})
