@@ -1,64 +1,61 @@
-"""What the API server accepts as an Argo CD `AppProject` (argoproj.io/v1alpha1): the checks
-of the CRD's OpenAPI schema that matter here, with the API server's messages.
+"""What the API server accepts as an Argo CD `AppProject` (argoproj.io/v1alpha1), with its
+messages: the CRD's structural schema applied as the API server applies it
+(`structural.py`: unknown fields pruned, non-nullable nulls dropped, then types, required
+fields and `maxLength` checked under every field), and the object's metadata as ObjectMeta.
 
-Sources: argoproj/argo-cd `manifests/crds/appproject-crd.yaml` (`metadata` and `spec`
-required; `spec.sourceRepos` a list of strings; `spec.destinations` a list of objects whose
-`server`, `namespace` and `name` are strings; the resource lists `clusterResourceWhitelist`,
-`clusterResourceBlacklist`, `namespaceResourceWhitelist`, `namespaceResourceBlacklist` lists
-of objects with required string `group` and `kind`), and the Kubernetes API conventions for
-`Status` and `causes`. A mismatched apiVersion, kind or namespace is 400 BadRequest, as the
-API server answers before validating; a schema violation is 422 Invalid.
+Sources: argoproj/argo-cd `manifests/crds/appproject-crd.yaml` at v3.5.1, embedded as
+`crds/appproject-v1alpha1.json`; apimachinery `ObjectMeta` (its fields; an unknown one is
+dropped when the object is decoded); the Kubernetes API conventions for `Status` and
+`causes`. A mismatched apiVersion, kind or namespace is 400 BadRequest, as the API server
+answers before validating; a schema violation is 422 Invalid.
 """
 
 from __future__ import annotations
 
 import json
+from importlib import resources
 from typing import Any
 
 from sandbox.kubernetes.conventions import KubeError
 from sandbox.kubernetes.names import dns_subdomain_ok, label_value_ok, qualified_name_ok
+from sandbox.kubernetes.structural import FieldError, Schema, prune, validate
 
 API_VERSION = "argoproj.io/v1alpha1"
 KIND = "AppProject"
-RESOURCE_LISTS = (
-    "clusterResourceWhitelist",
-    "clusterResourceBlacklist",
-    "namespaceResourceWhitelist",
-    "namespaceResourceBlacklist",
-)
-_JSON_TYPES = ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"))
-
-
-def _type_of(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return next(name for kind, name in _JSON_TYPES if isinstance(value, kind))
+# The CRD's schema, as Argo CD publishes it (see crds/appproject-v1alpha1.json's "about").
+SCHEMA: Schema = json.loads(
+    resources.files("sandbox.kubernetes").joinpath("crds/appproject-v1alpha1.json").read_text()
+)["openAPIV3Schema"]
+# meta/v1 ObjectMeta's fields: any other key under `metadata` is dropped on decoding.
+OBJECT_META_FIELDS = frozenset(
+    (
+        "name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation",
+        "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "labels",
+        "annotations", "ownerReferences", "finalizers", "managedFields",
+    )
+)  # fmt: skip
 
 
 def invalid(name: str, field: str, reason: str, detail: str) -> KubeError:
     """A 422 Invalid `Status` for one field, as the API server writes it for a custom resource."""
-    cause = {"reason": reason, "message": detail, "field": field}
+    return invalid_fields(name, [FieldError(field, reason, detail)])
+
+
+def invalid_fields(name: str, errors: list[FieldError]) -> KubeError:
+    """A 422 Invalid `Status` for every field error (apimachinery `errors.NewInvalid`: one
+    error as it is, several as `[a, b]`)."""
+    causes = [{"reason": e.reason, "message": e.detail, "field": e.field} for e in errors]
+    listed = str(errors[0]) if len(errors) == 1 else f"[{', '.join(map(str, errors))}]"
     return KubeError(
         422,
-        f'{KIND}.argoproj.io "{name}" is invalid: {field}: {detail}',
-        details={"name": name, "group": "argoproj.io", "kind": KIND, "causes": [cause]},
+        f'{KIND}.argoproj.io "{name}" is invalid: {listed}',
+        details={"name": name, "group": "argoproj.io", "kind": KIND, "causes": causes},
     )
 
 
 def _expect(name: str, field: str, value: Any, wanted: str) -> None:
-    if _type_of(value) != wanted:
-        got = _type_of(value)
-        detail = f'Invalid value: "{got}": {field} in body must be of type {wanted}: "{got}"'
-        raise invalid(name, field, "FieldValueTypeInvalid", detail)
-
-
-def _required(name: str, field: str, present: bool) -> None:
-    if not present:
-        raise invalid(name, field, "FieldValueRequired", "Required value")
+    if errors := validate(value, {"type": wanted}, field):
+        raise invalid_fields(name, errors)
 
 
 def validated_appproject(body: Any, namespace: str) -> dict[str, Any]:
@@ -74,12 +71,10 @@ def validated_appproject(body: Any, namespace: str) -> dict[str, Any]:
     if body.get("kind") != KIND:
         raise KubeError(400, f"the kind in the data ({body.get('kind')}) is not {KIND}")
     meta = object_metadata(dict(body["metadata"]), namespace)
-    name = meta["name"]
-    _required(name, "spec", "spec" in body)
-    spec = body["spec"]
-    _expect(name, "spec", spec, "object")
-    _check_spec(name, spec)
-    return {**json.loads(json.dumps(body)), "metadata": meta}
+    stored = prune(json.loads(json.dumps(body)), SCHEMA, root=True)
+    if errors := validate(stored, SCHEMA):
+        raise invalid_fields(meta["name"], errors)
+    return {**stored, "metadata": meta}
 
 
 def object_metadata(meta: dict[str, Any], namespace: str) -> dict[str, Any]:
@@ -109,29 +104,4 @@ def object_metadata(meta: dict[str, Any], namespace: str) -> dict[str, Any]:
                 detail = f"Invalid value: {json.dumps({key: value})}: not a valid {field[:-1]}"
                 raise invalid(name, f"metadata.{field}", "FieldValueInvalid", detail)
     meta.update(name=name, namespace=namespace)
-    return {k: v for k, v in meta.items() if v not in ({}, None)}
-
-
-def _check_spec(name: str, spec: dict[str, Any]) -> None:
-    if "sourceRepos" in spec:
-        _expect(name, "spec.sourceRepos", spec["sourceRepos"], "array")
-        for i, repo in enumerate(spec["sourceRepos"]):
-            _expect(name, f"spec.sourceRepos[{i}]", repo, "string")
-    if "destinations" in spec:
-        _expect(name, "spec.destinations", spec["destinations"], "array")
-        for i, destination in enumerate(spec["destinations"]):
-            field = f"spec.destinations[{i}]"
-            _expect(name, field, destination, "object")
-            for key in ("server", "namespace", "name"):
-                if key in destination:
-                    _expect(name, f"{field}.{key}", destination[key], "string")
-    for listing in RESOURCE_LISTS:
-        if listing not in spec:
-            continue
-        _expect(name, f"spec.{listing}", spec[listing], "array")
-        for i, kind in enumerate(spec[listing]):
-            field = f"spec.{listing}[{i}]"
-            _expect(name, field, kind, "object")
-            for key in ("group", "kind"):
-                _required(name, f"{field}.{key}", key in kind)
-                _expect(name, f"{field}.{key}", kind[key], "string")
+    return {k: v for k, v in meta.items() if v not in ({}, None) and k in OBJECT_META_FIELDS}

@@ -196,3 +196,26 @@ def test_an_object_larger_than_etcd_stores_is_refused_and_not_stored(api, sandbo
     assert (code, answer["message"]) == (500, "etcdserver: request is too large")
     assert "team-big" not in sandbox.appprojects()
     assert create(api, project("team-ok", destinations=many[:5000]))["metadata"]["name"]
+
+
+def test_unknown_fields_and_nulls_are_pruned_on_create_and_patch(api):
+    """Structural pruning, as for any apiextensions.k8s.io/v1 CRD (KEP-2332): what the schema
+    does not name is dropped, never kept and never refused; so is a null it does not allow."""
+    body = project("team-a", colour="red", description=None, roles=[{"name": "r", "x": 1}])
+    body["extra"] = {"a": 1}
+    created = create(api, body)
+    assert "extra" not in created
+    assert created["spec"]["roles"] == [{"name": "r"}]
+    assert "colour" not in created["spec"] and "description" not in created["spec"]
+    patch = {"spec": {"orphanedResources": {"warn": True, "shade": "blue"}}}
+    patched = api.patch_namespaced_custom_object(GROUP, VERSION, "argocd", PLURAL, "team-a", patch)
+    assert patched["spec"]["orphanedResources"] == {"warn": True}
+    too_long = {"spec": {"description": "d" * 256}}
+    code, answer = failure(
+        lambda: api.patch_namespaced_custom_object(
+            GROUP, VERSION, "argocd", PLURAL, "team-a", too_long
+        )
+    )
+    assert (code, answer["details"]["causes"][0]["reason"]) == (422, "FieldValueTooLong")
+    got = api.get_namespaced_custom_object(GROUP, VERSION, "argocd", PLURAL, "team-a")
+    assert "description" not in got["spec"]
