@@ -16,7 +16,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import NoReturn
 
-from fleetsync.config.settings import FLEET_SYNC_CONFIG, SINGLE_FORM, VARIABLES, Settings
+from fleetsync.config.settings import Settings
+from fleetsync.config.table import FLEET_SYNC_CONFIG, SINGLE_FORM, VARIABLES
 from fleetsync.core.errors import SyncError
 from fleetsync_cli.commands import COMMANDS, EXIT_ERROR
 from fleetsync_cli.configfile import read_config_file

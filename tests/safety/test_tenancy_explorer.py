@@ -19,8 +19,8 @@ from dataclasses import dataclass, field, replace
 import pytest
 
 from fleetsync.app.projects import ProjectReconciler
+from fleetsync.config.outputs import Tenancy as TenancyOptions
 from fleetsync.config.settings import Settings
-from fleetsync.config.targets import Tenancy as TenancyOptions
 from fleetsync.core.errors import RetryableError
 from fleetsync.core.events import MEMBERSHIP, SCOPE, AuditEvent
 from fleetsync.core.model import SCOPE_LABEL, MembershipRef

@@ -12,7 +12,7 @@ from typing import Any
 import hcl2
 import pytest
 
-from fleetsync.config.settings import ENV_VARIABLES
+from fleetsync.config.table import ENV_VARIABLES
 from sandbox.state.identities import SECRET_VERBS as SANDBOX_SECRET_VERBS
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -2,12 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from fleetsync.config.settings import (
-    DEFAULT_GKEHUB_ENDPOINT,
-    ENV_VARIABLES,
-    VARIABLES,
-    Settings,
-)
+from fleetsync.config.settings import Settings
+from fleetsync.config.table import DEFAULT_GKEHUB_ENDPOINT, ENV_VARIABLES, VARIABLES
 from fleetsync.config.variables import parse_boolean
 from fleetsync.core.errors import PermanentError
 from fleetsync.core.model import MembershipRef

@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fleetsync.config.jsonfields import field_list, field_object, field_string, field_typed
+from fleetsync.config.outputs import Tenancy, read_tenancy
 from fleetsync.core.errors import PermanentError
 from fleetsync.core.labels import Selector, is_dns_label, is_dns_subdomain, parse_selector
 from fleetsync.core.model import MembershipRef
 from fleetsync.core.naming import is_project_number, membership_name, parse_resource_name
 
-# An AppProject is named prefix + scope id; scope ids are at most 63 characters.
-MAX_PREFIX_LENGTH = 253 - 63
 DOCUMENT_KEYS = {"fleets", "targets"}
 TARGET_KEYS = {
     "name",
@@ -30,18 +29,6 @@ TARGET_KEYS = {
     "tenancy",
     "previous_names",
 }
-TENANCY_KEYS = {"enabled", "prefix", "source_repos", "cluster_resources", "cluster_project"}
-
-
-@dataclass(frozen=True)
-class Tenancy:
-    """Team tenancy from fleet scopes: one AppProject per scope, in the target's namespace."""
-
-    enabled: bool = False
-    prefix: str = ""  # the AppProject of scope `s` is named prefix + s
-    source_repos: tuple[str, ...] = ("*",)
-    cluster_resources: bool = False  # allow cluster-scoped resources in the AppProjects
-    cluster_project: bool = False  # a cluster bound to one scope gets its AppProject
 
 
 @dataclass(frozen=True)
@@ -185,40 +172,10 @@ def _target(raw: object, path: str, fleets: list[str] | None, errors: list[str])
                 f"{path}.argocd_membership: must be projects/{{project number}}/"
                 f"locations/{{location}}/memberships/{{id}}, got {raw_ref!r}"
             )
-    tenancy = _tenancy(body.get("tenancy"), f"{path}.tenancy", errors)
+    tenancy = read_tenancy(body.get("tenancy"), f"{path}.tenancy", errors)
     previous = field_typed(body, "previous_names", path, list, errors, [])
     if not all(isinstance(p, str) and is_dns_label(p) for p in previous):
         errors.append(f"{path}.previous_names: must be a list of earlier names (DNS labels)")
     if len(errors) > before:
         return None
     return Target(name, number, ref, namespace, selector, project, tenancy, tuple(previous))
-
-
-def _tenancy(raw: object, path: str, errors: list[str]) -> Tenancy:
-    if raw is None:
-        return Tenancy()
-    body = field_object(raw, path, TENANCY_KEYS, errors)
-    flags = {
-        key: field_typed(body, key, path, bool, errors, default)
-        for key, default in (
-            ("enabled", False),
-            ("cluster_resources", False),
-            ("cluster_project", False),
-        )
-    }
-    prefix = field_string(
-        body,
-        "prefix",
-        path,
-        errors,
-        "",
-        lambda s: len(s) <= MAX_PREFIX_LENGTH and (not s or is_dns_subdomain(s + "a")),
-        "the start of an AppProject name (lowercase letters, digits, '-', '.')",
-    )
-    repos = field_typed(body, "source_repos", path, list, errors, ["*"])
-    if not repos or not all(isinstance(r, str) and r for r in repos):
-        errors.append(f"{path}.source_repos: must be a non-empty list of repository URLs or '*'")
-        repos = ["*"]
-    return Tenancy(
-        flags["enabled"], prefix, tuple(repos), flags["cluster_resources"], flags["cluster_project"]
-    )
