@@ -1,7 +1,7 @@
 """One fleet cluster: its namespaces, RBAC per identity, and its objects (Secrets and Argo CD
 AppProjects, whose rules are `objects`').
 
-The API server's validation and error bodies live in `conventions`; routing in `apiserver`
+Secret validation lives in `secrets`, error bodies in `conventions`; routing in `apiserver`
 and, in front of it, `gateway.routing`.
 """
 

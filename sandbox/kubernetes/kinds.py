@@ -22,7 +22,8 @@ from sandbox.kubernetes.appprojects import (
     object_metadata,
     validated_appproject,
 )
-from sandbox.kubernetes.conventions import KubeError, validated_secret
+from sandbox.kubernetes.conventions import KubeError
+from sandbox.kubernetes.secrets import validated_secret
 
 MERGE_PATCH = "application/merge-patch+json"
 STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"

@@ -153,3 +153,22 @@ def test_the_guard_counts_per_fleet_and_an_update_drops_a_fleet_the_scope_left()
         {"team-pay": moved}, {"team-pay": both}, "prod", max_fraction=0.5
     ).changes
     assert (change.action, change.stale_labels) == (UPDATE, (FLEET_LABEL_PREFIX + B,))
+
+
+def test_the_description_keeps_to_the_crds_255_characters_however_many_fleets_share_a_scope():
+    scope = "s" * 63  # the longest scope id: an RFC 1123 label
+    numbers = [str(10**11 + n) for n in range(20)]  # twenty 12-digit project numbers
+    views = [fleet(number, {scope: ()}) for number in reversed(numbers)]
+    description = desired_projects(views, RULES)["team-" + scope].spec["description"]
+    assert len(description) <= 255 and len(description.encode()) <= 255
+    listed, _, more = description.partition(" ... and ")
+    shown = listed.removeprefix(f"Fleet scope {scope} of fleet ").rstrip(",").split(", ")
+    assert shown == numbers[: len(shown)]  # the first ones, sorted: stable from run to run
+    assert more == f"{len(numbers) - len(shown)} more; managed by fleet-argocd-sync"
+    for count in (*range(1, 40), 1000):  # numbers of the longest form the config accepts
+        many = [fleet(str(10**19 + n), {scope: ()}) for n in range(count)]
+        assert len(desired_projects(many, RULES)["team-" + scope].spec["description"]) <= 255
+    few = desired_projects([fleet(B, {"pay": ()}), fleet(A, {"pay": ()})], RULES)["team-pay"]
+    assert few.spec["description"] == (
+        f"Fleet scope pay of fleet {A}, {B}; managed by fleet-argocd-sync"  # as before: no update
+    )

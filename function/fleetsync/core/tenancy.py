@@ -20,6 +20,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from fleetsync.core.descriptions import project_description
 from fleetsync.core.labels import Selector
 from fleetsync.core.model import (
     FLEET_LABEL_PREFIX,
@@ -143,10 +144,7 @@ def _project(
     if rules.target_name:
         labels[TARGET_LABEL] = rules.target_name
     spec = {
-        "description": (
-            f"Fleet scope {scope} of fleet {', '.join(sorted(fleets))}; "
-            "managed by fleet-argocd-sync"
-        ),
+        "description": project_description(scope, fleets),
         "sourceRepos": list(rules.source_repos),
         "destinations": [{"server": s, "namespace": ns} for s, ns in destinations],
         "clusterResourceWhitelist": [

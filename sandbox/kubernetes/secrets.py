@@ -1,0 +1,151 @@
+"""What the API server accepts as a Secret: its metadata, its data, and the size limits.
+
+Written from kubernetes/apimachinery `pkg/api/validation/objectmeta.go` (`ValidateAnnotations`:
+keys checked lowercased as qualified names, all keys and values together at most
+`TotalAnnotationSizeLimitB`, 256 KiB) and kubernetes `pkg/apis/core/validation/validation.go`
+(`ValidateSecret`: data keys as `IsConfigMapKey`, the decoded values together at most
+`core.MaxSecretSize`, 1 MiB; `stringData` is merged into `data` before). A size error is
+`field.TooLong` (`pkg/util/validation/field/errors.go`): reason `FieldValueTooLong`, message
+"Too long: may not be more than N bytes". The first error found is the one answered.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from sandbox.kubernetes.conventions import KubeError
+from sandbox.kubernetes.names import (
+    config_key_ok,
+    dns_subdomain_ok,
+    label_value_ok,
+    qualified_name_ok,
+)
+
+TOTAL_ANNOTATION_SIZE_LIMIT_B = 256 * 1024
+MAX_SECRET_SIZE = 1024 * 1024
+
+
+def _invalid(name: str, field: str, value: Any, detail: str) -> KubeError:
+    message = f'Secret "{name}" is invalid: {field}: Invalid value: {json.dumps(value)}: {detail}'
+    cause = {
+        "reason": "FieldValueInvalid",
+        "message": f"Invalid value: {json.dumps(value)}: {detail}",
+        "field": field,
+    }
+    return KubeError(422, message, details={"name": name, "kind": "Secret", "causes": [cause]})
+
+
+def _too_long(name: str, field: str, limit: int) -> KubeError:
+    body = f"Too long: may not be more than {limit} bytes"
+    cause = {"reason": "FieldValueTooLong", "message": body, "field": field}
+    return KubeError(
+        422,
+        f'Secret "{name}" is invalid: {field}: {body}',
+        details={"name": name, "kind": "Secret", "causes": [cause]},
+    )
+
+
+def validated_secret(body: Any, namespace: str) -> dict[str, Any]:
+    """A stored Secret built from a request body, or the API server's error for it."""
+    if not isinstance(body, dict) or not isinstance(body.get("metadata"), dict):
+        raise KubeError(
+            400, 'Secret in version "v1" cannot be handled as a Secret: metadata is missing'
+        )
+    if body.get("kind", "Secret") != "Secret":
+        raise KubeError(400, f"the kind of the object ({body.get('kind')}) is not Secret")
+    meta = _validated_metadata(dict(body["metadata"]), namespace)
+    name = meta["name"]
+    data = _decoded_data(name, body.get("data") or {})
+    for key, value in (body.get("stringData") or {}).items():
+        data[key] = str(value).encode()
+    for key in data:
+        if not config_key_ok(key):
+            raise _invalid(
+                name,
+                f"data[{key}]",
+                key,
+                "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+            )
+    if sum(len(value) for value in data.values()) > MAX_SECRET_SIZE:
+        raise _too_long(name, "data", MAX_SECRET_SIZE)
+    return {
+        "kind": "Secret",
+        "apiVersion": "v1",
+        "metadata": meta,
+        "type": body.get("type") or "Opaque",
+        "data": {k: base64.b64encode(v).decode() for k, v in sorted(data.items())},
+    }
+
+
+def _validated_metadata(meta: dict[str, Any], namespace: str) -> dict[str, Any]:
+    name = meta.get("name")
+    if meta.get("namespace", namespace) != namespace:
+        raise KubeError(
+            400,
+            "the namespace of the provided object does not match the namespace sent on the request",
+        )
+    if not isinstance(name, str) or not name:
+        raise KubeError(
+            422,
+            'Secret "" is invalid: metadata.name: Required value: name or generateName is required',
+            details={"kind": "Secret"},
+        )
+    if not dns_subdomain_ok(name):
+        raise _invalid(
+            name,
+            "metadata.name",
+            name,
+            "a lowercase RFC 1123 subdomain must consist "
+            "of lower case alphanumeric characters, '-' or '.', and must start and end "
+            "with an alphanumeric character",
+        )
+    labels = meta.get("labels") or {}
+    annotations = meta.get("annotations") or {}
+    for key, value in labels.items():
+        if not qualified_name_ok(key) or not isinstance(value, str) or not label_value_ok(value):
+            raise _invalid(
+                name,
+                "metadata.labels",
+                {key: value},
+                "a valid label must be an "
+                "empty string or consist of alphanumeric characters, '-', '_' or '.'",
+            )
+    _check_annotations(name, annotations)
+    meta.update(name=name, namespace=namespace, labels=labels, annotations=annotations)
+    return {k: v for k, v in meta.items() if v not in ({}, None)}
+
+
+def _check_annotations(name: str, annotations: dict[str, Any]) -> None:
+    for key, value in annotations.items():
+        if not qualified_name_ok(_go_lower(key)) or not isinstance(value, str):
+            raise _invalid(
+                name,
+                "metadata.annotations",
+                key,
+                "name part must consist of alphanumeric characters, '-', '_' or '.'",
+            )
+    # Go's len(): bytes of the UTF-8 text, keys and values alike.
+    total = sum(len(k.encode()) + len(v.encode()) for k, v in annotations.items())
+    if total > TOTAL_ANNOTATION_SIZE_LIMIT_B:
+        raise _too_long(name, "metadata.annotations", TOTAL_ANNOTATION_SIZE_LIMIT_B)
+
+
+def _go_lower(text: str) -> str:
+    """strings.ToLower: rune by rune, the simple mapping. Python's lower() differs where it
+    matters (the result is ASCII) only for U+0130, which Go maps to "i" and Python to "i̇"."""
+    return text.replace("\u0130", "i").lower()
+
+
+def _decoded_data(name: str, data: Any) -> dict[str, bytes]:
+    if not isinstance(data, dict):
+        raise _invalid(name, "data", data, "must be a map of strings")
+    decoded = {}
+    for key, value in data.items():
+        try:
+            decoded[key] = base64.b64decode(str(value), validate=True)
+        except (binascii.Error, ValueError):
+            raise _invalid(name, f"data[{key}]", "<value>", "illegal base64 data") from None
+    return decoded
