@@ -18,6 +18,7 @@ from werkzeug.wrappers import Request, Response
 from sandbox.kubernetes.cluster import Cluster
 from sandbox.kubernetes.conventions import KubeError, ok
 from sandbox.kubernetes.discovery import serve_discovery
+from sandbox.kubernetes.fieldvalidation import request_scope
 from sandbox.kubernetes.objects import Objects
 from sandbox.kubernetes.openapi import serve_openapi
 from sandbox.kubernetes.openapi_v2 import serve_openapi_v2
@@ -52,9 +53,7 @@ def serve_kubernetes(cluster: Cluster, identity: str, request: Request, path: st
             if not ns and verb != "list":
                 raise KubeError(404, "the server could not find the requested resource")
             cluster.authorize(identity, verb, store.kind.resource, ns, name, store.kind.group)
-            if request.args.get("dryRun") == "All":
-                return _dry_run(store, verb, request, ns, name)
-            return _objects(store, verb, request, ns, name)
+            return _written(store, verb, request, ns, name)
     if (match := _EVENTS.match(path)) and verb == "get":
         cluster.authorize(identity, "list", "events", match["ns"] or "", "")
         return ok({"kind": "EventList", "apiVersion": "v1", "metadata": {}, "items": []})
@@ -113,6 +112,19 @@ def _objects(store: Objects, verb: str, request: Request, ns: str, name: str) ->
     if verb == "update":
         return ok(store.replace(ns, name, body))
     return ok(store.patch(ns, name, body, request.mimetype))
+
+
+def _written(store: Objects, verb: str, request: Request, ns: str, name: str) -> Response:
+    """One object call, with its `fieldValidation` scope (writes only) and `dryRun`; each
+    unknown field a `Warn` write dropped is a `Warning` header (RFC 7234 code 299)."""
+    run = _dry_run if request.args.get("dryRun") == "All" else _objects
+    if verb not in ("create", "update", "patch"):
+        return run(store, verb, request, ns, name)
+    with request_scope(request.args.get("fieldValidation", "")) as warnings:
+        answer = run(store, verb, request, ns, name)
+    for warning in warnings:
+        answer.headers.add("Warning", "299 - " + json.dumps(warning))
+    return answer
 
 
 def _dry_run(store: Objects, verb: str, request: Request, ns: str, name: str) -> Response:

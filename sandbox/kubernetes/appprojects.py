@@ -16,7 +16,8 @@ import json
 from importlib import resources
 from typing import Any
 
-from sandbox.kubernetes.conventions import KubeError
+from sandbox.kubernetes.conventions import OBJECT_META_FIELDS, KubeError
+from sandbox.kubernetes.fieldvalidation import unknown_fields
 from sandbox.kubernetes.names import dns_subdomain_ok, label_value_ok, qualified_name_ok
 from sandbox.kubernetes.structural import FieldError, Schema, prune, validate
 
@@ -26,14 +27,6 @@ KIND = "AppProject"
 SCHEMA: Schema = json.loads(
     resources.files("sandbox.kubernetes").joinpath("crds/appproject-v1alpha1.json").read_text()
 )["openAPIV3Schema"]
-# meta/v1 ObjectMeta's fields: any other key under `metadata` is dropped on decoding.
-OBJECT_META_FIELDS = frozenset(
-    (
-        "name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation",
-        "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "labels",
-        "annotations", "ownerReferences", "finalizers", "managedFields",
-    )
-)  # fmt: skip
 
 
 def invalid(name: str, field: str, reason: str, detail: str) -> KubeError:
@@ -71,7 +64,9 @@ def validated_appproject(body: Any, namespace: str) -> dict[str, Any]:
     if body.get("kind") != KIND:
         raise KubeError(400, f"the kind in the data ({body.get('kind')}) is not {KIND}")
     meta = object_metadata(dict(body["metadata"]), namespace)
-    stored = prune(json.loads(json.dumps(body)), SCHEMA, root=True)
+    dropped = [f"metadata.{k}" for k in sorted(body["metadata"]) if k not in OBJECT_META_FIELDS]
+    stored = prune(json.loads(json.dumps(body)), SCHEMA, root=True, dropped=dropped)
+    unknown_fields(f'{KIND} in version "v1alpha1" cannot be handled as a {KIND}', dropped)
     if errors := validate(stored, SCHEMA):
         raise invalid_fields(meta["name"], errors)
     return {**stored, "metadata": meta}

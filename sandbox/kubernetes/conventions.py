@@ -22,6 +22,15 @@ _REASONS = {
     422: "Invalid",
 }
 
+# meta/v1 ObjectMeta's fields: any other key under `metadata` is dropped on decoding.
+OBJECT_META_FIELDS = frozenset(
+    (
+        "name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation",
+        "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "labels",
+        "annotations", "ownerReferences", "finalizers", "managedFields",
+    )
+)  # fmt: skip
+
 
 class KubeError(Exception):
     def __init__(self, code: int, message: str, reason: str = "", details: Any = None) -> None:

@@ -16,7 +16,8 @@ import binascii
 import json
 from typing import Any
 
-from sandbox.kubernetes.conventions import KubeError
+from sandbox.kubernetes.conventions import OBJECT_META_FIELDS, KubeError
+from sandbox.kubernetes.fieldvalidation import unknown_fields
 from sandbox.kubernetes.names import (
     config_key_ok,
     dns_subdomain_ok,
@@ -24,6 +25,10 @@ from sandbox.kubernetes.names import (
     qualified_name_ok,
 )
 
+# core/v1 Secret's fields; any other is dropped on decoding (fieldvalidation.py).
+SECRET_FIELDS = frozenset(
+    ("apiVersion", "kind", "metadata", "data", "stringData", "type", "immutable")
+)
 TOTAL_ANNOTATION_SIZE_LIMIT_B = 256 * 1024
 MAX_SECRET_SIZE = 1024 * 1024
 
@@ -56,6 +61,9 @@ def validated_secret(body: Any, namespace: str) -> dict[str, Any]:
         )
     if body.get("kind", "Secret") != "Secret":
         raise KubeError(400, f"the kind of the object ({body.get('kind')}) is not Secret")
+    dropped = [f"metadata.{k}" for k in sorted(body["metadata"]) if k not in OBJECT_META_FIELDS]
+    dropped += sorted(k for k in body if k not in SECRET_FIELDS)
+    unknown_fields('Secret in version "v1" cannot be handled as a Secret', dropped)
     meta = _validated_metadata(dict(body["metadata"]), namespace)
     name = meta["name"]
     data = _decoded_data(name, body.get("data") or {})

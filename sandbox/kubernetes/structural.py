@@ -58,13 +58,22 @@ def _field_schema(schema: Schema | None, key: str) -> Schema | None:
     return dict(extra) if isinstance(extra, dict) else None
 
 
-def prune(value: Any, schema: Schema | None, root: bool = False) -> Any:
-    """A copy of `value` with unknown fields and non-nullable nulls left out."""
+def prune(
+    value: Any, schema: Schema | None, root: bool = False, *, dropped: list[str] | None = None
+) -> Any:
+    """A copy of `value` with unknown fields and non-nullable nulls left out; the path of
+    each unknown field dropped is added to `dropped`."""
+    return _pruned(value, schema, root, [] if dropped is None else dropped, "")
+
+
+def _pruned(value: Any, schema: Schema | None, root: bool, dropped: list[str], path: str) -> Any:
     if schema is not None and schema.get("x-kubernetes-preserve-unknown-fields"):
         return value
     if isinstance(value, list):
         items = schema.get("items") if schema is not None else None
-        return [prune(item, items) for item in value]
+        return [
+            _pruned(item, items, False, dropped, f"{path}[{i}]") for i, item in enumerate(value)
+        ]
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return int(value)  # Go's encoding/json writes float64(1) as 1
     if not isinstance(value, dict):
@@ -77,10 +86,11 @@ def prune(value: Any, schema: Schema | None, root: bool = False) -> Any:
         sub = _field_schema(schema, key)
         allows_any = schema is not None and schema.get("additionalProperties") is True
         if sub is None and not allows_any:
+            dropped.append(_child(path, key))
             continue  # pruned: the schema does not know the field
         if item is None and sub is not None and not sub.get("nullable") and "default" not in sub:
             continue  # PruneNonNullableNullsWithoutDefaults
-        kept[key] = prune(item, sub)
+        kept[key] = _pruned(item, sub, False, dropped, _child(path, key))
     return kept
 
 

@@ -249,3 +249,21 @@ def test_gcloud_get_credentials_then_kubectl_reaches_a_member(tmp_path: Path) ->
             assert "namespace/default" in listed.split(), listed
     finally:
         running.stop()
+
+
+def test_apply_of_an_unknown_field_is_refused_by_default_and_warned_of_when_asked(
+    kubectl: Kubectl,
+) -> None:
+    """kubectl's default `--validate=strict` is the server's `fieldValidation=Strict`."""
+    name = "u-" + _suffix(kubectl)
+    manifest = _project(name, "typo")
+    manifest["spec"]["sourceRepo"] = ["*"]  # sourceRepos, mistyped
+    error = kubectl.fails("apply", "-f", "-", stdin=_manifest(manifest))
+    assert 'strict decoding error: unknown field "spec.sourceRepo"' in error, error
+    assert "NotFound" in kubectl.fails("get", "appproj", name)
+    warned = kubectl.run("apply", "--validate=warn", "-f", "-", stdin=_manifest(manifest))
+    assert warned.returncode == 0, warned.stderr
+    assert 'Warning: unknown field "spec.sourceRepo"' in warned.stderr
+    assert kubectl.out("get", "appproj", name, "-o", "jsonpath={.spec}") == (
+        '{"description":"typo","sourceRepos":["*"]}'
+    )
