@@ -31,6 +31,10 @@ _APPPROJECTS = re.compile(rf"^/apis/argoproj\.io/v1alpha1{_IN}/appprojects(?:/(?
 _LEASES = re.compile(rf"^/apis/coordination\.k8s\.io/v1{_IN}/leases(?:/(?P<name>[^/]+))?/?$")
 _VERBS = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
 _NOT_ALLOWED = "the server does not allow this method on the requested resource"
+# Go's encoding/json refuses bodies nested deeper than 10000 levels; Python's decoder and the
+# sandbox's schema walk stop near 1000, so the sandbox refuses from there, also as a 400.
+_TOO_DEEP = "the body of the request could not be decoded: exceeded max depth"
+_OPTIONS = {"create": "CreateOptions", "update": "UpdateOptions", "patch": "PatchOptions"}
 
 
 def serve_kubernetes(cluster: Cluster, identity: str, request: Request, path: str) -> Response:
@@ -52,9 +56,12 @@ def serve_kubernetes(cluster: Cluster, identity: str, request: Request, path: st
             if not ns and verb != "list":
                 raise KubeError(404, "the server could not find the requested resource")
             cluster.authorize(identity, verb, store.kind.resource, ns, name, store.kind.group)
-            if request.args.get("dryRun") == "All":
-                return _dry_run(store, verb, request, ns, name)
-            return _objects(store, verb, request, ns, name)
+            try:
+                if _dry_run_asked(request, verb):
+                    return _dry_run(store, verb, request, ns, name)
+                return _objects(store, verb, request, ns, name)
+            except RecursionError:
+                raise KubeError(400, _TOO_DEEP) from None
     if (match := _EVENTS.match(path)) and verb == "get":
         cluster.authorize(identity, "list", "events", match["ns"] or "", "")
         return ok({"kind": "EventList", "apiVersion": "v1", "metadata": {}, "items": []})
@@ -113,6 +120,37 @@ def _objects(store: Objects, verb: str, request: Request, ns: str, name: str) ->
     if verb == "update":
         return ok(store.replace(ns, name, body))
     return ok(store.patch(ns, name, body, request.mimetype))
+
+
+def _dry_run_asked(request: Request, verb: str) -> bool:
+    """Whether the write is a dry run: `dryRun` in the query or, for a DELETE with a body, in
+    its DeleteOptions (which is where kubectl puts it; delete.go reads the query only when
+    there is no body). Any value but `All` is refused (meta/v1 `ValidateDryRun`)."""
+    if verb in ("get", "list"):
+        return False
+    values = request.args.getlist("dryRun")
+    options = _body(request, allow_empty=True) if verb == "delete" else None
+    if isinstance(options, dict):
+        values = options.get("dryRun") or []
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise KubeError(
+                400,
+                "json: cannot unmarshal into Go struct field DeleteOptions.dryRun of type "
+                "[]string",
+            )
+    if any(v != "All" for v in values):
+        kind = _OPTIONS.get(verb, "DeleteOptions")
+        detail = (
+            f"Unsupported value: []string{{{', '.join(json.dumps(v) for v in values)}}}: "
+            'supported values: "All"'
+        )
+        cause = {"reason": "FieldValueNotSupported", "message": detail, "field": "dryRun"}
+        raise KubeError(
+            422,
+            f'{kind}.meta.k8s.io "" is invalid: dryRun: {detail}',
+            details={"group": "meta.k8s.io", "kind": kind, "causes": [cause]},
+        )
+    return bool(values)
 
 
 def _dry_run(store: Objects, verb: str, request: Request, ns: str, name: str) -> Response:
