@@ -1,0 +1,84 @@
+"""AppProject values at the edges of what the API server decodes and validates, sent as raw
+JSON so numbers arrive exactly as written.
+
+Sources: sigs.k8s.io/json (the API server's decoder: a number that fits int64 is an int64,
+any other, `1.0`, `1e3` or `9223372036854775808`, a float64), kube-openapi
+`validate/type.go` (a float64 passes `type: integer` only when go-openapi/swag
+`IsFloat64AJSONInteger` holds: integral and within +-(2^53 - 1)), apiextensions-apiserver
+`validation/formats.go` at 1.33 (`int64` is not a supported format and is stripped, so the
+message names `integer`), kube-openapi `validate/validator.go` (`maxLength` counts runes).
+"""
+
+import json
+
+import pytest
+import requests
+
+from tests.integration.kube import GATEWAY
+
+APPPROJECTS = "/apis/argoproj.io/v1alpha1/namespaces/argocd/appprojects"
+IAT = "spec.roles[0].jwtTokens[0].iat"
+
+
+@pytest.fixture
+def call(sandbox, running_sandbox):
+    def answer(method, path, raw, content_type="application/json"):
+        return requests.request(
+            method,
+            running_sandbox.base_url + GATEWAY + path,
+            data=raw.encode(),
+            headers={"Authorization": "Bearer admin-token", "Content-Type": content_type},
+            timeout=30,
+        )
+
+    return answer
+
+
+def with_iat(name, number):
+    """A project whose one JWT token's `iat` (integer, int64 in the CRD) is `number` as text."""
+    return (
+        '{"apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject", "metadata": {"name": "'
+        + name
+        + '"}, "spec": {"roles": [{"name": "r", "jwtTokens": [{"iat": '
+        + number
+        + "}]}]}}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("number", "stored"),
+    [
+        ("1.0", 1),
+        ("1e3", 1000),
+        ("9007199254740991.0", 9007199254740991),  # 2^53 - 1: the largest JSON integer
+        ("9223372036854775807", 9223372036854775807),  # the largest int64, decoded as one
+        ("-9223372036854775808", -9223372036854775808),
+    ],
+)
+def test_integral_numbers_are_integers(call, sandbox, number, stored):
+    answered = call("POST", APPPROJECTS, with_iat("n", number))
+    assert answered.status_code == 201, answered.text
+    assert sandbox.appprojects()["n"]["spec"]["roles"][0]["jwtTokens"][0]["iat"] == stored
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "1.5",
+        "9007199254740992.0",  # 2^53 as a float: past IsFloat64AJSONInteger's bound
+        "1e20",
+        "9223372036854775808",  # 2^63: no int64, so a float64 beyond 2^53
+        "-9223372036854775809",
+        "100000000000000000000000000000",
+    ],
+)
+def test_numbers_go_decodes_as_non_integral_floats_are_not_integers(call, sandbox, number):
+    answered = call("POST", APPPROJECTS, with_iat("n", number))
+    assert answered.status_code == 422, answered.text
+    body = answered.json()
+    detail = f'Invalid value: "number": {IAT} in body must be of type integer: "number"'
+    assert body["message"] == f'AppProject.argoproj.io "n" is invalid: {IAT}: {detail}'
+    assert body["details"]["causes"] == [
+        {"reason": "FieldValueTypeInvalid", "message": detail, "field": IAT}
+    ]
+    assert sandbox.appprojects() == {}
