@@ -168,6 +168,11 @@ def _body(request: Request, allow_empty: bool = False) -> Any:
     if not raw and allow_empty:
         return None
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_constant=_not_json)
     except ValueError as err:
         raise KubeError(400, f"the body of the request could not be decoded: {err}") from None
+
+
+def _not_json(constant: str) -> Any:
+    """Python's decoder takes NaN and Infinity; JSON (RFC 8259) and Go's decoder do not."""
+    raise ValueError(f"invalid character {constant[0]!r} looking for beginning of value")

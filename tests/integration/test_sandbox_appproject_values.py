@@ -82,3 +82,19 @@ def test_numbers_go_decodes_as_non_integral_floats_are_not_integers(call, sandbo
         {"reason": "FieldValueTypeInvalid", "message": detail, "field": IAT}
     ]
     assert sandbox.appprojects() == {}
+
+
+def test_an_integer_too_large_for_a_float_is_refused_not_a_server_error(call, sandbox):
+    answered = call("POST", APPPROJECTS, with_iat("n", "1" + "0" * 400))
+    assert answered.status_code in (400, 422), answered.text  # Go: out of range, 400
+    assert sandbox.appprojects() == {}
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_json_has_no_nan_or_infinity(call, sandbox, constant):
+    """Python's decoder takes them; Go's (and RFC 8259) do not, even in a field pruning drops."""
+    raw = with_iat("n", "1").replace('"spec": {', f'"spec": {{"unknown": {constant}, ')
+    answered = call("POST", APPPROJECTS, raw)
+    assert answered.status_code == 400, answered.text
+    assert answered.json()["reason"] == "BadRequest"
+    assert sandbox.appprojects() == {}
