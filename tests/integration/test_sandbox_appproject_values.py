@@ -98,3 +98,43 @@ def test_json_has_no_nan_or_infinity(call, sandbox, constant):
     assert answered.status_code == 400, answered.text
     assert answered.json()["reason"] == "BadRequest"
     assert sandbox.appprojects() == {}
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        '{"name": "n", "labels": {"foo": 42, "bar": "abc"}}',  # the upstream test's own case
+        '{"name": "n", "labels": "x"}',
+        '{"name": "n", "annotations": []}',
+        '{"name": "n", "annotations": {"a": true}}',
+        '{"name": "n", "finalizers": "x"}',
+        '{"name": "n", "finalizers": [1]}',
+        '{"name": "n", "uid": 7}',
+        '{"name": 5}',
+        '{"name": "n", "generation": "x"}',
+        '{"name": "n", "ownerReferences": {}}',
+    ],
+)
+def test_wrongly_typed_object_meta_cannot_be_handled(call, sandbox, meta):
+    """apiextensions-apiserver decodes a request's metadata as ObjectMeta without dropping
+    malformed fields (`objectmeta.GetObjectMeta`, dropMalformedFields only for storage):
+    a field of the wrong type is 400 BadRequest "cannot be handled", which is what its ObjectMeta
+    integration test expects of a create with `labels: {foo: 42, bar: abc}`; never stored."""
+    raw = with_iat("n", "1").replace('{"name": "n"}', meta)
+    answered = call("POST", APPPROJECTS, raw)
+    assert answered.status_code == 400, answered.text
+    body = answered.json()
+    assert body["reason"] == "BadRequest"
+    assert body["message"].startswith(
+        'AppProject in version "v1alpha1" cannot be handled as a AppProject: '
+    ), body["message"]
+    assert sandbox.appprojects() == {}
+
+
+def test_null_and_unknown_object_meta_fields_are_dropped(call, sandbox):
+    meta = '{"name": "n", "unknown": 42, "generation": null, "labels": {"bar": "abc"}}'
+    answered = call("POST", APPPROJECTS, with_iat("n", "1").replace('{"name": "n"}', meta))
+    assert answered.status_code == 201, answered.text
+    stored = sandbox.appprojects()["n"]["metadata"]
+    assert "unknown" not in stored and stored["generation"] == 1
+    assert stored["labels"] == {"bar": "abc"}
