@@ -18,7 +18,7 @@ from typing import Any
 
 from sandbox.kubernetes.conventions import KubeError
 from sandbox.kubernetes.names import dns_subdomain_ok, label_value_ok, qualified_name_ok
-from sandbox.kubernetes.structural import FieldError, Schema, prune, validate
+from sandbox.kubernetes.structural import FieldError, Schema, prune, type_name, validate
 
 API_VERSION = "argoproj.io/v1alpha1"
 KIND = "AppProject"
@@ -26,14 +26,52 @@ KIND = "AppProject"
 SCHEMA: Schema = json.loads(
     resources.files("sandbox.kubernetes").joinpath("crds/appproject-v1alpha1.json").read_text()
 )["openAPIV3Schema"]
-# meta/v1 ObjectMeta's fields: any other key under `metadata` is dropped on decoding.
-OBJECT_META_FIELDS = frozenset(
-    (
-        "name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation",
-        "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "labels",
-        "annotations", "ownerReferences", "finalizers", "managedFields",
-    )
-)  # fmt: skip
+# meta/v1 ObjectMeta's fields and their Go types: any other key under `metadata` is dropped on
+# decoding, and one of the wrong type makes the request undecodable (apiextensions-apiserver
+# `schema/objectmeta/coerce.go`: requests are decoded without dropping malformed fields).
+_STRING, _INT, _STRINGS, _STRING_MAP, _OBJECTS = "string", "int64", "[]string", "map", "[]obj"
+OBJECT_META_TYPES = {
+    **dict.fromkeys(
+        ("name", "generateName", "namespace", "selfLink", "uid", "resourceVersion",
+         "creationTimestamp", "deletionTimestamp"), _STRING,
+    ),
+    "generation": _INT, "deletionGracePeriodSeconds": _INT,
+    "labels": _STRING_MAP, "annotations": _STRING_MAP,
+    "ownerReferences": _OBJECTS, "managedFields": _OBJECTS, "finalizers": _STRINGS,
+}  # fmt: skip
+OBJECT_META_FIELDS = frozenset(OBJECT_META_TYPES)
+_GO_TYPES = {
+    _STRING: "string", _INT: "int64", _STRINGS: "[]string",
+    _STRING_MAP: "map[string]string", _OBJECTS: "[]v1.OwnerReference",
+}  # fmt: skip
+
+
+def _decodes_as(value: Any, wanted: str) -> bool:
+    if value is None:
+        return True  # JSON null decodes into Go's zero value
+    if wanted == _STRING:
+        return isinstance(value, str)
+    if wanted == _INT:
+        return type_name(value) == "integer"
+    if wanted == _STRING_MAP:
+        return isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+    if wanted == _STRINGS:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+
+
+def _decoded_metadata(meta: dict[str, Any], handled_as: tuple[str, str]) -> None:
+    """400 BadRequest as the API server's decoder answers a field of the wrong Go type (the
+    detail is encoding/json's wording; the API server's json-iterator words it otherwise)."""
+    for field, wanted in OBJECT_META_TYPES.items():
+        if field in meta and not _decodes_as(meta[field], wanted):
+            kind, version = handled_as
+            raise KubeError(
+                400,
+                f'{kind} in version "{version}" cannot be handled as a {kind}: json: cannot '
+                f"unmarshal {type_name(meta[field])} into Go struct field "
+                f"ObjectMeta.metadata.{field} of type {_GO_TYPES[wanted]}",
+            )
 
 
 def invalid(name: str, field: str, reason: str, detail: str) -> KubeError:
@@ -70,15 +108,19 @@ def validated_appproject(body: Any, namespace: str) -> dict[str, Any]:
         )
     if body.get("kind") != KIND:
         raise KubeError(400, f"the kind in the data ({body.get('kind')}) is not {KIND}")
-    meta = object_metadata(dict(body["metadata"]), namespace)
+    meta = object_metadata(dict(body["metadata"]), namespace, (KIND, "v1alpha1"))
     stored = prune(json.loads(json.dumps(body)), SCHEMA, root=True)
     if errors := validate(stored, SCHEMA):
         raise invalid_fields(meta["name"], errors)
     return {**stored, "metadata": meta}
 
 
-def object_metadata(meta: dict[str, Any], namespace: str) -> dict[str, Any]:
-    """A custom or built-in object's metadata as the API server validates it."""
+def object_metadata(
+    meta: dict[str, Any], namespace: str, handled_as: tuple[str, str]
+) -> dict[str, Any]:
+    """A custom or built-in object's metadata as the API server decodes and validates it;
+    `handled_as` is the (kind, version) a decoding error names."""
+    _decoded_metadata(meta, handled_as)
     if meta.get("namespace") not in (None, namespace):
         raise KubeError(
             400,
