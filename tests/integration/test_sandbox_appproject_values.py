@@ -138,3 +138,23 @@ def test_null_and_unknown_object_meta_fields_are_dropped(call, sandbox):
     stored = sandbox.appprojects()["n"]["metadata"]
     assert "unknown" not in stored and stored["generation"] == 1
     assert stored["labels"] == {"bar": "abc"}
+
+
+@pytest.mark.parametrize("meta", ["", '"metadata": null, '])
+def test_a_project_without_metadata_has_no_name(call, sandbox, meta):
+    """No metadata (or null, which decodes into an empty ObjectMeta) is a missing name: 422,
+    as ObjectMeta validation words it, not a decoding error."""
+    raw = f'{{"apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject", {meta}"spec": {{}}}}'
+    answered = call("POST", APPPROJECTS, raw)
+    assert answered.status_code == 422, answered.text
+    assert answered.json()["message"] == (
+        'AppProject.argoproj.io "" is invalid: metadata.name: Required value: name or '
+        "generateName is required"
+    )
+
+
+def test_metadata_that_is_not_an_object_cannot_be_handled(call, sandbox):
+    raw = '{"apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject", "metadata": "x"}'
+    answered = call("POST", APPPROJECTS, raw)
+    assert answered.status_code == 400, answered.text
+    assert "cannot be handled as a AppProject" in answered.json()["message"]
