@@ -98,7 +98,7 @@ def _expect(name: str, field: str, value: Any, wanted: str) -> None:
 
 def validated_appproject(body: Any, namespace: str) -> dict[str, Any]:
     """The stored form of a request body, or the API server's error for it."""
-    if not isinstance(body, dict) or not isinstance(body.get("metadata"), dict):
+    if not isinstance(body, dict):
         raise KubeError(400, "Object 'metadata' is missing or is not an object")
     if body.get("apiVersion") != API_VERSION:
         raise KubeError(
@@ -108,7 +108,15 @@ def validated_appproject(body: Any, namespace: str) -> dict[str, Any]:
         )
     if body.get("kind") != KIND:
         raise KubeError(400, f"the kind in the data ({body.get('kind')}) is not {KIND}")
-    meta = object_metadata(dict(body["metadata"]), namespace, (KIND, "v1alpha1"))
+    # No metadata, or null, decodes into an empty ObjectMeta; anything else not an object fails.
+    metadata = {} if body.get("metadata") is None else body["metadata"]
+    if not isinstance(metadata, dict):
+        raise KubeError(
+            400,
+            f'{KIND} in version "v1alpha1" cannot be handled as a {KIND}: json: cannot '
+            f"unmarshal {type_name(metadata)} into Go value of type v1.ObjectMeta",
+        )
+    meta = object_metadata(dict(metadata), namespace, (KIND, "v1alpha1"))
     stored = prune(json.loads(json.dumps(body)), SCHEMA, root=True)
     if errors := validate(stored, SCHEMA):
         raise invalid_fields(meta["name"], errors)
