@@ -158,3 +158,33 @@ def test_metadata_that_is_not_an_object_cannot_be_handled(call, sandbox):
     answered = call("POST", APPPROJECTS, raw)
     assert answered.status_code == 400, answered.text
     assert "cannot be handled as a AppProject" in answered.json()["message"]
+
+
+SUBDOMAIN = (
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "
+    "'.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used "
+    r"for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+)
+
+
+def test_metadata_and_schema_errors_are_reported_together(call, sandbox):
+    """apiextensions-apiserver `registry/customresource/validator.go`: ObjectMeta's errors and
+    the schema's are one list; apimachinery `IsDNS1123Subdomain` words the name's
+    (`RegexError`, with its example and regex)."""
+    raw = with_iat("n", "1").replace('{"name": "n"}', '{"name": "Bad_Name"}')
+    raw = raw.replace('"spec": {', '"spec": {"description": 5, ')
+    answered = call("POST", APPPROJECTS, raw)
+    assert answered.status_code == 422, answered.text
+    body = answered.json()
+    name = f'metadata.name: Invalid value: "Bad_Name": {SUBDOMAIN}'
+    description = (
+        'spec.description: Invalid value: "integer": spec.description in body must be of type '
+        'string: "integer"'
+    )
+    assert body["message"] == (
+        f'AppProject.argoproj.io "Bad_Name" is invalid: [{name}, {description}]'
+    )
+    assert [c["field"] for c in body["details"]["causes"]] == [
+        "metadata.name", "spec.description",
+    ]  # fmt: skip
+    assert sandbox.appprojects() == {}
