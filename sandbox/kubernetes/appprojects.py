@@ -91,11 +91,6 @@ def invalid_fields(name: str, errors: list[FieldError]) -> KubeError:
     )
 
 
-def _expect(name: str, field: str, value: Any, wanted: str) -> None:
-    if errors := validate(value, {"type": wanted}, field):
-        raise invalid_fields(name, errors)
-
-
 def validated_appproject(body: Any, namespace: str) -> dict[str, Any]:
     """The stored form of a request body, or the API server's error for it."""
     if not isinstance(body, dict):
@@ -116,42 +111,57 @@ def validated_appproject(body: Any, namespace: str) -> dict[str, Any]:
             f'{KIND} in version "v1alpha1" cannot be handled as a {KIND}: json: cannot '
             f"unmarshal {type_name(metadata)} into Go value of type v1.ObjectMeta",
         )
-    meta = object_metadata(dict(metadata), namespace, (KIND, "v1alpha1"))
-    stored = prune(json.loads(json.dumps(body)), SCHEMA, root=True)
-    if errors := validate(stored, SCHEMA):
+    # ObjectMeta's errors and the schema's are one list (customresource/validator.go).
+    errors: list[FieldError] = []
+    meta = object_metadata(dict(metadata), namespace, (KIND, "v1alpha1"), errors)
+    # By validation the server has filled in metadata (uid, creationTimestamp), so the schema's
+    # `required: [metadata]` never fires.
+    stored = prune(json.loads(json.dumps({**body, "metadata": metadata})), SCHEMA, root=True)
+    if errors := errors + validate(stored, SCHEMA):
         raise invalid_fields(meta["name"], errors)
     return {**stored, "metadata": meta}
 
 
 def object_metadata(
-    meta: dict[str, Any], namespace: str, handled_as: tuple[str, str]
+    meta: dict[str, Any],
+    namespace: str,
+    handled_as: tuple[str, str],
+    errors: list[FieldError] | None = None,
 ) -> dict[str, Any]:
     """A custom or built-in object's metadata as the API server decodes and validates it;
-    `handled_as` is the (kind, version) a decoding error names."""
+    `handled_as` is the (kind, version) a decoding error names. Field errors go to `errors`
+    when given (to be reported with the others), else are raised."""
     _decoded_metadata(meta, handled_as)
     if meta.get("namespace") not in (None, namespace):
         raise KubeError(
             400,
             "the namespace of the provided object does not match the namespace sent on the request",
         )
-    name = meta.get("name")
-    if not isinstance(name, str) or not name:
-        raise invalid("", "metadata.name", "FieldValueRequired", "Required value: name or "
-                      "generateName is required")  # fmt: skip
-    if not dns_subdomain_ok(name):
-        detail = (
-            f'Invalid value: "{name}": a lowercase RFC 1123 subdomain must consist of lower case '
-            "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric "
-            "character"
-        )
-        raise invalid(name, "metadata.name", "FieldValueInvalid", detail)
+    found: list[FieldError] = []
+    name = meta.get("name") or ""
+    if not name:
+        detail = "Required value: name or generateName is required"
+        found.append(FieldError("metadata.name", "FieldValueRequired", detail))
+    elif not dns_subdomain_ok(name):
+        detail = f'Invalid value: "{name}": {_SUBDOMAIN}'
+        found.append(FieldError("metadata.name", "FieldValueInvalid", detail))
     for field, check_value in (("labels", True), ("annotations", False)):
-        entries = meta.get(field) or {}
-        _expect(name, f"metadata.{field}", entries, "object")
-        for key, value in entries.items():
-            bad_value = not isinstance(value, str) or (check_value and not label_value_ok(value))
-            if not qualified_name_ok(key) or bad_value:
+        for key, value in (meta.get(field) or {}).items():
+            if not qualified_name_ok(key) or (check_value and not label_value_ok(value)):
                 detail = f"Invalid value: {json.dumps({key: value})}: not a valid {field[:-1]}"
-                raise invalid(name, f"metadata.{field}", "FieldValueInvalid", detail)
+                found.append(FieldError(f"metadata.{field}", "FieldValueInvalid", detail))
+                break
+    if found and errors is None:
+        raise invalid_fields(name, found)
+    if errors is not None:
+        errors.extend(found)
     meta.update(name=name, namespace=namespace)
     return {k: v for k, v in meta.items() if v not in ({}, None) and k in OBJECT_META_FIELDS}
+
+
+# apimachinery `IsDNS1123Subdomain`'s message, through `RegexError` (an example and the regex).
+_SUBDOMAIN = (
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "
+    "'.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used "
+    r"for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+)
