@@ -135,8 +135,7 @@ def _dry_run_asked(request: Request, verb: str) -> bool:
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
             raise KubeError(
                 400,
-                "json: cannot unmarshal into Go struct field DeleteOptions.dryRun of type "
-                "[]string",
+                "json: cannot unmarshal into Go struct field DeleteOptions.dryRun of type []string",
             )
     if any(v != "All" for v in values):
         kind = _OPTIONS.get(verb, "DeleteOptions")

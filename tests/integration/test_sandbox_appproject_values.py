@@ -9,8 +9,6 @@ any other, `1.0`, `1e3` or `9223372036854775808`, a float64), kube-openapi
 message names `integer`), kube-openapi `validate/validator.go` (`maxLength` counts runes).
 """
 
-import json
-
 import pytest
 import requests
 

@@ -132,6 +132,7 @@ def test_a_dry_run_holds_the_cluster_until_every_object_is_put_back(
     assert seen["real"].status_code == status, seen["real"].text
     stored = sandbox.appprojects()["same"]
     assert stored["spec"]["description"] == "real"
-    assert stored["metadata"]["resourceVersion"] == (
-        seen["real"].json()["metadata"]["resourceVersion"]
+    assert (
+        stored["metadata"]["resourceVersion"]
+        == (seen["real"].json()["metadata"]["resourceVersion"])
     )
