@@ -136,3 +136,36 @@ def test_a_dry_run_holds_the_cluster_until_every_object_is_put_back(
         stored["metadata"]["resourceVersion"]
         == (seen["real"].json()["metadata"]["resourceVersion"])
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "qualified"),
+    [
+        (APPPROJECTS, project("pre"), "AppProject.argoproj.io"),
+        (
+            "/api/v1/namespaces/argocd/secrets",
+            {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "pre"}},
+            "Secret",
+        ),
+    ],
+)
+def test_delete_preconditions_are_refused_as_before_delete_words_them(
+    call, sandbox, path, body, qualified
+):
+    """apiserver `registry/rest/delete.go` `BeforeDelete` checks the preconditions before the
+    store is reached, naming the kind (`GroupResource{Group, Resource: gvk.Kind}`)."""
+    made = call("POST", path, body).json()["metadata"]
+    stale = call("DELETE", f"{path}/pre", {"preconditions": {"resourceVersion": "1"}})
+    assert stale.status_code == 409, stale.text
+    assert stale.json()["message"] == (
+        f'Operation cannot be fulfilled on {qualified} "pre": the ResourceVersion in the '
+        f"precondition (1) does not match the ResourceVersion in record "
+        f"({made['resourceVersion']}). The object might have been modified"
+    )
+    other = call("DELETE", f"{path}/pre", {"preconditions": {"uid": "nope"}})
+    assert other.status_code == 409, other.text
+    assert other.json()["message"] == (
+        f'Operation cannot be fulfilled on {qualified} "pre": the UID in the precondition '
+        f"(nope) does not match the UID in record ({made['uid']}). The object might have "
+        "been deleted and then recreated"
+    )
