@@ -32,6 +32,10 @@ _APPPROJECTS = re.compile(rf"^/apis/argoproj\.io/v1alpha1{_IN}/appprojects(?:/(?
 _LEASES = re.compile(rf"^/apis/coordination\.k8s\.io/v1{_IN}/leases(?:/(?P<name>[^/]+))?/?$")
 _VERBS = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
 _NOT_ALLOWED = "the server does not allow this method on the requested resource"
+# Go's encoding/json refuses bodies nested deeper than 10000 levels; Python's decoder and the
+# sandbox's schema walk stop near 1000, so the sandbox refuses from there, also as a 400.
+_TOO_DEEP = "the body of the request could not be decoded: exceeded max depth"
+_OPTIONS = {"create": "CreateOptions", "update": "UpdateOptions", "patch": "PatchOptions"}
 
 
 def serve_kubernetes(cluster: Cluster, identity: str, request: Request, path: str) -> Response:
@@ -115,16 +119,49 @@ def _objects(store: Objects, verb: str, request: Request, ns: str, name: str) ->
 
 
 def _written(store: Objects, verb: str, request: Request, ns: str, name: str) -> Response:
-    """One object call, with its `fieldValidation` scope (writes only) and `dryRun`; each
+    """One object call, with its `dryRun` and (writes only) its `fieldValidation` scope; each
     unknown field a `Warn` write dropped is a `Warning` header (RFC 7234 code 299)."""
-    run = _dry_run if request.args.get("dryRun") == "All" else _objects
-    if verb not in ("create", "update", "patch"):
-        return run(store, verb, request, ns, name)
-    with request_scope(request.args.get("fieldValidation", "")) as warnings:
-        answer = run(store, verb, request, ns, name)
+    try:
+        run = _dry_run if _dry_run_asked(request, verb) else _objects
+        if verb not in ("create", "update", "patch"):
+            return run(store, verb, request, ns, name)
+        with request_scope(request.args.get("fieldValidation", "")) as warnings:
+            answer = run(store, verb, request, ns, name)
+    except RecursionError:
+        raise KubeError(400, _TOO_DEEP) from None
     for warning in warnings:
         answer.headers.add("Warning", "299 - " + json.dumps(warning))
     return answer
+
+
+def _dry_run_asked(request: Request, verb: str) -> bool:
+    """Whether the write is a dry run: `dryRun` in the query or, for a DELETE with a body, in
+    its DeleteOptions (which is where kubectl puts it; delete.go reads the query only when
+    there is no body). Any value but `All` is refused (meta/v1 `ValidateDryRun`)."""
+    if verb in ("get", "list"):
+        return False
+    values = request.args.getlist("dryRun")
+    options = _body(request, allow_empty=True) if verb == "delete" else None
+    if isinstance(options, dict):
+        values = options.get("dryRun") or []
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise KubeError(
+                400,
+                "json: cannot unmarshal into Go struct field DeleteOptions.dryRun of type []string",
+            )
+    if any(v != "All" for v in values):
+        kind = _OPTIONS.get(verb, "DeleteOptions")
+        detail = (
+            f"Unsupported value: []string{{{', '.join(json.dumps(v) for v in values)}}}: "
+            'supported values: "All"'
+        )
+        cause = {"reason": "FieldValueNotSupported", "message": detail, "field": "dryRun"}
+        raise KubeError(
+            422,
+            f'{kind}.meta.k8s.io "" is invalid: dryRun: {detail}',
+            details={"group": "meta.k8s.io", "kind": kind, "causes": [cause]},
+        )
+    return bool(values)
 
 
 def _dry_run(store: Objects, verb: str, request: Request, ns: str, name: str) -> Response:
@@ -142,6 +179,11 @@ def _body(request: Request, allow_empty: bool = False) -> Any:
     if not raw and allow_empty:
         return None
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_constant=_not_json)
     except ValueError as err:
         raise KubeError(400, f"the body of the request could not be decoded: {err}") from None
+
+
+def _not_json(constant: str) -> Any:
+    """Python's decoder takes NaN and Infinity; JSON (RFC 8259) and Go's decoder do not."""
+    raise ValueError(f"invalid character {constant[0]!r} looking for beginning of value")

@@ -16,10 +16,19 @@ import json
 from importlib import resources
 from typing import Any
 
-from sandbox.kubernetes.conventions import OBJECT_META_FIELDS, KubeError
+from sandbox.kubernetes.conventions import (
+    META_INT,
+    META_OBJECTS,
+    META_STRING,
+    META_STRING_MAP,
+    META_STRINGS,
+    OBJECT_META_FIELDS,
+    OBJECT_META_TYPES,
+    KubeError,
+)
 from sandbox.kubernetes.fieldvalidation import unknown_fields
 from sandbox.kubernetes.names import dns_subdomain_ok, label_value_ok, qualified_name_ok
-from sandbox.kubernetes.structural import FieldError, Schema, prune, validate
+from sandbox.kubernetes.structural import FieldError, Schema, prune, type_name, validate
 
 API_VERSION = "argoproj.io/v1alpha1"
 KIND = "AppProject"
@@ -27,6 +36,38 @@ KIND = "AppProject"
 SCHEMA: Schema = json.loads(
     resources.files("sandbox.kubernetes").joinpath("crds/appproject-v1alpha1.json").read_text()
 )["openAPIV3Schema"]
+_GO_TYPES = {
+    META_STRING: "string", META_INT: "int64", META_STRINGS: "[]string",
+    META_STRING_MAP: "map[string]string", META_OBJECTS: "[]v1.OwnerReference",
+}  # fmt: skip
+
+
+def _decodes_as(value: Any, wanted: str) -> bool:
+    if value is None:
+        return True  # JSON null decodes into Go's zero value
+    if wanted == META_STRING:
+        return isinstance(value, str)
+    if wanted == META_INT:
+        return type_name(value) == "integer"
+    if wanted == META_STRING_MAP:
+        return isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+    if wanted == META_STRINGS:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+
+
+def _decoded_metadata(meta: dict[str, Any], handled_as: tuple[str, str]) -> None:
+    """400 BadRequest as the API server's decoder answers a field of the wrong Go type (the
+    detail is encoding/json's wording; the API server's json-iterator words it otherwise)."""
+    for field, wanted in OBJECT_META_TYPES.items():
+        if field in meta and not _decodes_as(meta[field], wanted):
+            kind, version = handled_as
+            raise KubeError(
+                400,
+                f'{kind} in version "{version}" cannot be handled as a {kind}: json: cannot '
+                f"unmarshal {type_name(meta[field])} into Go struct field "
+                f"ObjectMeta.metadata.{field} of type {_GO_TYPES[wanted]}",
+            )
 
 
 def invalid(name: str, field: str, reason: str, detail: str) -> KubeError:
@@ -46,14 +87,9 @@ def invalid_fields(name: str, errors: list[FieldError]) -> KubeError:
     )
 
 
-def _expect(name: str, field: str, value: Any, wanted: str) -> None:
-    if errors := validate(value, {"type": wanted}, field):
-        raise invalid_fields(name, errors)
-
-
 def validated_appproject(body: Any, namespace: str) -> dict[str, Any]:
     """The stored form of a request body, or the API server's error for it."""
-    if not isinstance(body, dict) or not isinstance(body.get("metadata"), dict):
+    if not isinstance(body, dict):
         raise KubeError(400, "Object 'metadata' is missing or is not an object")
     if body.get("apiVersion") != API_VERSION:
         raise KubeError(
@@ -63,40 +99,68 @@ def validated_appproject(body: Any, namespace: str) -> dict[str, Any]:
         )
     if body.get("kind") != KIND:
         raise KubeError(400, f"the kind in the data ({body.get('kind')}) is not {KIND}")
-    meta = object_metadata(dict(body["metadata"]), namespace)
-    dropped = [f"metadata.{k}" for k in sorted(body["metadata"]) if k not in OBJECT_META_FIELDS]
+    # No metadata, or null, decodes into an empty ObjectMeta; anything else not an object fails.
+    metadata = {} if body.get("metadata") is None else body["metadata"]
+    if not isinstance(metadata, dict):
+        raise KubeError(
+            400,
+            f'{KIND} in version "v1alpha1" cannot be handled as a {KIND}: json: cannot '
+            f"unmarshal {type_name(metadata)} into Go value of type v1.ObjectMeta",
+        )
+    # ObjectMeta's errors and the schema's are one list (customresource/validator.go).
+    errors: list[FieldError] = []
+    meta = object_metadata(dict(metadata), namespace, (KIND, "v1alpha1"), errors)
+    dropped = [f"metadata.{k}" for k in sorted(metadata) if k not in OBJECT_META_FIELDS]
+    # By validation the server has filled in metadata (uid, creationTimestamp), so the schema's
+    # `required: [metadata]` never fires.
+    body = {**body, "metadata": metadata}
     stored = prune(json.loads(json.dumps(body)), SCHEMA, root=True, dropped=dropped)
     unknown_fields(f'{KIND} in version "v1alpha1" cannot be handled as a {KIND}', dropped)
-    if errors := validate(stored, SCHEMA):
+    if errors := errors + validate(stored, SCHEMA):
         raise invalid_fields(meta["name"], errors)
     return {**stored, "metadata": meta}
 
 
-def object_metadata(meta: dict[str, Any], namespace: str) -> dict[str, Any]:
-    """A custom or built-in object's metadata as the API server validates it."""
+def object_metadata(
+    meta: dict[str, Any],
+    namespace: str,
+    handled_as: tuple[str, str],
+    errors: list[FieldError] | None = None,
+) -> dict[str, Any]:
+    """A custom or built-in object's metadata as the API server decodes and validates it;
+    `handled_as` is the (kind, version) a decoding error names. Field errors go to `errors`
+    when given (to be reported with the others), else are raised."""
+    _decoded_metadata(meta, handled_as)
     if meta.get("namespace") not in (None, namespace):
         raise KubeError(
             400,
             "the namespace of the provided object does not match the namespace sent on the request",
         )
-    name = meta.get("name")
-    if not isinstance(name, str) or not name:
-        raise invalid("", "metadata.name", "FieldValueRequired", "Required value: name or "
-                      "generateName is required")  # fmt: skip
-    if not dns_subdomain_ok(name):
-        detail = (
-            f'Invalid value: "{name}": a lowercase RFC 1123 subdomain must consist of lower case '
-            "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric "
-            "character"
-        )
-        raise invalid(name, "metadata.name", "FieldValueInvalid", detail)
+    found: list[FieldError] = []
+    name = meta.get("name") or ""
+    if not name:
+        detail = "Required value: name or generateName is required"
+        found.append(FieldError("metadata.name", "FieldValueRequired", detail))
+    elif not dns_subdomain_ok(name):
+        detail = f'Invalid value: "{name}": {_SUBDOMAIN}'
+        found.append(FieldError("metadata.name", "FieldValueInvalid", detail))
     for field, check_value in (("labels", True), ("annotations", False)):
-        entries = meta.get(field) or {}
-        _expect(name, f"metadata.{field}", entries, "object")
-        for key, value in entries.items():
-            bad_value = not isinstance(value, str) or (check_value and not label_value_ok(value))
-            if not qualified_name_ok(key) or bad_value:
+        for key, value in (meta.get(field) or {}).items():
+            if not qualified_name_ok(key) or (check_value and not label_value_ok(value)):
                 detail = f"Invalid value: {json.dumps({key: value})}: not a valid {field[:-1]}"
-                raise invalid(name, f"metadata.{field}", "FieldValueInvalid", detail)
+                found.append(FieldError(f"metadata.{field}", "FieldValueInvalid", detail))
+                break
+    if found and errors is None:
+        raise invalid_fields(name, found)
+    if errors is not None:
+        errors.extend(found)
     meta.update(name=name, namespace=namespace)
     return {k: v for k, v in meta.items() if v not in ({}, None) and k in OBJECT_META_FIELDS}
+
+
+# apimachinery `IsDNS1123Subdomain`'s message, through `RegexError` (an example and the regex).
+_SUBDOMAIN = (
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "
+    "'.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used "
+    r"for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+)

@@ -22,14 +22,26 @@ _REASONS = {
     422: "Invalid",
 }
 
-# meta/v1 ObjectMeta's fields: any other key under `metadata` is dropped on decoding.
-OBJECT_META_FIELDS = frozenset(
-    (
-        "name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation",
-        "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "labels",
-        "annotations", "ownerReferences", "finalizers", "managedFields",
-    )
-)  # fmt: skip
+# meta/v1 ObjectMeta's fields and their Go types: any other key under `metadata` is dropped on
+# decoding, and one of the wrong type makes the request undecodable (apiextensions-apiserver
+# `schema/objectmeta/coerce.go`: requests are decoded without dropping malformed fields).
+META_STRING, META_INT, META_STRINGS, META_STRING_MAP, META_OBJECTS = (
+    "string",
+    "int64",
+    "[]string",
+    "map",
+    "[]obj",
+)
+OBJECT_META_TYPES = {
+    **dict.fromkeys(
+        ("name", "generateName", "namespace", "selfLink", "uid", "resourceVersion",
+         "creationTimestamp", "deletionTimestamp"), META_STRING,
+    ),
+    "generation": META_INT, "deletionGracePeriodSeconds": META_INT,
+    "labels": META_STRING_MAP, "annotations": META_STRING_MAP,
+    "ownerReferences": META_OBJECTS, "managedFields": META_OBJECTS, "finalizers": META_STRINGS,
+}  # fmt: skip
+OBJECT_META_FIELDS = frozenset(OBJECT_META_TYPES)
 
 
 class KubeError(Exception):

@@ -94,7 +94,7 @@ def validated_lease(body: Any, namespace: str) -> Object:
         raise KubeError(400, "Object 'metadata' is missing or is not an object")
     if body.get("kind", "Lease") != "Lease":
         raise KubeError(400, f"the kind of the object ({body.get('kind')}) is not Lease")
-    meta = object_metadata(dict(body["metadata"]), namespace)
+    meta = object_metadata(dict(body["metadata"]), namespace, ("Lease", "v1"))
     name, spec = meta["name"], body.get("spec") or {}
     if not isinstance(spec, dict):
         raise invalid(name, "spec", "FieldValueInvalid", "spec must be an object")

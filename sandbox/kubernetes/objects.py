@@ -132,13 +132,24 @@ class Objects:
     def delete(self, namespace: str, name: str, options: Any) -> Object:
         current = self.get(namespace, name)
         preconditions = (options or {}).get("preconditions") or {}
-        for field, label in (("uid", "UID"), ("resourceVersion", "ResourceVersion")):
+        # apiserver `registry/rest/delete.go` BeforeDelete, which runs before the store and
+        # names the kind rather than the resource (`GroupResource{Group, Resource: gvk.Kind}`).
+        checks = (
+            ("uid", "UID", "deleted and then recreated"),
+            ("resourceVersion", "ResourceVersion", "modified"),
+        )
+        for field, label, since in checks:
             wanted, actual = preconditions.get(field), current["metadata"][field]
             if wanted is not None and wanted != actual:
-                raise self._conflict(
-                    name,
-                    f"Precondition failed: {label} in precondition: {wanted}, "
-                    f"{label} in object meta: {actual}",
+                kind = self.kind.list_kind.removesuffix("List")
+                raise KubeError(
+                    409,
+                    f"Operation cannot be fulfilled on "
+                    f'{f"{kind}.{self.kind.group}" if self.kind.group else kind} "{name}": the '
+                    f"{label} in the precondition ({wanted}) does not match the {label} in "
+                    f"record ({actual}). The object might have been {since}",
+                    reason="Conflict",
+                    details={**self.kind.details(name), "kind": kind},
                 )
         del self.objects[(namespace, name)]
         self.cluster.next_version()

@@ -20,6 +20,10 @@ from dataclasses import dataclass
 from typing import Any
 
 Schema = dict[str, Any]
+# sigs.k8s.io/json decodes a number that fits int64 as an int64, any other as a float64, and
+# kube-openapi takes a float64 as an integer only within go-openapi/swag's JSON integers.
+_INT64 = range(-(2**63), 2**63)
+_JSON_INTEGER = 2**53 - 1
 _ROOT_FIELDS = ("apiVersion", "kind", "metadata")  # decoded as TypeMeta and ObjectMeta
 
 
@@ -40,7 +44,7 @@ def type_name(value: Any) -> str:
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, int):
-        return "integer"
+        return "integer" if value in _INT64 else "number"
     if isinstance(value, float):
         return "number"
     if isinstance(value, str):
@@ -74,7 +78,7 @@ def _pruned(value: Any, schema: Schema | None, root: bool, dropped: list[str], p
         return [
             _pruned(item, items, False, dropped, f"{path}[{i}]") for i, item in enumerate(value)
         ]
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+    if isinstance(value, float) and _json_integer(value):
         return int(value)  # Go's encoding/json writes float64(1) as 1
     if not isinstance(value, dict):
         return value
@@ -98,9 +102,14 @@ def _child(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
+def _json_integer(value: float) -> bool:
+    """go-openapi/swag `IsFloat64AJSONInteger`: integral, and within +-(2^53 - 1)."""
+    return value.is_integer() and abs(value) <= _JSON_INTEGER
+
+
 def _type_ok(value: Any, wanted: str) -> bool:
     got = type_name(value)
-    integral = got == "number" and float(value).is_integer()
+    integral = got == "number" and isinstance(value, float) and _json_integer(value)
     return (
         got == wanted
         or (wanted == "number" and got == "integer")

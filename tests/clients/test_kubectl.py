@@ -143,6 +143,19 @@ def test_server_side_dry_run_stores_nothing(kubectl: Kubectl) -> None:
     assert "NotFound" in kubectl.fails("get", "secret", name)
 
 
+def test_server_side_dry_run_delete_deletes_nothing(kubectl: Kubectl) -> None:
+    """kubectl sends the dry run of a delete in the DeleteOptions body, not in the query."""
+    name = "dd-" + _suffix(kubectl)
+    manifest = _manifest(_secret(name, suite=name), _project(name, "kept"))
+    kubectl.out("apply", "-f", "-", stdin=manifest)
+    answered = kubectl.out("delete", "--dry-run=server", "-f", "-", stdin=manifest)
+    assert f'appproject.argoproj.io "{name}" deleted (server dry run)' in answered
+    by_label = kubectl.out("delete", "secrets", "-l", f"suite={name}", "--dry-run=server")
+    assert f'secret "{name}" deleted (server dry run)' in by_label
+    assert kubectl.out("get", "appproj", name, "-o", "jsonpath={.spec.description}") == "kept"
+    assert kubectl.out("get", "secret", name, "-o", "name").strip() == f"secret/{name}"
+
+
 def test_get_selects_by_label_and_field_pages_and_spans_namespaces(kubectl: Kubectl) -> None:
     suffix = _suffix(kubectl)
     names = [f"s{i}-{suffix}" for i in range(3)]

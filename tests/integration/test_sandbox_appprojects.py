@@ -101,7 +101,7 @@ def test_delete_with_preconditions(api):
         )
     )
     assert (status, body["reason"]) == (409, "Conflict")
-    assert "Precondition failed" in body["message"]
+    assert "does not match the ResourceVersion in record" in body["message"]
     api.delete_namespaced_custom_object(GROUP, VERSION, "argocd", PLURAL, "team-a")
     status, body = failure(
         lambda: api.get_namespaced_custom_object(GROUP, VERSION, "argocd", PLURAL, "team-a")

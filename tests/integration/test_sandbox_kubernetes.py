@@ -94,7 +94,7 @@ def test_delete_precondition(api):
         api.delete_namespaced_secret("d", "argocd", body=stale)
     code, reason, message = status_of(raised)
     assert (code, reason) == (409, "Conflict")
-    assert "Precondition failed" in message
+    assert "does not match the ResourceVersion in record" in message
     wrong_uid = k.V1DeleteOptions(preconditions=k.V1Preconditions(uid="nope"))
     with pytest.raises(k.ApiException):
         api.delete_namespaced_secret("d", "argocd", body=wrong_uid)
