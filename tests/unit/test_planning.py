@@ -2,6 +2,7 @@ import pytest
 
 from fleetsync.core.labels import Selector, parse_selector
 from fleetsync.core.model import (
+    CLUSTER_PROFILE_ORIGIN_LABEL,
     MANAGED_BY_LABEL,
     MANAGED_BY_VALUE,
     OWNED_DATA_ANNOTATION,
@@ -104,6 +105,26 @@ def test_plugin_secret_of_this_fleet_is_adopted_and_loses_the_plugin_mark():
     assert change.secret.labels[MANAGED_BY_LABEL] == MANAGED_BY_VALUE
     assert PLUGIN_ANNOTATION not in change.secret.annotations
     assert change.secret.resource_version == "3"
+
+
+def test_a_secret_argo_cds_cluster_profile_controller_made_is_never_ours():
+    """The controller copies a ClusterProfile's labels onto its Secret `cluster-<profile>`
+    (argo-cd `mutateSecret`), ours too if the ClusterProfile had them; that name reads as
+    membership `cluster-a` of this fleet, which no listing holds: without the rule, a delete."""
+    made = ClusterSecret(
+        f"cluster-a.us-central1.{NUMBER}",
+        {
+            SECRET_TYPE_LABEL: "cluster",
+            MANAGED_BY_LABEL: MANAGED_BY_VALUE,
+            CLUSTER_PROFILE_ORIGIN_LABEL: f"fleet-cluster-inventory-a.us-central1.{NUMBER}",
+        },
+        {},
+        {"name": f"a.us-central1.{NUMBER}", "server": "https://gw"},
+        "3",
+    )
+    assert not made.managed
+    plan = plan_changes({}, {made.name: made}, project_number=NUMBER, complete=True)
+    assert plan.changes == ()
 
 
 def test_plugin_secret_of_another_fleet_is_not_ours():

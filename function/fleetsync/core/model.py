@@ -16,6 +16,9 @@ MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
 MANAGED_BY_VALUE = "fleet-argocd-sync"
 # fleet-argocd-plugin marks its Secrets with this annotation; we adopt them in place.
 PLUGIN_ANNOTATION = "fleet.gke.io/managed-by-fleet-plugin"
+# Argo CD's ClusterProfile controller marks the Secrets it makes from ClusterProfiles with this
+# label (argo-cd `controllers/clusterprofile`), and copies the ClusterProfile's labels onto them.
+CLUSTER_PROFILE_ORIGIN_LABEL = "argocd.argoproj.io/cluster-profile-origin"
 
 LABEL_PREFIX = "fleet-argocd-sync.io/"
 LOCATION_LABEL = LABEL_PREFIX + "location"
@@ -170,7 +173,12 @@ class ClusterSecret:
 
     @property
     def managed(self) -> bool:
-        return self.labels.get(MANAGED_BY_LABEL) == MANAGED_BY_VALUE
+        """We wrote it: our managed-by label, on no Secret Argo CD's ClusterProfile controller
+        made (it copies a ClusterProfile's labels, so ours can reach its Secrets)."""
+        return (
+            self.labels.get(MANAGED_BY_LABEL) == MANAGED_BY_VALUE
+            and CLUSTER_PROFILE_ORIGIN_LABEL not in self.labels
+        )
 
     @property
     def from_plugin(self) -> bool:
