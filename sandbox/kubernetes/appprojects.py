@@ -21,7 +21,7 @@ from sandbox.kubernetes.names import dns_subdomain_ok, label_value_ok, qualified
 from sandbox.kubernetes.structural import FieldError, Schema, prune, validate
 
 API_VERSION = "argoproj.io/v1alpha1"
-KIND = "AppProject"
+KIND, GROUP = "AppProject", "argoproj.io"
 # The CRD's schema, as Argo CD publishes it (see crds/appproject-v1alpha1.json's "about").
 SCHEMA: Schema = json.loads(
     resources.files("sandbox.kubernetes").joinpath("crds/appproject-v1alpha1.json").read_text()
@@ -36,26 +36,31 @@ OBJECT_META_FIELDS = frozenset(
 )  # fmt: skip
 
 
-def invalid(name: str, field: str, reason: str, detail: str) -> KubeError:
-    """A 422 Invalid `Status` for one field, as the API server writes it for a custom resource."""
-    return invalid_fields(name, [FieldError(field, reason, detail)])
+def invalid(
+    name: str, field: str, reason: str, detail: str, kind: tuple[str, str] = (KIND, GROUP)
+) -> KubeError:
+    """A 422 Invalid `Status` for one field, as the API server writes it for a custom resource
+    of `kind` (kind, group)."""
+    return invalid_fields(name, [FieldError(field, reason, detail)], kind)
 
 
-def invalid_fields(name: str, errors: list[FieldError]) -> KubeError:
+def invalid_fields(
+    name: str, errors: list[FieldError], kind: tuple[str, str] = (KIND, GROUP)
+) -> KubeError:
     """A 422 Invalid `Status` for every field error (apimachinery `errors.NewInvalid`: one
     error as it is, several as `[a, b]`)."""
     causes = [{"reason": e.reason, "message": e.detail, "field": e.field} for e in errors]
     listed = str(errors[0]) if len(errors) == 1 else f"[{', '.join(map(str, errors))}]"
     return KubeError(
         422,
-        f'{KIND}.argoproj.io "{name}" is invalid: {listed}',
-        details={"name": name, "group": "argoproj.io", "kind": KIND, "causes": causes},
+        f'{kind[0]}.{kind[1]} "{name}" is invalid: {listed}',
+        details={"name": name, "group": kind[1], "kind": kind[0], "causes": causes},
     )
 
 
-def _expect(name: str, field: str, value: Any, wanted: str) -> None:
+def _expect(name: str, field: str, value: Any, wanted: str, kind: tuple[str, str]) -> None:
     if errors := validate(value, {"type": wanted}, field):
-        raise invalid_fields(name, errors)
+        raise invalid_fields(name, errors, kind)
 
 
 def validated_appproject(body: Any, namespace: str) -> dict[str, Any]:
@@ -77,8 +82,11 @@ def validated_appproject(body: Any, namespace: str) -> dict[str, Any]:
     return {**stored, "metadata": meta}
 
 
-def object_metadata(meta: dict[str, Any], namespace: str) -> dict[str, Any]:
-    """A custom or built-in object's metadata as the API server validates it."""
+def object_metadata(
+    meta: dict[str, Any], namespace: str, kind: tuple[str, str] = (KIND, GROUP)
+) -> dict[str, Any]:
+    """A custom or built-in object's metadata as the API server validates it; errors name
+    `kind` (kind, group)."""
     if meta.get("namespace") not in (None, namespace):
         raise KubeError(
             400,
@@ -87,21 +95,21 @@ def object_metadata(meta: dict[str, Any], namespace: str) -> dict[str, Any]:
     name = meta.get("name")
     if not isinstance(name, str) or not name:
         raise invalid("", "metadata.name", "FieldValueRequired", "Required value: name or "
-                      "generateName is required")  # fmt: skip
+                      "generateName is required", kind)  # fmt: skip
     if not dns_subdomain_ok(name):
         detail = (
             f'Invalid value: "{name}": a lowercase RFC 1123 subdomain must consist of lower case '
             "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric "
             "character"
         )
-        raise invalid(name, "metadata.name", "FieldValueInvalid", detail)
+        raise invalid(name, "metadata.name", "FieldValueInvalid", detail, kind)
     for field, check_value in (("labels", True), ("annotations", False)):
         entries = meta.get(field) or {}
-        _expect(name, f"metadata.{field}", entries, "object")
+        _expect(name, f"metadata.{field}", entries, "object", kind)
         for key, value in entries.items():
             bad_value = not isinstance(value, str) or (check_value and not label_value_ok(value))
             if not qualified_name_ok(key) or bad_value:
                 detail = f"Invalid value: {json.dumps({key: value})}: not a valid {field[:-1]}"
-                raise invalid(name, f"metadata.{field}", "FieldValueInvalid", detail)
+                raise invalid(name, f"metadata.{field}", "FieldValueInvalid", detail, kind)
     meta.update(name=name, namespace=namespace)
     return {k: v for k, v in meta.items() if v not in ({}, None) and k in OBJECT_META_FIELDS}

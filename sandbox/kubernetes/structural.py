@@ -9,15 +9,17 @@ prunenulls.go` (`PruneNonNullableNullsWithoutDefaults`: a null in an object whos
 neither `nullable` nor defaulted is dropped; a null list item is kept, and then fails its
 type), `pkg/apiserver/validation/validation.go` (`kubeOpenAPIResultToFieldErrors`: kube-openapi's
 results as field errors); kube-openapi `pkg/validation/validate` (list items as `path[i]`,
-`maxLength` counted in characters, an integral number accepted as an integer); apimachinery
-`pkg/util/validation/field/errors.go` (the messages). KEP-2332 made pruning the rule for
-`apiextensions.k8s.io/v1` CRDs.
+`maxItems` after the items); apimachinery `pkg/util/validation/field/errors.go` (the messages).
+Each value's own checks (type, format, lengths, pattern, bounds, enum) are `openapivalues`'.
+KEP-2332 made pruning the rule for `apiextensions.k8s.io/v1` CRDs.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+from sandbox.kubernetes.openapivalues import value_checks
 
 Schema = dict[str, Any]
 _ROOT_FIELDS = ("apiVersion", "kind", "metadata")  # decoded as TypeMeta and ObjectMeta
@@ -26,7 +28,7 @@ _ROOT_FIELDS = ("apiVersion", "kind", "metadata")  # decoded as TypeMeta and Obj
 @dataclass(frozen=True)
 class FieldError:
     field: str
-    reason: str  # a CauseType: FieldValueRequired, FieldValueTypeInvalid, FieldValueTooLong
+    reason: str  # a CauseType: FieldValueRequired, FieldValueTypeInvalid, FieldValueTooLong...
     detail: str
 
     def __str__(self) -> str:
@@ -88,33 +90,18 @@ def _child(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-def _type_ok(value: Any, wanted: str) -> bool:
-    got = type_name(value)
-    integral = got == "number" and float(value).is_integer()
-    return (
-        got == wanted
-        or (wanted == "number" and got == "integer")
-        or (wanted == "integer" and integral)
-    )
-
-
 def validate(value: Any, schema: Schema, path: str = "") -> list[FieldError]:
-    """Every error of `value` against `schema`, each under its field path."""
-    wanted = schema.get("type")
+    """Every error of `value` against `schema`, each under its field path, in kube-openapi's
+    order: the value's own (`openapivalues`), its items and `maxItems`, its properties."""
     if value is None and schema.get("nullable"):
         return []
-    if wanted and not _type_ok(value, wanted):
-        got = type_name(value)
-        detail = f'Invalid value: "{got}": {path} in body must be of type {wanted}: "{got}"'
-        return [FieldError(path, "FieldValueTypeInvalid", detail)]
-    errors: list[FieldError] = []
-    if isinstance(value, str) and len(value) > schema.get("maxLength", len(value)):
-        unit = "byte" if schema["maxLength"] == 1 else "bytes"
-        detail = f"Too long: may not be more than {schema['maxLength']} {unit}"
-        errors.append(FieldError(path, "FieldValueTooLong", detail))
+    errors = [FieldError(*found) for found in value_checks(value, schema, path)]
     if isinstance(value, list) and "items" in schema:
         for i, item in enumerate(value):
             errors += validate(item, schema["items"], f"{path}[{i}]")
+    if isinstance(value, list) and len(value) > schema.get("maxItems", len(value)):
+        detail = f"Too many: {len(value)}: must have at most {schema['maxItems']} items"
+        errors.append(FieldError(path, "FieldValueTooMany", detail))
     if isinstance(value, dict):
         for key in schema.get("required", ()):
             if key not in value:
