@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.kubernetes.openapivalues import go_regex, go_repr, go_value, kept_format
+from sandbox.kubernetes.gofmt import go_repr, go_value
+from sandbox.kubernetes.openapivalues import go_regex, kept_format
 from sandbox.kubernetes.structural import FieldError, Schema
 
 TRANSITION_RULE = "self == oldSelf"

@@ -15,16 +15,17 @@ boolean or object is named by the format and its Go format name, and an array pa
 apiextensions-apiserver `pkg/apiserver/validation/formats.go` (formats outside its list, such
 as `int64`, are stripped before validating) and `validation.go`
 (`kubeOpenAPIResultToFieldErrors`: each error's CauseType and detail); apimachinery
-`pkg/util/validation/field/errors.go` (`ErrorBody`, `NotSupported`, `TooLong`).
+`pkg/util/validation/field/errors.go` (`NotSupported`, `TooLong`); values printed as `gofmt`.
 """
 
 from __future__ import annotations
 
-import decimal
 import functools
 import re
 from collections.abc import Callable
 from typing import Any
+
+from sandbox.kubernetes.gofmt import go_float, go_quote, go_value
 
 Check = tuple[str, str, str]  # (field, CauseType, detail), as `structural.FieldError` holds them
 # formats.go's list: validated. Of them only these two are modelled; others are refused.
@@ -39,10 +40,6 @@ _TIME = re.compile(r"([0-9]{2}):([0-9]{2}):([0-9]{2})(.[0-9]+)?(z|([+-][0-9]{2}:
 _BASE64 = re.compile(
     r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})\Z"
 )
-_GO_ESCAPES = {
-    "\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v",
-    "\\": "\\\\", '"': '\\"',
-}  # fmt: skip
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
@@ -93,59 +90,6 @@ def go_regex(pattern: str) -> re.Pattern[str]:
         escaped = char == "\\" and not escaped
         translated.append(r"\Z" if special else char)
     return re.compile("".join(translated), re.ASCII)
-
-
-def go_quote(text: str) -> str:
-    """Go's `strconv.Quote` (`%q`): Go's escapes, printable runes kept, others as `\\x`/`\\u`."""
-    out = []
-    for char in text:
-        if char in _GO_ESCAPES:
-            out.append(_GO_ESCAPES[char])
-        elif char.isprintable():
-            out.append(char)
-        else:
-            code = ord(char)
-            out.append(f"\\x{code:02x}" if code < 0x80 else f"\\u{code:04x}" if code < 0x10000
-                       else f"\\U{code:08x}")  # fmt: skip
-    return '"' + "".join(out) + '"'
-
-
-def go_float(number: float) -> str:
-    """Go's `%v` of a float64: shortest digits, `e` form for an exponent from 6 or below -4."""
-    sign = "-" if number < 0 else ""
-    exact = decimal.Decimal(repr(abs(number))).normalize()
-    digits = "".join(map(str, exact.as_tuple().digits))
-    power = len(digits) + int(exact.as_tuple().exponent) - 1
-    if power < -4 or power >= 6:
-        head = digits[0] + (f".{digits[1:]}" if len(digits) > 1 else "")
-        return f"{sign}{head}e{'-' if power < 0 else '+'}{abs(power):02d}"
-    return sign + format(exact, "f")
-
-
-def go_repr(value: Any) -> str:
-    """Go's `%#v` of a decoded JSON value (`map[string]interface {}{...}`)."""
-    if isinstance(value, dict):
-        inner = ", ".join(f"{go_quote(k)}:{go_repr(v)}" for k, v in sorted(value.items()))
-        return f"map[string]interface {{}}{{{inner}}}"
-    if isinstance(value, list):
-        return f"[]interface {{}}{{{', '.join(go_repr(v) for v in value)}}}"
-    if value is None:
-        return "interface {}(nil)"
-    return go_value(value)
-
-
-def go_value(value: Any) -> str:
-    """How `field.Error.ErrorBody` prints a bad value: simple types as they are, a string (and
-    null, as "null") quoted, anything else as `%#v`."""
-    if value is None:
-        return '"null"'
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return go_float(value)
-    return go_quote(value) if isinstance(value, str) else go_repr(value)
 
 
 def _go_kind(value: Any) -> tuple[str, str]:

@@ -1,7 +1,7 @@
 """SIG-Multicluster ClusterProfiles (multicluster.x-k8s.io/v1alpha1) on the Argo CD cluster's
 Kubernetes API, driven by the official client's CustomObjectsApi through Connect Gateway:
-the status subresource, the immutable `spec.clusterManager`, pruning, the CRD's refusals,
-RBAC in `fleet-cluster-inventory`, and creating namespaces.
+the status subresource, the immutable `spec.clusterManager`, pruning, the CRD's refusals.
+Who may write them, and where: `test_sandbox_clusterprofile_access.py`.
 
 Sources: kubernetes-sigs/cluster-inventory-api v0.1.2 (the CRD); apiextensions-apiserver
 v0.33.5 (`customresource/strategy.go`, `status_strategy.go`, `schema/cel/validation.go`,
@@ -13,7 +13,7 @@ import json
 import kubernetes.client as k
 import pytest
 
-from tests.integration.kube import GATEWAY, core
+from tests.integration.kube import GATEWAY
 
 GROUP, VERSION, PLURAL = "multicluster.x-k8s.io", "v1alpha1", "clusterprofiles"
 NS = "fleet-cluster-inventory"
@@ -224,82 +224,3 @@ def test_a_spec_without_cluster_manager_is_required(api, sandbox):
     )
     assert "some validation rules were not checked" in answer["message"]
     assert sandbox.clusterprofiles() == {}
-
-
-def test_the_function_writes_clusterprofiles_only_in_the_inventory_namespace(
-    api, running_sandbox, sandbox
-):
-    create(api, profile("c1"))
-    for call in (
-        lambda: create(api, profile("c2"), "argocd"),
-        lambda: api.list_namespaced_custom_object(GROUP, VERSION, "default", PLURAL),
-    ):
-        code, answer = failure(call)
-        assert (code, answer["reason"]) == (403, "Forbidden")
-        assert 'in API group "multicluster.x-k8s.io"' in answer["message"]
-    admin = custom(running_sandbox.base_url, "admin-token")
-    create(admin, profile("elsewhere"), "default")
-    assert set(sandbox.clusterprofiles(namespace="default")) == {"elsewhere"}
-
-
-def test_status_needs_its_own_rbac_resource(api, running_sandbox, sandbox):
-    create(api, profile("c1"))
-    sandbox.ok("POST", "/sandbox/tokens", {"token": "no-status", "identity": "plain@x.example"})
-    # The admin's wildcard reaches /status; a token without rules reaches nothing.
-    status = {"status": {"conditions": [CONDITION]}}
-    admin = custom(running_sandbox.base_url, "admin-token")
-    assert patch_status(admin, "c1", status)["status"] == status["status"]
-    code, answer = failure(
-        lambda: patch_status(custom(running_sandbox.base_url, "no-status"), "c1", status)
-    )
-    assert code == 403
-    assert answer["message"] == (
-        'clusterprofiles.multicluster.x-k8s.io "c1" is forbidden: User "plain@x.example" cannot '
-        'patch resource "clusterprofiles/status" in API group "multicluster.x-k8s.io" in the '
-        'namespace "fleet-cluster-inventory"'
-    )
-
-
-def test_admins_create_namespaces_as_a_real_cluster_lets_them(running_sandbox, sandbox):
-    admin = core(running_sandbox.base_url, "admin-token")
-    made = admin.create_namespace(k.V1Namespace(metadata=k.V1ObjectMeta(name="team-x")))
-    assert made.metadata.labels == {"kubernetes.io/metadata.name": "team-x"}
-    assert made.status.phase == "Active"
-    assert "team-x" in [n.metadata.name for n in admin.list_namespace().items]
-    for name, status, reason in (("team-x", 409, "AlreadyExists"), ("Team_X", 422, "Invalid")):
-        with pytest.raises(k.ApiException) as raised:
-            admin.create_namespace(k.V1Namespace(metadata=k.V1ObjectMeta(name=name)))
-        assert (raised.value.status, json.loads(raised.value.body)["reason"]) == (status, reason)
-    with pytest.raises(k.ApiException) as raised:
-        core(running_sandbox.base_url).create_namespace(
-            k.V1Namespace(metadata=k.V1ObjectMeta(name="team-y"))
-        )
-    assert raised.value.status == 403
-
-
-def test_a_member_made_an_argocd_cluster_also_gets_the_inventory_namespace(
-    running_sandbox, sandbox
-):
-    sandbox.ok("POST", "/sandbox/memberships",
-               {"location": "us-east1", "id": "hub-2", "argocd_namespace": "gitops"})  # fmt: skip
-    path = "/v1/projects/123456789012/locations/us-east1/gkeMemberships/hub-2"
-    created = create(custom(running_sandbox.base_url, path=path), profile("c1"))
-    assert created["metadata"]["namespace"] == NS
-    assert set(sandbox.clusterprofiles(membership="us-east1/hub-2")) == {"c1"}
-
-
-def test_a_rule_for_clusterprofiles_does_not_reach_their_status():
-    """rbac/v1 `ResourceMatches`: `clusterprofiles` is not `clusterprofiles/status`; `*` and
-    `*/status` are."""
-    from sandbox.kubernetes.conventions import KubeError
-    from sandbox.kubernetes.rbac import Rule, authorize
-
-    verbs = frozenset({"get", "patch", "update"})
-    only_objects = [Rule("fn", verbs, "clusterprofiles", NS, GROUP)]
-    authorize(only_objects, "fn", "patch", "clusterprofiles", NS, "c1", GROUP)
-    with pytest.raises(KubeError) as refused:
-        authorize(only_objects, "fn", "patch", "clusterprofiles/status", NS, "c1", GROUP)
-    assert refused.value.details == {"name": "c1", "kind": "clusterprofiles", "group": GROUP}
-    for rule in ("*", "*/status", "clusterprofiles/status"):
-        authorize([Rule("fn", verbs, rule, NS, GROUP)], "fn", "patch", "clusterprofiles/status",
-                  NS, "c1", GROUP)  # fmt: skip
