@@ -30,14 +30,19 @@ Path_ = tuple[str | int, ...]
 
 
 @functools.cache
-def crd_schema(relative: str) -> Schema:
-    """The one version's `openAPIV3Schema` of a CRD under the reference folder, or a skip."""
+def crd_version(relative: str) -> dict[str, Any]:
+    """The one version (`spec.versions[0]`) of a CRD under the reference folder, or a skip."""
     found = REFERENCE / relative
     if not found.is_file():
         pytest.skip(f"reference file {found} is absent (../shared/reference or SHARED_REFERENCE)")
     crd = yaml.safe_load(found.read_text())
     (version,) = crd["spec"]["versions"]
-    schema: Schema = version["schema"]["openAPIV3Schema"]
+    return dict(version)
+
+
+def crd_schema(relative: str) -> Schema:
+    """The one version's `openAPIV3Schema`."""
+    schema: Schema = crd_version(relative)["schema"]["openAPIV3Schema"]
     return schema
 
 

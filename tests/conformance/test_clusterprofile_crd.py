@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+from importlib import resources
 from typing import Any
 
 import jsonschema
@@ -27,7 +28,7 @@ from sandbox.kubernetes.clusterprofiles import (
 from sandbox.kubernetes.conventions import KubeError
 from sandbox.kubernetes.crdrules import check_modelled
 from tests.conformance.crd_probes import CLUSTERPROFILE, KINDS, META, MORE_KINDS, Probe, probes
-from tests.conformance.crd_values import values
+from tests.conformance.crd_values import crd_version, values
 from tests.conformance.test_appproject_crd import _without_descriptions
 
 PER_KIND = 25  # drawn examples of each kind of probe, for each write: 300 each
@@ -40,6 +41,12 @@ JUDGED = ("missing", "null-required", "wrong-type", "too-long", "too-short", "no
 
 def test_the_embedded_schema_is_the_published_one() -> None:
     assert _without_descriptions(CLUSTERPROFILE.schema) == SCHEMA
+    embedded = json.loads(
+        resources.files("sandbox.kubernetes")
+        .joinpath("crds/clusterprofile-v1alpha1.json")
+        .read_text()
+    )
+    assert embedded["subresources"] == crd_version(CLUSTERPROFILE.relative)["subresources"]
 
 
 @functools.cache
@@ -176,3 +183,23 @@ def test_pattern_dollar_is_the_end_of_the_text_as_in_go() -> None:
 def test_what_is_not_modelled_is_refused_when_a_schema_loads(schema: dict[str, Any]) -> None:
     with pytest.raises(NotImplementedError):
         check_modelled({"type": "object", "properties": {"f": schema}})
+
+
+def test_a_wrong_type_in_an_enum_field_is_also_unsupported() -> None:
+    """kube-openapi runs `enum` whatever the value's type (`validate/schema.go`), so the number
+    7 for a condition's status is both the wrong type and not one of the values; and the CEL
+    validator then says it did not run."""
+    current = validated_create(_profile({"clusterManager": {"name": "m"}}), NS)
+    condition = {"type": "Joined", "status": 7, "reason": "Joined", "message": "",
+                 "lastTransitionTime": "2026-01-01T00:00:00Z"}  # fmt: skip
+    with pytest.raises(KubeError) as refused:
+        validated_status({**_profile({}), "status": {"conditions": [condition]}}, NS, current)
+    assert refused.value.message == (
+        'ClusterProfile.multicluster.x-k8s.io "probe" is invalid: ['
+        'status.conditions[0].status: Invalid value: "integer": conditions[0].status in body '
+        'must be of type string: "integer", '
+        'status.conditions[0].status: Unsupported value: 7: supported values: "True", "False", '
+        '"Unknown", '
+        '<nil>: Invalid value: "null": some validation rules were not checked because the object '
+        "was invalid; correct the existing errors to complete validation]"
+    )

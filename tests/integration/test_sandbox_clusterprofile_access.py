@@ -50,21 +50,27 @@ def test_the_function_writes_clusterprofiles_only_in_the_inventory_namespace(
 
 
 def test_status_needs_its_own_rbac_resource(api, running_sandbox, sandbox):
+    """A Role granting `clusterprofiles` (every verb) reaches the objects, not `/status`;
+    the function's Role grants both, the admin's wildcard reaches both."""
     create(api, profile("c1"))
-    sandbox.ok("POST", "/sandbox/tokens", {"token": "no-status", "identity": "plain@x.example"})
-    # The admin's wildcard reaches /status; a token without rules reaches nothing.
+    sandbox.ok("POST", "/sandbox/tokens", {"token": "objects-only", "identity": "plain@x.example"})
+    hub = running_sandbox.store.clusters[("global", "argocd-hub")]
+    verbs = frozenset({"get", "list", "create", "patch", "update", "delete"})
+    hub.rules.append(Rule("plain@x.example", verbs, "clusterprofiles", NS, GROUP))
     status = {"status": {"conditions": [CONDITION]}}
-    admin = custom(running_sandbox.base_url, "admin-token")
-    assert patch_status(admin, "c1", status)["status"] == status["status"]
-    code, answer = failure(
-        lambda: patch_status(custom(running_sandbox.base_url, "no-status"), "c1", status)
-    )
+    plain = custom(running_sandbox.base_url, "objects-only")
+    relabel = {"metadata": {"labels": {"a": "b"}}}
+    assert plain.patch_namespaced_custom_object(GROUP, VERSION, NS, PLURAL, "c1", relabel)
+    code, answer = failure(lambda: patch_status(plain, "c1", status))
     assert code == 403
     assert answer["message"] == (
         'clusterprofiles.multicluster.x-k8s.io "c1" is forbidden: User "plain@x.example" cannot '
         'patch resource "clusterprofiles/status" in API group "multicluster.x-k8s.io" in the '
         'namespace "fleet-cluster-inventory"'
     )
+    assert patch_status(api, "c1", status)["status"] == status["status"]
+    admin = custom(running_sandbox.base_url, "admin-token")
+    assert patch_status(admin, "c1", {"status": None}).get("status") is None
 
 
 def test_admins_create_namespaces_as_a_real_cluster_lets_them(running_sandbox, sandbox):
