@@ -31,7 +31,7 @@ from tests.conformance.crd_probes import CLUSTERPROFILE, KINDS, META, MORE_KINDS
 from tests.conformance.crd_values import crd_version, values
 from tests.conformance.test_appproject_crd import _without_descriptions
 
-PER_KIND = 25  # drawn examples of each kind of probe, for each write: 300 each
+PER_KIND = 15  # drawn examples of each kind of probe, for each write: 180 each
 ALL_KINDS = KINDS + MORE_KINDS
 NS = CLUSTERPROFILE.namespace
 FAST = settings(max_examples=PER_KIND, deadline=None, suppress_health_check=[HealthCheck.too_slow])
