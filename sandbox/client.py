@@ -90,6 +90,12 @@ class SandboxClient:
         items = self.ok("GET", "/sandbox/appprojects" + (f"?{text}" if text else ""))
         return {item["metadata"]["name"]: item for item in items}
 
+    def clusterprofiles(self, **query: str) -> dict[str, dict[str, Any]]:
+        """ClusterProfiles of a cluster (`membership`, `namespace`, `project_number`), by name."""
+        text = "&".join(f"{k}={v}" for k, v in query.items() if v)
+        items = self.ok("GET", "/sandbox/clusterprofiles" + (f"?{text}" if text else ""))
+        return {item["metadata"]["name"]: item for item in items}
+
     def fault(self, **fields: Any) -> Any:
         return self.ok("POST", "/sandbox/faults", fields)
 

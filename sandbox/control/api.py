@@ -16,7 +16,7 @@ from werkzeug.wrappers import Request, Response
 from sandbox.control.changes import ControlError, FleetChanges
 from sandbox.control.routes import ROUTES
 from sandbox.control.tuning import TuningError, tune
-from sandbox.control.views import appprojects_view, secrets_view
+from sandbox.control.views import appprojects_view, clusterprofiles_view, secrets_view
 from sandbox.events.logfilter import LogFilterError
 from sandbox.events.logrouter import LogRouter
 from sandbox.events.logsinks import log_sink
@@ -152,6 +152,9 @@ class Control:
 
     def appprojects(self, request: Request) -> Response:
         return _answer(appprojects_view(self.store, request.args))
+
+    def clusterprofiles(self, request: Request) -> Response:
+        return _answer(clusterprofiles_view(self.store, request.args))
 
     def fleets(self, request: Request) -> Response:
         """Every fleet, the first (the Argo CD cluster's) first."""

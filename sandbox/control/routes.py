@@ -44,6 +44,7 @@ ROUTES = Map(
         Rule("/sandbox/logsinks", methods=["GET", "POST", "DELETE"], endpoint="logsinks"),
         Rule("/sandbox/secrets", methods=["GET"], endpoint="secrets"),
         Rule("/sandbox/appprojects", methods=["GET"], endpoint="appprojects"),
+        Rule("/sandbox/clusterprofiles", methods=["GET"], endpoint="clusterprofiles"),
         Rule("/sandbox/oauth", methods=["GET", "POST"], endpoint="oauth"),
         Rule("/sandbox/reset", methods=["POST"], endpoint="reset"),
         *(Rule(f"/sandbox/{area}", methods=["GET", "POST"], endpoint="tuning") for area in AREAS),

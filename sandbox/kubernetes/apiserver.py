@@ -1,9 +1,11 @@
 """A member cluster's Kubernetes API behind Connect Gateway: which path reaches which object,
 the verb RBAC checks, and the request body.
 
-Served: namespaces (get, list), Secrets (`/api/v1/namespaces/{ns}/secrets`), Argo CD
+Served: namespaces (get, list, create), Secrets (`/api/v1/namespaces/{ns}/secrets`), Argo CD
 AppProjects (`/apis/argoproj.io/v1alpha1/namespaces/{ns}/appprojects`, as the official
-client's CustomObjectsApi calls them) and Leases
+client's CustomObjectsApi calls them), ClusterProfiles
+(`/apis/multicluster.x-k8s.io/v1alpha1/namespaces/{ns}/clusterprofiles[/{name}[/status]]`,
+`/status` an RBAC resource of its own: get, update and patch only) and Leases
 (`/apis/coordination.k8s.io/v1/namespaces/{ns}/leases`). Objects and their rules live in `objects`.
 """
 
@@ -29,6 +31,10 @@ _SECRETS = re.compile(rf"^/api/v1{_IN}/secrets(?:/(?P<name>[^/]+))?/?$")
 _EVENTS = re.compile(rf"^/api/v1{_IN}/events/?$")
 _NAMESPACES = re.compile(r"^/api/v1/namespaces(?:/(?P<ns>[^/]+))?/?$")
 _APPPROJECTS = re.compile(rf"^/apis/argoproj\.io/v1alpha1{_IN}/appprojects(?:/(?P<name>[^/]+))?/?$")
+_CLUSTERPROFILES = re.compile(
+    rf"^/apis/multicluster\.x-k8s\.io/v1alpha1{_IN}/clusterprofiles"
+    r"(?:/(?P<name>[^/]+)(?:/(?P<sub>status))?)?/?$"
+)
 _LEASES = re.compile(rf"^/apis/coordination\.k8s\.io/v1{_IN}/leases(?:/(?P<name>[^/]+))?/?$")
 _VERBS = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
 _NOT_ALLOWED = "the server does not allow this method on the requested resource"
@@ -49,20 +55,28 @@ def serve_kubernetes(cluster: Cluster, identity: str, request: Request, path: st
         (_SECRETS, cluster.secrets),
         (_APPPROJECTS, cluster.appprojects),
         (_LEASES, cluster.leases),
+        (_CLUSTERPROFILES, cluster.clusterprofiles),
     )
     for pattern, store in stores:
         if match := pattern.match(path):
             ns, name = match["ns"] or "", match["name"] or ""
+            sub = match.groupdict().get("sub") or ""
             verb = _collection_verb(verb, name)
             if not ns and verb != "list":
                 raise KubeError(404, "the server could not find the requested resource")
-            cluster.authorize(identity, verb, store.kind.resource, ns, name, store.kind.group)
-            return _written(store, verb, request, ns, name)
+            if sub and verb not in ("get", "update", "patch"):
+                raise KubeError(405, _NOT_ALLOWED)
+            resource = f"{store.kind.resource}/{sub}" if sub else store.kind.resource
+            cluster.authorize(identity, verb, resource, ns, name, store.kind.group)
+            return _written(store, verb, request, ns, name, sub)
     if (match := _EVENTS.match(path)) and verb == "get":
         cluster.authorize(identity, "list", "events", match["ns"] or "", "")
         return ok({"kind": "EventList", "apiVersion": "v1", "metadata": {}, "items": []})
     if match := _NAMESPACES.match(path):
         name = match["ns"] or ""
+        if verb == "create" and not name:  # POST /api/v1/namespaces
+            cluster.authorize(identity, "create", "namespaces", "", "")
+            return ok(cluster.create_namespace(_body(request)), 201)
         if verb != "get":
             raise KubeError(405, _NOT_ALLOWED)
         cluster.authorize(identity, "get" if name else "list", "namespaces", "", name)
@@ -102,8 +116,12 @@ def _list_args(request: Request) -> tuple[str, int, str, str]:
     )
 
 
-def _objects(store: Objects, verb: str, request: Request, ns: str, name: str) -> Response:
-    """Carry out an authorized call on objects of one kind; `verb` is the RBAC verb."""
+def _objects(
+    store: Objects, verb: str, request: Request, ns: str, name: str, sub: str = ""
+) -> Response:
+    """Carry out an authorized call on objects of one kind; `verb` is the RBAC verb, `sub` a
+    subresource (`status`: its GET is the whole object)."""
+    subresource = (sub,) if sub else ()
     if verb == "list":
         return ok(store.list(ns, *_list_args(request)))
     if verb == "get":
@@ -114,19 +132,21 @@ def _objects(store: Objects, verb: str, request: Request, ns: str, name: str) ->
     if verb == "create":
         return ok(store.create(ns, body), 201)
     if verb == "update":
-        return ok(store.replace(ns, name, body))
-    return ok(store.patch(ns, name, body, request.mimetype))
+        return ok(store.replace(ns, name, body, *subresource))
+    return ok(store.patch(ns, name, body, request.mimetype, *subresource))
 
 
-def _written(store: Objects, verb: str, request: Request, ns: str, name: str) -> Response:
+def _written(
+    store: Objects, verb: str, request: Request, ns: str, name: str, sub: str = ""
+) -> Response:
     """One object call, with its `dryRun` and (writes only) its `fieldValidation` scope; each
     unknown field a `Warn` write dropped is a `Warning` header (RFC 7234 code 299)."""
     try:
         run = _dry_run if _dry_run_asked(request, verb) else _objects
         if verb not in ("create", "update", "patch"):
-            return run(store, verb, request, ns, name)
+            return run(store, verb, request, ns, name, sub)
         with request_scope(request.args.get("fieldValidation", "")) as warnings:
-            answer = run(store, verb, request, ns, name)
+            answer = run(store, verb, request, ns, name, sub)
     except RecursionError:
         raise KubeError(400, _TOO_DEEP) from None
     for warning in warnings:
@@ -164,12 +184,14 @@ def _dry_run_asked(request: Request, verb: str) -> bool:
     return bool(values)
 
 
-def _dry_run(store: Objects, verb: str, request: Request, ns: str, name: str) -> Response:
+def _dry_run(
+    store: Objects, verb: str, request: Request, ns: str, name: str, sub: str = ""
+) -> Response:
     """`dryRun=All`: the answer the write would get, validation and conflicts included, and
     nothing stored; the cluster's lock is held, so putting the objects back is exact."""
     objects, revision = dict(store.objects), store.cluster.revision
     try:
-        return _objects(store, verb, request, ns, name)
+        return _objects(store, verb, request, ns, name, sub)
     finally:
         store.objects, store.cluster.revision = objects, revision
 

@@ -31,7 +31,7 @@ from sandbox.kubernetes.names import dns_subdomain_ok, label_value_ok, qualified
 from sandbox.kubernetes.structural import FieldError, Schema, prune, type_name, validate
 
 API_VERSION = "argoproj.io/v1alpha1"
-KIND = "AppProject"
+KIND, GROUP = "AppProject", "argoproj.io"
 # The CRD's schema, as Argo CD publishes it (see crds/appproject-v1alpha1.json's "about").
 SCHEMA: Schema = json.loads(
     resources.files("sandbox.kubernetes").joinpath("crds/appproject-v1alpha1.json").read_text()
@@ -70,20 +70,25 @@ def _decoded_metadata(meta: dict[str, Any], handled_as: tuple[str, str]) -> None
             )
 
 
-def invalid(name: str, field: str, reason: str, detail: str) -> KubeError:
-    """A 422 Invalid `Status` for one field, as the API server writes it for a custom resource."""
-    return invalid_fields(name, [FieldError(field, reason, detail)])
+def invalid(
+    name: str, field: str, reason: str, detail: str, kind: tuple[str, str] = (KIND, GROUP)
+) -> KubeError:
+    """A 422 Invalid `Status` for one field, as the API server writes it for a custom resource
+    of `kind` (kind, group)."""
+    return invalid_fields(name, [FieldError(field, reason, detail)], kind)
 
 
-def invalid_fields(name: str, errors: list[FieldError]) -> KubeError:
+def invalid_fields(
+    name: str, errors: list[FieldError], kind: tuple[str, str] = (KIND, GROUP)
+) -> KubeError:
     """A 422 Invalid `Status` for every field error (apimachinery `errors.NewInvalid`: one
     error as it is, several as `[a, b]`)."""
     causes = [{"reason": e.reason, "message": e.detail, "field": e.field} for e in errors]
     listed = str(errors[0]) if len(errors) == 1 else f"[{', '.join(map(str, errors))}]"
     return KubeError(
         422,
-        f'{KIND}.argoproj.io "{name}" is invalid: {listed}',
-        details={"name": name, "group": "argoproj.io", "kind": KIND, "causes": causes},
+        f'{kind[0]}.{kind[1]} "{name}" is invalid: {listed}',
+        details={"name": name, "group": kind[1], "kind": kind[0], "causes": causes},
     )
 
 
@@ -126,10 +131,12 @@ def object_metadata(
     namespace: str,
     handled_as: tuple[str, str],
     errors: list[FieldError] | None = None,
+    kind: tuple[str, str] = (KIND, GROUP),
 ) -> dict[str, Any]:
     """A custom or built-in object's metadata as the API server decodes and validates it;
-    `handled_as` is the (kind, version) a decoding error names. Field errors go to `errors`
-    when given (to be reported with the others), else are raised."""
+    `handled_as` is the (kind, version) a decoding error names, `kind` the (kind, group) an
+    Invalid one does. Field errors go to `errors` when given (to be reported with the others),
+    else are raised."""
     _decoded_metadata(meta, handled_as)
     if meta.get("namespace") not in (None, namespace):
         raise KubeError(
@@ -151,7 +158,7 @@ def object_metadata(
                 found.append(FieldError(f"metadata.{field}", "FieldValueInvalid", detail))
                 break
     if found and errors is None:
-        raise invalid_fields(name, found)
+        raise invalid_fields(name, found, kind)
     if errors is not None:
         errors.extend(found)
     meta.update(name=name, namespace=namespace)

@@ -1,5 +1,5 @@
-"""One fleet cluster: its namespaces, RBAC per identity, and its objects (Secrets and Argo CD
-AppProjects, whose rules are `objects`').
+"""One fleet cluster: its namespaces, RBAC per identity, and its objects (Secrets, Argo CD
+AppProjects, ClusterProfiles and Leases, whose rules are `objects`' and `subresources`').
 
 Secret validation lives in `secrets`, error bodies in `conventions`; routing in `apiserver`
 and, in front of it, `gateway.routing`.
@@ -8,16 +8,45 @@ and, in front of it, `gateway.routing`.
 from __future__ import annotations
 
 import datetime
+import json
+import re
 import threading
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from sandbox.kubernetes.clusterprofiles import validated_status, validated_update
 from sandbox.kubernetes.conventions import KubeError
-from sandbox.kubernetes.kinds import APPPROJECTS, LEASES, SECRETS
+from sandbox.kubernetes.kinds import APPPROJECTS, CLUSTERPROFILES, LEASES, SECRETS
 from sandbox.kubernetes.lists import ListPolicy
 from sandbox.kubernetes.objects import Objects
 from sandbox.kubernetes.rbac import Rule, authorize
+from sandbox.kubernetes.subresources import StatusObjects
+
+_LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+_LABEL_RULE = (
+    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and "
+    "must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex "
+    "used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
+)
+
+
+def namespace_name_problems(name: str) -> list[str]:
+    """apimachinery `IsDNS1123Label`'s messages for `name` (none when it is a namespace name)."""
+    problems = ["must be no more than 63 characters"] if len(name.encode()) > 63 else []
+    if not re.fullmatch(_LABEL, name):
+        subdomain = re.fullmatch(rf"{_LABEL}(\.{_LABEL})*", name)
+        problems.append("must not contain dots" if subdomain else _LABEL_RULE)
+    return problems
+
+
+def _invalid_namespace(name: str, problems: list[str], head: str) -> KubeError:
+    causes = [{"reason": "FieldValueInvalid" if name else "FieldValueRequired",
+               "message": f"{head}: {p}", "field": "metadata.name"} for p in problems]  # fmt: skip
+    listed = [f"metadata.name: {c['message']}" for c in causes]
+    text = listed[0] if len(listed) == 1 else f"[{', '.join(listed)}]"
+    return KubeError(422, f'Namespace "{name}" is invalid: {text}',
+                     details={"name": name, "kind": "Namespace", "causes": causes})  # fmt: skip
 
 
 def _now() -> str:
@@ -44,6 +73,9 @@ class Cluster:
         self.secrets = Objects(self, SECRETS)
         self.appprojects = Objects(self, APPPROJECTS)
         self.leases = Objects(self, LEASES)
+        self.clusterprofiles = StatusObjects(
+            self, CLUSTERPROFILES, validated_update, validated_status
+        )
         self.rules = list(rules)
 
     def next_version(self) -> str:
@@ -83,6 +115,26 @@ class Cluster:
                 404, f'namespaces "{name}" not found', details={"name": name, "kind": "namespaces"}
             )
         return self.namespaces[name]
+
+    def create_namespace(self, body: Any) -> dict[str, Any]:
+        """POST /api/v1/namespaces: the name validated as `ValidateNamespaceName` does (a DNS
+        label: apimachinery `validation.IsDNS1123Label`), 409 if it exists."""
+        meta = body.get("metadata") if isinstance(body, dict) else None
+        if not isinstance(meta, dict):
+            raise KubeError(400, "Object 'metadata' is missing or is not an object")
+        name, labels = meta.get("name"), meta.get("labels") or {}
+        if not isinstance(name, str) or not name:
+            raise _invalid_namespace("", ["name or generateName is required"], "Required value")
+        if problems := namespace_name_problems(name):
+            raise _invalid_namespace(name, problems, f"Invalid value: {json.dumps(name)}")
+        if name in self.namespaces:
+            raise KubeError(409, f'namespaces "{name}" already exists',
+                            details={"name": name, "kind": "namespaces"})  # fmt: skip
+        created = self._namespace(name)
+        created["metadata"]["labels"] = {**labels, "kubernetes.io/metadata.name": name}
+        created["metadata"]["resourceVersion"] = self.next_version()
+        self.namespaces[name] = created
+        return created
 
     def list_namespaces(self) -> dict[str, Any]:
         items = [self.namespaces[n] for n in sorted(self.namespaces)]

@@ -46,10 +46,13 @@ class Served:
     verbs: tuple[str, ...]
     namespaced: bool = True
     short_names: tuple[str, ...] = ()
+    subresources: tuple[str, ...] = ()  # each served with get, patch and update
 
 
 SERVED = (
-    Served("", "v1", "namespaces", "Namespace", "namespace", ("get", "list"), False, ("ns",)),
+    Served(
+        "", "v1", "namespaces", "Namespace", "namespace", ("create", "get", "list"), False, ("ns",)
+    ),
     Served("", "v1", "secrets", "Secret", "secret", _WRITE),
     # Only listed, empty: `kubectl describe` reads an object's events after it.
     Served("", "v1", "events", "Event", "event", ("list",), short_names=("ev",)),
@@ -63,7 +66,17 @@ SERVED = (
         short_names=("appproj", "appprojs"),
     ),
     Served("coordination.k8s.io", "v1", "leases", "Lease", "lease", _WRITE),
+    Served(
+        "multicluster.x-k8s.io",
+        "v1alpha1",
+        "clusterprofiles",
+        "ClusterProfile",
+        "clusterprofile",
+        _WRITE,
+        subresources=("status",),
+    ),
 )
+_SUBRESOURCE_VERBS = ["get", "patch", "update"]
 _AGGREGATED = "application/json;g=apidiscovery.k8s.io;v={v};as=APIGroupDiscoveryList"
 
 
@@ -124,12 +137,30 @@ def _resource_list(group: str, version: str) -> dict[str, Any]:
         for s in SERVED
         if (s.group, s.version) == (group, version)
     ]
+    resources += [  # as a CRD's subresources are listed: `clusterprofiles/status`
+        {"name": f"{s.resource}/{sub}", "singularName": "", "namespaced": s.namespaced,
+         "kind": s.kind, "verbs": _SUBRESOURCE_VERBS}
+        for s in SERVED if (s.group, s.version) == (group, version) for sub in s.subresources
+    ]  # fmt: skip
     group_version = f"{group}/{version}" if group else version
     return {
         "kind": "APIResourceList",
         "apiVersion": "v1",
         "groupVersion": group_version,
         "resources": resources,
+    }
+
+
+def _subresources(s: Served) -> dict[str, Any]:
+    """Aggregated discovery's `subresources` (KEP-3352 `APISubresourceDiscovery`)."""
+    if not s.subresources:
+        return {}
+    kind = {"group": s.group, "version": s.version, "kind": s.kind}
+    return {
+        "subresources": [
+            {"subresource": sub, "responseKind": kind, "verbs": _SUBRESOURCE_VERBS}
+            for sub in s.subresources
+        ]
     }
 
 
@@ -147,6 +178,7 @@ def _aggregated(core: bool, discovery_version: str) -> Response:
                         "singularResource": s.singular,
                         "verbs": list(s.verbs),
                         **({"shortNames": list(s.short_names)} if s.short_names else {}),
+                        **_subresources(s),
                     }
                     for s in SERVED
                     if (s.group, s.version) == (group, version)

@@ -1,7 +1,8 @@
 """The kinds of object a member cluster serves, and what differs between them: the URL's
 resource and group, validation, patch types, what counts as no change.
 
-Secrets (core v1), Argo CD AppProjects (argoproj.io/v1alpha1, a custom resource) and Leases
+Secrets (core v1), Argo CD AppProjects (argoproj.io/v1alpha1, a custom resource),
+SIG-Multicluster ClusterProfiles (multicluster.x-k8s.io/v1alpha1, with `/status`) and Leases
 (coordination.k8s.io/v1, Kubernetes API reference "Lease v1 coordination.k8s.io"), which a
 client takes to run alone: `holderIdentity`, `leaseDurationSeconds`, `acquireTime`,
 `renewTime` and `leaseTransitions`, validated as pkg/apis/coordination/validation does
@@ -22,6 +23,8 @@ from sandbox.kubernetes.appprojects import (
     object_metadata,
     validated_appproject,
 )
+from sandbox.kubernetes.clusterprofiles import API_VERSION as CLUSTERPROFILE_VERSION
+from sandbox.kubernetes.clusterprofiles import validated_create
 from sandbox.kubernetes.conventions import KubeError
 from sandbox.kubernetes.secrets import validated_secret
 
@@ -82,6 +85,18 @@ APPPROJECTS = Kind(
     "AppProjectList",
     API_VERSION,
     validated_appproject,
+    (MERGE_PATCH,),
+    lambda a, b: a == b,
+    generation=True,
+)
+
+
+CLUSTERPROFILES = Kind(
+    "clusterprofiles",
+    "multicluster.x-k8s.io",
+    "ClusterProfileList",
+    CLUSTERPROFILE_VERSION,
+    validated_create,  # updates are `subresources.StatusObjects`'
     (MERGE_PATCH,),
     lambda a, b: a == b,
     generation=True,

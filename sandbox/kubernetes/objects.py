@@ -104,7 +104,8 @@ class Objects:
         merged = merge_patch(copy.deepcopy(current), patch)
         return self._update(current, self.kind.validate(merged, namespace))
 
-    def _update(self, current: Object, updated: Object) -> Object:
+    def _update(self, current: Object, updated: Object, bump: bool = True) -> Object:
+        """Store `updated` over `current`; `bump=False` (a status write) keeps the generation."""
         meta, old = updated["metadata"], current["metadata"]
         name = old["name"]
         if meta["name"] != name:
@@ -123,7 +124,7 @@ class Objects:
         meta.update({k: old[k] for k in kept if k in old})
         if self.kind.same(updated, current):
             return current
-        if self.kind.generation and _spec_of(updated) != _spec_of(current):
+        if bump and self.kind.generation and _spec_of(updated) != _spec_of(current):
             meta["generation"] = old["generation"] + 1
         meta["resourceVersion"] = self.cluster.next_version()
         self.objects[(old["namespace"], name)] = _storable(updated)

@@ -9,9 +9,9 @@ prunenulls.go` (`PruneNonNullableNullsWithoutDefaults`: a null in an object whos
 neither `nullable` nor defaulted is dropped; a null list item is kept, and then fails its
 type), `pkg/apiserver/validation/validation.go` (`kubeOpenAPIResultToFieldErrors`: kube-openapi's
 results as field errors); kube-openapi `pkg/validation/validate` (list items as `path[i]`,
-`maxLength` counted in characters, an integral number accepted as an integer); apimachinery
-`pkg/util/validation/field/errors.go` (the messages). KEP-2332 made pruning the rule for
-`apiextensions.k8s.io/v1` CRDs.
+`maxItems` after the items); apimachinery `pkg/util/validation/field/errors.go` (the messages).
+Each value's own checks (type, format, lengths, pattern, bounds, enum) are `openapivalues`'.
+KEP-2332 made pruning the rule for `apiextensions.k8s.io/v1` CRDs.
 """
 
 from __future__ import annotations
@@ -19,18 +19,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sandbox.kubernetes.openapivalues import INT64, json_integer, value_checks
+
 Schema = dict[str, Any]
-# sigs.k8s.io/json decodes a number that fits int64 as an int64, any other as a float64, and
-# kube-openapi takes a float64 as an integer only within go-openapi/swag's JSON integers.
-_INT64 = range(-(2**63), 2**63)
-_JSON_INTEGER = 2**53 - 1
 _ROOT_FIELDS = ("apiVersion", "kind", "metadata")  # decoded as TypeMeta and ObjectMeta
 
 
 @dataclass(frozen=True)
 class FieldError:
     field: str
-    reason: str  # a CauseType: FieldValueRequired, FieldValueTypeInvalid, FieldValueTooLong
+    reason: str  # a CauseType: FieldValueRequired, FieldValueTypeInvalid, FieldValueTooLong...
     detail: str
 
     def __str__(self) -> str:
@@ -44,7 +42,7 @@ def type_name(value: Any) -> str:
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, int):
-        return "integer" if value in _INT64 else "number"
+        return "integer" if value in INT64 else "number"
     if isinstance(value, float):
         return "number"
     if isinstance(value, str):
@@ -78,7 +76,7 @@ def _pruned(value: Any, schema: Schema | None, root: bool, dropped: list[str], p
         return [
             _pruned(item, items, False, dropped, f"{path}[{i}]") for i, item in enumerate(value)
         ]
-    if isinstance(value, float) and _json_integer(value):
+    if isinstance(value, float) and json_integer(value):
         return int(value)  # Go's encoding/json writes float64(1) as 1
     if not isinstance(value, dict):
         return value
@@ -102,38 +100,18 @@ def _child(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-def _json_integer(value: float) -> bool:
-    """go-openapi/swag `IsFloat64AJSONInteger`: integral, and within +-(2^53 - 1)."""
-    return value.is_integer() and abs(value) <= _JSON_INTEGER
-
-
-def _type_ok(value: Any, wanted: str) -> bool:
-    got = type_name(value)
-    integral = got == "number" and isinstance(value, float) and _json_integer(value)
-    return (
-        got == wanted
-        or (wanted == "number" and got == "integer")
-        or (wanted == "integer" and integral)
-    )
-
-
 def validate(value: Any, schema: Schema, path: str = "") -> list[FieldError]:
-    """Every error of `value` against `schema`, each under its field path."""
-    wanted = schema.get("type")
+    """Every error of `value` against `schema`, each under its field path, in kube-openapi's
+    order: the value's own (`openapivalues`), its items and `maxItems`, its properties."""
     if value is None and schema.get("nullable"):
         return []
-    if wanted and not _type_ok(value, wanted):
-        got = type_name(value)
-        detail = f'Invalid value: "{got}": {path} in body must be of type {wanted}: "{got}"'
-        return [FieldError(path, "FieldValueTypeInvalid", detail)]
-    errors: list[FieldError] = []
-    if isinstance(value, str) and len(value) > schema.get("maxLength", len(value)):
-        unit = "byte" if schema["maxLength"] == 1 else "bytes"
-        detail = f"Too long: may not be more than {schema['maxLength']} {unit}"
-        errors.append(FieldError(path, "FieldValueTooLong", detail))
+    errors = [FieldError(*found) for found in value_checks(value, schema, path)]
     if isinstance(value, list) and "items" in schema:
         for i, item in enumerate(value):
             errors += validate(item, schema["items"], f"{path}[{i}]")
+    if isinstance(value, list) and len(value) > schema.get("maxItems", len(value)):
+        detail = f"Too many: {len(value)}: must have at most {schema['maxItems']} items"
+        errors.append(FieldError(path, "FieldValueTooMany", detail))
     if isinstance(value, dict):
         for key in schema.get("required", ()):
             if key not in value:

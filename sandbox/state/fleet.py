@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sandbox.google.conventions import now
 from sandbox.kubernetes.cluster import Cluster
 from sandbox.kubernetes.lists import ListPolicy
-from sandbox.state.identities import cluster_rules
+from sandbox.state.identities import INVENTORY_NAMESPACE, cluster_rules
 from sandbox.state.records import BindingRecord, MembershipRecord
 from sandbox.state.scoperecords import NamespaceRecord, ScopeRecord
 
@@ -63,7 +63,8 @@ class Fleet:
         platform: str = "gke",
         at_creation: bool = False,
     ) -> MembershipRecord:
-        """Register a member and create its cluster; an Argo CD cluster has its namespaces."""
+        """Register a member and create its cluster; an Argo CD cluster has its namespaces and
+        `fleet-cluster-inventory`, with the function's RBAC in each."""
         key = (location, membership)
         link = cluster or self.cluster_link(location, membership)
         record = MembershipRecord(
@@ -77,9 +78,11 @@ class Fleet:
         )
         self.memberships[key] = record
         namespaces = list(argocd_namespaces)
-        rules = cluster_rules(self.identity_project, namespaces)
+        # An Argo CD cluster also holds the fleet's ClusterProfiles (issue 25).
+        inventory = [INVENTORY_NAMESPACE] if namespaces else []
+        rules = cluster_rules(self.identity_project, namespaces, inventory)
         self.clusters[key] = Cluster(
-            f"{location}/{membership}", namespaces, rules, self.list_policy
+            f"{location}/{membership}", namespaces + inventory, rules, self.list_policy
         )
         return record
 

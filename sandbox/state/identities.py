@@ -26,6 +26,12 @@ ARGOCD_GROUP = "argoproj.io"
 # The function's resync lease (one per target, in the Argo CD namespace): the RBAC manifest's.
 LEASE_VERBS = frozenset({"get", "create", "update", "delete"})
 COORDINATION_GROUP = "coordination.k8s.io"
+# Where the function writes ClusterProfiles on an Argo CD cluster (SIG-Multicluster's
+# ClusterProfile API, multicluster.x-k8s.io/v1alpha1), and the verbs its Role there grants.
+INVENTORY_NAMESPACE = "fleet-cluster-inventory"
+INVENTORY_GROUP = "multicluster.x-k8s.io"
+CLUSTERPROFILE_VERBS = frozenset({"get", "list", "create", "patch", "update", "delete"})
+CLUSTERPROFILE_STATUS_VERBS = frozenset({"get", "patch", "update"})
 
 
 @dataclass
@@ -82,10 +88,14 @@ class Credentials:
         return record.identity
 
 
-def cluster_rules(identity_project: str, argocd_namespaces: Iterable[str]) -> list[Rule]:
+def cluster_rules(
+    identity_project: str,
+    argocd_namespaces: Iterable[str],
+    inventory_namespaces: Iterable[str] = (),
+) -> list[Rule]:
     """RBAC of a member cluster: the admin may do anything; the function only manages Secrets,
-    AppProjects and its resync Leases in the Argo CD namespaces of an Argo CD cluster (none
-    elsewhere).
+    AppProjects and its resync Leases in the Argo CD namespaces of an Argo CD cluster, and
+    ClusterProfiles (and their `/status`) in its inventory namespaces (none elsewhere).
 
     Identities are named after the first fleet's project: one function, one admin, whichever
     fleet a cluster belongs to.
@@ -97,4 +107,10 @@ def cluster_rules(identity_project: str, argocd_namespaces: Iterable[str]) -> li
         rules.append(Rule(function, SECRET_VERBS, "secrets", namespace))
         rules.append(Rule(function, APPPROJECT_VERBS, "appprojects", namespace, ARGOCD_GROUP))
         rules.append(Rule(function, LEASE_VERBS, "leases", namespace, COORDINATION_GROUP))
+    for namespace in inventory_namespaces:
+        rules.append(
+            Rule(function, CLUSTERPROFILE_VERBS, "clusterprofiles", namespace, INVENTORY_GROUP)
+        )
+        status = CLUSTERPROFILE_STATUS_VERBS
+        rules.append(Rule(function, status, "clusterprofiles/status", namespace, INVENTORY_GROUP))
     return rules

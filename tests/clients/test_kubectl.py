@@ -280,3 +280,34 @@ def test_apply_of_an_unknown_field_is_refused_by_default_and_warned_of_when_aske
     assert kubectl.out("get", "appproj", name, "-o", "jsonpath={.spec}") == (
         '{"description":"typo","sourceRepos":["*"]}'
     )
+
+
+def _cluster_profile(name: str, manager: str, display: str) -> dict[str, object]:
+    return {
+        "apiVersion": "multicluster.x-k8s.io/v1alpha1",
+        "kind": "ClusterProfile",
+        "metadata": {"name": name, "namespace": "fleet-cluster-inventory"},
+        "spec": {"clusterManager": {"name": manager}, "displayName": display},
+    }
+
+
+def test_clusterprofiles_apply_get_describe_and_refuse_a_new_manager(kubectl: Kubectl) -> None:
+    """A CRD with a status subresource and a CEL rule, as kubectl meets it on a real cluster."""
+    name = "cp-" + _suffix(kubectl)
+    ns = ("-n", "fleet-cluster-inventory")
+    first = _manifest(_cluster_profile(name, "fleet-argocd-sync", "one"))
+    assert kubectl.out("apply", "-f", "-", stdin=first).strip() == (
+        f"clusterprofile.multicluster.x-k8s.io/{name} created"
+    )
+    renamed = _manifest(_cluster_profile(name, "fleet-argocd-sync", "two"))
+    assert kubectl.out("apply", "-f", "-", stdin=renamed).strip() == (
+        f"clusterprofile.multicluster.x-k8s.io/{name} configured"
+    )
+    assert name in kubectl.out("get", "clusterprofiles", *ns)
+    live = json.loads(kubectl.out("get", "clusterprofile", name, *ns, "-o", "json"))
+    assert (live["spec"]["displayName"], live["metadata"]["generation"]) == ("two", 2)
+    described = kubectl.out("describe", "clusterprofile", name, *ns)
+    assert re.search(r"^Kind:\s+ClusterProfile$", described, re.M), described
+    moved = _manifest(_cluster_profile(name, "someone-else", "two"))
+    refused = kubectl.fails("apply", "-f", "-", stdin=moved)
+    assert 'spec.clusterManager: Invalid value: "object": ClusterManager is immutable' in refused

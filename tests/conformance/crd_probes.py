@@ -1,104 +1,66 @@
-"""AppProject probes drawn from Argo CD's published CRD (../shared/reference/argocd), with the
-answer a real API server gives each, worked out from the schema alone.
+"""Probes drawn from a published CRD (Argo CD's AppProject, SIG-Multicluster's ClusterProfile),
+with the answer a real API server gives each, worked out from the schema alone.
 
-A probe is a valid object drawn from the CRD's `openAPIV3Schema` with at most one change:
-an unknown field (pruned: the stored object is the valid one), a null in an optional field
-(dropped: PruneNonNullableNullsWithoutDefaults), or a violation (a required field missing or
-null, a value of the wrong type, a string over `maxLength`), which a real server refuses with
-exactly one field error at that path. The expectation comes from the schema and the change
-made, never from the sandbox; the structural rules are those of apiextensions-apiserver
-(`schema/pruning/algorithm.go`, `schema/defaulting/prunenulls.go`, `validation/validation.go`).
+A probe is a valid object drawn from the CRD's `openAPIV3Schema` (`crd_values`) with at most
+one change: an unknown field (pruned: the stored object is the valid one), a null in an
+optional field (dropped: PruneNonNullableNullsWithoutDefaults), or a violation, which a real
+server refuses with the field errors `Probe.causes` lists: a required field missing or null,
+a value of the wrong type (also not in its `enum`, also not an object in a map list), a string
+over `maxLength`, under `minLength`, not matching `pattern`, not in `enum`, not of its
+`format`, an integer under `minimum`, a map list's key twice. Where the CRD has a CEL rule, a
+blocking refusal (Required, TypeInvalid, NotSupported, TooLong) also carries the API server's
+"some validation rules were not checked" note. The rules are apiextensions-apiserver's
+(`schema/pruning/algorithm.go`, `schema/defaulting/prunenulls.go`, `validation/validation.go`,
+`schema/listtype/validation.go`, `registry/customresource/strategy.go` `hasBlockingErr`) and
+kube-openapi's (`validate/schema.go`: `enum` is checked whatever the value's type).
 """
 
 from __future__ import annotations
 
 import copy
-import functools
-from dataclasses import dataclass
-from pathlib import Path
+import re
+from dataclasses import dataclass, replace
 from typing import Any
 
-import pytest
-import yaml
 from hypothesis import strategies as st
 
-ARGOCD = Path(__file__).resolve().parents[3] / "shared" / "reference" / "argocd"
-Schema = dict[str, Any]
-Path_ = tuple[str | int, ...]
+from tests.conformance.crd_values import (
+    APPPROJECT,
+    CLUSTERPROFILE,
+    Crd,
+    Path_,
+    Schema,
+    at,
+    field,
+    nodes_of,
+    sized,
+    values,
+)
+
 KINDS = ("unknown", "null-optional", "null-required", "missing", "wrong-type", "too-long")
-REASON = {
-    "null-required": "FieldValueRequired",
-    "missing": "FieldValueRequired",
-    "wrong-type": "FieldValueTypeInvalid",
-    "too-long": "FieldValueTooLong",
-}
+MORE_KINDS = (
+    "not-in-enum",
+    "no-match",
+    "too-short",
+    "bad-format",
+    "below-minimum",
+    "duplicate-key",
+)
+BLOCKING = {"FieldValueRequired", "FieldValueTypeInvalid", "FieldValueNotSupported",
+            "FieldValueTooLong"}  # fmt: skip
+NOT_CHECKED = ("<nil>", "FieldValueInvalid")
+_BAD_FORMATS = {
+    "date-time": ["yesterday", "2026-13-01T00:00:00Z", "2026-02-30T10:00:00Z", "", "2026-01-01",
+                  "2026-01-01 10:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01T10:00:00"],
+    "byte": ["%", "abc", "YQ", "", "YQ==\n", "YQ= ="],
+}  # fmt: skip
+
+
 META = {"name": "probe", "namespace": "argocd"}
 
 
-@functools.cache
 def reference_schema() -> Schema:
-    found = ARGOCD / "appproject-crd.yaml"
-    if not found.is_file():
-        pytest.skip(f"reference file {found} is absent (../shared/reference/argocd)")
-    crd = yaml.safe_load(found.read_text())
-    (version,) = crd["spec"]["versions"]
-    schema: Schema = version["schema"]["openAPIV3Schema"]
-    return schema
-
-
-def values(schema: Schema) -> st.SearchStrategy[Any]:  # noqa: PLR0911 (one per JSON type)
-    """Values the schema accepts, small, with strings near any `maxLength`."""
-    kind = schema.get("type")
-    if kind == "object":
-        properties = schema.get("properties") or {}
-        extra = schema.get("additionalProperties")
-        if not properties and isinstance(extra, dict):
-            return st.dictionaries(
-                st.text("abc-", min_size=1, max_size=4), values(extra), max_size=2
-            )
-        required = set(schema.get("required", ()))
-        return st.fixed_dictionaries(
-            {k: values(s) for k, s in properties.items() if k in required},
-            optional={k: values(s) for k, s in properties.items() if k not in required},
-        )
-    if kind == "array":
-        return st.lists(values(schema.get("items") or {}), max_size=2)
-    if kind == "integer":
-        return st.integers(-(2**63), 2**63 - 1)
-    if kind == "boolean":
-        return st.booleans()
-    if limit := schema.get("maxLength"):
-        return st.text(max_size=8) | st.text(min_size=limit - 2, max_size=limit)
-    return st.text(max_size=8)
-
-
-def _nodes(value: Any, schema: Schema, path: Path_ = ()) -> list[tuple[Path_, Schema, Any]]:
-    """Every value under `value` with its schema and path."""
-    found = [(path, schema, value)]
-    if isinstance(value, dict):
-        properties = schema.get("properties") or {}
-        extra = schema.get("additionalProperties")
-        for key, item in value.items():
-            sub = properties.get(key, extra if isinstance(extra, dict) else {})
-            found += _nodes(item, sub, (*path, key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            found += _nodes(item, schema.get("items") or {}, (*path, i))
-    return found
-
-
-def field(path: Path_) -> str:
-    """A path as the API server names a field: `spec.roles[0].name`."""
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text
-
-
-def _at(value: Any, path: Path_) -> Any:
-    for part in path:
-        value = value[part]
-    return value
+    return APPPROJECT.schema
 
 
 @dataclass(frozen=True)
@@ -106,22 +68,38 @@ class Probe:
     kind: str
     body: dict[str, Any]
     stored: dict[str, Any] | None  # what a real server stores, or None when it refuses
-    field: str = ""  # the one field error a refusal names
+    field: str = ""  # the field the change is at
     reason: str = ""
+    causes: tuple[tuple[str, str], ...] = ()  # every (field, reason) of the refusal, in order
+    path: Path_ = ()  # where the change is
+    valid: dict[str, Any] | None = None  # the object drawn, before the change
 
 
 _OTHER = {"string": 7, "integer": "7", "boolean": "true", "array": {"a": 1}, "object": ["x"]}
 Nodes = list[tuple[Path_, Schema, Any]]
 
 
+def _refused(crd: Crd, kind: str, body: Any, path: Path_, *reasons: str) -> Probe:
+    causes = [(field(path), r) for r in reasons]
+    if crd.rules and BLOCKING & set(reasons):
+        causes.append(NOT_CHECKED)
+    return Probe(kind, body, None, field(path), reasons[0], tuple(causes), path)
+
+
+def _settable(nodes: Nodes, test: Any) -> list[tuple[Path_, Schema]]:
+    """(path, schema) of every property, present or not, of an object present, that passes."""
+    return [((*path, key), sub) for path, s, node in nodes if isinstance(node, dict)
+            for key, sub in (s.get("properties") or {}).items() if test(sub)]  # fmt: skip
+
+
 def _unknown(draw: st.DrawFn, body: Any, valid: Any, nodes: Nodes) -> Probe:
     """An unknown field in an object the schema describes, or at the root: pruned."""
     objects = [n for n in nodes if n[1].get("properties") and isinstance(n[2], dict)]
-    _, node_schema, node = draw(st.sampled_from(objects))
+    path, node_schema, node = draw(st.sampled_from(objects))
     name = draw(st.text("xyz", min_size=1, max_size=3))
     if name not in node_schema["properties"]:
         node["unknown-" + name] = draw(st.none() | st.integers() | st.text(max_size=3))
-    return Probe("unknown", body, valid)
+    return Probe("unknown", body, valid, path=path)
 
 
 def _null_optional(draw: st.DrawFn, body: Any, valid: Any, nodes: Nodes) -> Probe:
@@ -129,14 +107,15 @@ def _null_optional(draw: st.DrawFn, body: Any, valid: Any, nodes: Nodes) -> Prob
         (path, key) for path, s, node in nodes if path and isinstance(node, dict)
         for key in node if key not in s.get("required", ()) and s.get("properties")
     ]  # fmt: skip
-    if optional:
-        path, key = draw(st.sampled_from(optional))
-        _at(body, path)[key] = None
-        del _at(valid, path)[key]
-    return Probe("null-optional", body, valid)
+    if not optional:
+        return Probe("null-optional", body, valid)
+    path, key = draw(st.sampled_from(optional))
+    at(body, path)[key] = None
+    del at(valid, path)[key]
+    return Probe("null-optional", body, valid, path=(*path, key))
 
 
-def _no_required(draw: st.DrawFn, body: Any, kind: str, nodes: Nodes) -> Probe:
+def _no_required(crd: Crd, draw: st.DrawFn, body: Any, kind: str, nodes: Nodes) -> Probe:
     """A required field missing, or null (dropped as null, then missing)."""
     required = [
         (path, key) for path, s, node in nodes if isinstance(node, dict)
@@ -144,42 +123,97 @@ def _no_required(draw: st.DrawFn, body: Any, kind: str, nodes: Nodes) -> Probe:
     ]  # fmt: skip
     path, key = draw(st.sampled_from(required))
     if kind == "missing":
-        del _at(body, path)[key]
+        del at(body, path)[key]
     else:
-        _at(body, path)[key] = None
-    return Probe(kind, body, None, field((*path, key)), REASON[kind])
+        at(body, path)[key] = None
+    return _refused(crd, kind, body, (*path, key), "FieldValueRequired")
 
 
-def _wrong_type(draw: st.DrawFn, body: Any, nodes: Nodes) -> Probe:
+def _wrong_type(crd: Crd, draw: st.DrawFn, body: Any, nodes: Nodes) -> Probe:
     typed = [(p, s) for p, s, _ in nodes if p and s.get("type") in _OTHER]
     path, node_schema = draw(st.sampled_from(typed))
-    _at(body, path[:-1])[path[-1]] = _OTHER[node_schema["type"]]
-    return Probe("wrong-type", body, None, field(path), REASON["wrong-type"])
+    at(body, path[:-1])[path[-1]] = _OTHER[node_schema["type"]]
+    reasons = ["FieldValueTypeInvalid"]
+    if "enum" in node_schema:
+        reasons.append("FieldValueNotSupported")
+    parent = {p: s for p, s, _ in nodes}[path[:-1]]
+    if isinstance(path[-1], int) and parent.get("x-kubernetes-list-type") == "map":
+        reasons.append("FieldValueInvalid")  # "must be an object for an array of list-type map"
+    return _refused(crd, "wrong-type", body, path, *reasons)
 
 
-def _too_long(draw: st.DrawFn, body: Any, schema: Schema) -> Probe:
-    """Every string with a `maxLength` is `spec.description` in this CRD; it is set."""
-    limit = schema["properties"]["spec"]["properties"]["description"]["maxLength"]
-    body["spec"]["description"] = draw(st.text(min_size=limit + 1, max_size=limit + 20))
-    return Probe("too-long", body, None, "spec.description", REASON["too-long"])
+def _bad_value(draw: st.DrawFn, kind: str, schema: Schema) -> Any:
+    low, high = schema.get("minLength", 0), schema.get("maxLength", 64)
+    if kind == "too-long":
+        return draw(sized(schema["maxLength"] + 1, schema["maxLength"] + 20))
+    if kind == "too-short":
+        return draw(st.text(max_size=schema["minLength"] - 1))
+    if kind == "not-in-enum":
+        return draw(st.text(max_size=8).filter(lambda s: s not in schema["enum"]))
+    if kind == "no-match":  # Python's search is RE2's or looser, so a miss is a miss in Go
+        text = st.text(min_size=low, max_size=min(high, low + 8))
+        return draw(text.filter(lambda s: not re.search(schema["pattern"], s)))
+    if kind == "bad-format":
+        return draw(st.sampled_from(_BAD_FORMATS[schema["format"]]))
+    return draw(st.integers(-(2**63), schema["minimum"] - 1))  # below-minimum
+
+
+_CHANGES = {  # kind: (which schemas it applies to, the reasons a server gives)
+    "too-long": (lambda s: s.get("type") == "string" and "maxLength" in s, "FieldValueTooLong"),
+    "too-short": (lambda s: s.get("minLength", 0) > 0, "FieldValueInvalid"),
+    "not-in-enum": (lambda s: "enum" in s, "FieldValueNotSupported"),
+    "no-match": (lambda s: "pattern" in s, "FieldValueInvalid"),
+    "bad-format": (lambda s: s.get("format") in _BAD_FORMATS, "FieldValueTypeInvalid"),
+    "below-minimum": (lambda s: "minimum" in s, "FieldValueInvalid"),
+}
+
+
+def _changed(crd: Crd, draw: st.DrawFn, kind: str, body: Any, valid: Any, nodes: Nodes) -> Probe:
+    """One value changed to break one constraint, or the valid object where none applies."""
+    applies, reason = _CHANGES[kind]
+    if not (where := _settable(nodes, applies)):
+        return Probe(kind, body, valid)
+    path, schema = draw(st.sampled_from(where))
+    at(body, path[:-1])[path[-1]] = _bad_value(draw, kind, schema)
+    return _refused(crd, kind, body, path, reason)
+
+
+def _duplicate_key(crd: Crd, draw: st.DrawFn, body: Any, valid: Any, nodes: Nodes) -> Probe:
+    lists = [(p, v) for p, s, v in nodes if s.get("x-kubernetes-list-map-keys") and v]
+    if not lists:
+        return Probe("duplicate-key", body, valid)
+    path, items = draw(st.sampled_from(lists))
+    items.append(copy.deepcopy(draw(st.sampled_from(items))))
+    return _refused(crd, "duplicate-key", body, (*path, len(items) - 1), "FieldValueDuplicate")
 
 
 @st.composite
-def probes(draw: st.DrawFn, kinds: tuple[str, ...] = KINDS) -> Probe:
-    schema = reference_schema()
-    valid: dict[str, Any] = {"apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject"}
-    valid.update(metadata=META, spec=draw(values(schema["properties"]["spec"])))
-    if draw(st.booleans()):
-        valid["status"] = draw(values(schema["properties"]["status"]))
+def probes(draw: st.DrawFn, kinds: tuple[str, ...] = KINDS, crd: Crd = APPPROJECT) -> Probe:
+    schema = crd.schema
+    valid: dict[str, Any] = {"apiVersion": crd.api_version, "kind": crd.kind}
+    valid.update(metadata={**META, "namespace": crd.namespace})
+    full = draw(st.booleans())
+    valid["spec"] = draw(values(schema["properties"]["spec"], full))
+    if full or draw(st.booleans()):
+        valid["status"] = draw(values(schema["properties"]["status"], full))
     kind = draw(st.sampled_from(kinds))
-    body = copy.deepcopy(valid)
-    nodes = [n for n in _nodes(body, schema) if n[0][:1] in ((), ("spec",), ("status",))]
+    return replace(_probe(crd, draw, kind, valid), valid=copy.deepcopy(valid))
+
+
+def _probe(crd: Crd, draw: st.DrawFn, kind: str, drawn: dict[str, Any]) -> Probe:
+    body, valid = copy.deepcopy(drawn), copy.deepcopy(drawn)
+    nodes = [n for n in nodes_of(body, crd.schema) if n[0][:1] in ((), ("spec",), ("status",))]
     if kind == "unknown":
         return _unknown(draw, body, valid, nodes)
     if kind == "null-optional":
         return _null_optional(draw, body, valid, nodes)
     if kind in ("null-required", "missing"):
-        return _no_required(draw, body, kind, nodes)
+        return _no_required(crd, draw, body, kind, nodes)
     if kind == "wrong-type":
-        return _wrong_type(draw, body, nodes)
-    return _too_long(draw, body, schema)
+        return _wrong_type(crd, draw, body, nodes)
+    if kind == "duplicate-key":
+        return _duplicate_key(crd, draw, body, valid, nodes)
+    return _changed(crd, draw, kind, body, valid, nodes)
+
+
+__all__ = ["APPPROJECT", "CLUSTERPROFILE", "Crd", "Probe", "field", "probes", "reference_schema"]

@@ -42,7 +42,7 @@ def _client(api):
 def test_legacy_discovery_names_every_served_resource(api):
     assert k.CoreApi(_client(api)).get_api_versions().versions == ["v1"]
     groups = {g.name: g for g in k.ApisApi(_client(api)).get_api_versions().groups}
-    assert set(groups) == {"argoproj.io", "coordination.k8s.io"}
+    assert set(groups) == {"argoproj.io", "coordination.k8s.io", "multicluster.x-k8s.io"}
     assert groups["argoproj.io"].preferred_version.group_version == "argoproj.io/v1alpha1"
     core_resources = {r.name: r for r in api.get_api_resources().resources}
     assert set(core_resources) == {"namespaces", "secrets", "events"}
@@ -79,13 +79,45 @@ def test_an_unknown_group_is_not_found(get):
     assert get("/apis/example.com/v1").status_code == 404
 
 
+def test_clusterprofiles_and_their_status_are_discovered(api, get):
+    """A CRD's subresource is listed as `plural/sub` in APIResourceList and under
+    `subresources` in aggregated discovery (KEP-3352)."""
+    listed = k.CustomObjectsApi(_client(api)).get_api_resources("multicluster.x-k8s.io", "v1alpha1")
+    found = {r.name: r for r in listed.resources}
+    assert set(found) == {"clusterprofiles", "clusterprofiles/status"}
+    assert (found["clusterprofiles"].kind, found["clusterprofiles"].namespaced) == (
+        "ClusterProfile",
+        True,
+    )
+    assert found["clusterprofiles/status"].verbs == ["get", "patch", "update"]
+    answer = get("/apis", accept=AGGREGATED.format(v="v2")).json()
+    (group,) = [g for g in answer["items"] if g["metadata"]["name"] == "multicluster.x-k8s.io"]
+    (resource,) = group["versions"][0]["resources"]
+    assert resource["subresources"] == [
+        {
+            "subresource": "status",
+            "responseKind": {
+                "group": "multicluster.x-k8s.io",
+                "version": "v1alpha1",
+                "kind": "ClusterProfile",
+            },
+            "verbs": ["get", "patch", "update"],
+        }
+    ]
+
+
 def test_discovery_needs_a_known_token(get):
     assert get("/api", token="nobody").status_code == 401
 
 
 def test_openapi_v3_documents_name_the_field_validation_parameter(get):
     index = get("/openapi/v3").json()["paths"]
-    assert set(index) == {"api/v1", "apis/argoproj.io/v1alpha1", "apis/coordination.k8s.io/v1"}
+    assert set(index) == {
+        "api/v1",
+        "apis/argoproj.io/v1alpha1",
+        "apis/coordination.k8s.io/v1",
+        "apis/multicluster.x-k8s.io/v1alpha1",
+    }
     document = get(index["api/v1"]["serverRelativeURL"])
     patch = document.json()["paths"]["/api/v1/namespaces/{namespace}/secrets/{name}"]["patch"]
     assert patch["x-kubernetes-group-version-kind"] == {

@@ -114,8 +114,8 @@ def test_a_dry_run_holds_the_cluster_until_every_object_is_put_back(
     def racer():
         seen["real"] = call(method, path, body, kinds.get(method, "application/json"))
 
-    def dry_then_hand_over(objects, verb, request, ns, name):
-        answer = real(objects, verb, request, ns, name)
+    def dry_then_hand_over(objects, verb, request, ns, name, sub=""):
+        answer = real(objects, verb, request, ns, name, sub)
         if request.args.get("dryRun") == "All" and "racer" not in seen:
             seen["held"] = cluster.lock.locked()
             seen["during"] = set(objects.objects)

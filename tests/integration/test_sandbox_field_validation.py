@@ -67,3 +67,20 @@ def test_ignore_stores_without_a_word_and_an_unknown_directive_is_refused(post, 
     refused = post(SECRETS, SECRET, "Loose")
     assert refused.status_code == 400
     assert 'Unsupported value: "Loose"' in refused.json()["message"]
+
+
+def test_a_cluster_profile_with_an_unknown_field_is_refused_under_strict(post, sandbox):
+    profile = {
+        "apiVersion": "multicluster.x-k8s.io/v1alpha1",
+        "kind": "ClusterProfile",
+        "metadata": {"name": "c"},
+        "spec": {"clusterManager": {"name": "fleet-argocd-sync"}, "colour": "red"},
+    }
+    path = "/apis/multicluster.x-k8s.io/v1alpha1/namespaces/fleet-cluster-inventory/clusterprofiles"
+    answer = post(path, profile, "Strict")
+    assert (answer.status_code, answer.json()["message"]) == (
+        400,
+        'ClusterProfile in version "v1alpha1" cannot be handled as a ClusterProfile: strict '
+        'decoding error: unknown field "spec.colour"',
+    )
+    assert post(path, profile).status_code == 201

@@ -1,0 +1,113 @@
+"""What the API server accepts as a SIG-Multicluster `ClusterProfile`
+(multicluster.x-k8s.io/v1alpha1): a custom resource whose CRD declares a status subresource
+and one CEL rule, `spec.clusterManager` immutable.
+
+The three writes differ in what they take from the request (apiextensions-apiserver v0.33.5
+`pkg/registry/customresource`): a create drops `status` (`strategy.go` PrepareForCreate); an
+update or merge patch of the object keeps the stored `status` (PrepareForUpdate); an update or
+patch of `/status` keeps everything but `status` from the stored object (`status_strategy.go`
+PrepareForUpdate) and validates `status` alone against its own schema (`validator.go`
+ValidateStatusUpdate: the field under `status.`, kube-openapi's message relative to it). All
+three then check list types and the transition rule (`crdrules`). Which of them bumps
+`generation` is `objects`' and `subresources`'.
+
+Sources: kubernetes-sigs/cluster-inventory-api v0.1.2
+`config/crd/bases/multicluster.x-k8s.io_clusterprofiles.yaml`, embedded as
+`crds/clusterprofile-v1alpha1.json`; the structural rules of `structural`, `openapivalues`
+and `crdrules`; ObjectMeta as `appprojects.object_metadata` checks it.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from importlib import resources
+from typing import Any
+
+from sandbox.kubernetes.appprojects import invalid_fields, object_metadata
+from sandbox.kubernetes.conventions import OBJECT_META_FIELDS, KubeError
+from sandbox.kubernetes.crdrules import check_modelled, strategy_errors
+from sandbox.kubernetes.fieldvalidation import unknown_fields
+from sandbox.kubernetes.structural import FieldError, Schema, prune, validate
+
+GROUP, VERSION, KIND = "multicluster.x-k8s.io", "v1alpha1", "ClusterProfile"
+API_VERSION = f"{GROUP}/{VERSION}"
+Object = dict[str, Any]
+_CRD = json.loads(
+    resources.files("sandbox.kubernetes").joinpath("crds/clusterprofile-v1alpha1.json").read_text()
+)
+SCHEMA: Schema = _CRD["openAPIV3Schema"]
+STATUS_SCHEMA: Schema = SCHEMA["properties"]["status"]
+check_modelled(SCHEMA)  # refuses, at import, any rule or keyword not modelled
+
+
+def _typed(body: Any) -> Object:
+    """The 400s the API server answers before validating: not an object, another kind."""
+    if not isinstance(body, dict) or not isinstance(body.get("metadata"), dict):
+        raise KubeError(400, "Object 'metadata' is missing or is not an object")
+    if body.get("apiVersion") != API_VERSION:
+        raise KubeError(
+            400,
+            f"the API version in the data ({body.get('apiVersion')}) does not match the "
+            f"expected API version ({API_VERSION})",
+        )
+    if body.get("kind") != KIND:
+        raise KubeError(400, f"the kind in the data ({body.get('kind')}) is not {KIND}")
+    return body
+
+
+def _decoded(body: Any, namespace: str) -> Object:
+    """The request body as decoded: ObjectMeta checked, unknown fields and nulls pruned."""
+    metadata = _typed(body)["metadata"]
+    meta = object_metadata(dict(metadata), namespace, (KIND, VERSION), kind=(KIND, GROUP))
+    return {**_pruned(body, metadata), "metadata": meta}
+
+
+def _pruned(body: Object, metadata: Object) -> Object:
+    """The body pruned, its unknown fields (ObjectMeta's too) put to `fieldValidation`."""
+    dropped = [f"metadata.{k}" for k in sorted(metadata) if k not in OBJECT_META_FIELDS]
+    pruned = prune(json.loads(json.dumps(body)), SCHEMA, root=True, dropped=dropped)
+    unknown_fields(f'{KIND} in version "{VERSION}" cannot be handled as a {KIND}', dropped)
+    return dict(pruned)
+
+
+def _checked(errors: list[FieldError], new: Object, old: Object | None) -> Object:
+    if errors := strategy_errors(errors, new, SCHEMA, old):
+        raise invalid_fields(new["metadata"]["name"], errors, (KIND, GROUP))
+    return new
+
+
+def validated_create(body: Any, namespace: str) -> Object:
+    """The stored form of a create's body (its `status` dropped), or the API server's error."""
+    new = _decoded(body, namespace)
+    new.pop("status", None)
+    return _checked(validate(new, SCHEMA), new, None)
+
+
+def validated_update(body: Any, namespace: str, current: Object) -> Object:
+    """An update of the object: the stored `status` kept, whatever the body says."""
+    new = _decoded(body, namespace)
+    new.pop("status", None)
+    if "status" in current:
+        new["status"] = copy.deepcopy(current["status"])
+    return _checked(validate(new, SCHEMA), new, current)
+
+
+def validated_status(body: Any, namespace: str, current: Object) -> Object:
+    """An update of `/status`: the stored object with the body's `status` (none if absent)."""
+    meta = _typed(body)["metadata"]
+    if meta.get("namespace") not in (None, namespace):
+        raise KubeError(
+            400,
+            "the namespace of the provided object does not match the namespace sent on the request",
+        )
+    pruned = _pruned(body, meta)
+    new = copy.deepcopy(current)
+    new.pop("status", None)
+    errors: list[FieldError] = []
+    if "status" in pruned:
+        new["status"] = pruned["status"]
+        for found in validate(pruned["status"], STATUS_SCHEMA):
+            where = f"status.{found.field}" if found.field else "status"
+            errors.append(FieldError(where, found.reason, found.detail))
+    return _checked(errors, new, current)
