@@ -114,7 +114,9 @@ def validated_appproject(body: Any, namespace: str) -> dict[str, Any]:
     # By validation the server has filled in metadata (uid, creationTimestamp), so the schema's
     # `required: [metadata]` never fires.
     body = {**body, "metadata": metadata}
-    stored = prune(json.loads(json.dumps(body)), SCHEMA, root=True, dropped=dropped)
+    pruned: list[str] = []
+    stored = prune(json.loads(json.dumps(body)), SCHEMA, root=True, dropped=pruned)
+    dropped += sorted(pruned)  # pruning.PruneWithOptions sorts the paths it pruned
     unknown_fields(f'{KIND} in version "v1alpha1" cannot be handled as a {KIND}', dropped)
     if errors := errors + validate(stored, SCHEMA):
         raise invalid_fields(meta["name"], errors)

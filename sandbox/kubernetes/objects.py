@@ -18,7 +18,8 @@ import uuid
 from typing import Any, Protocol
 
 from sandbox.kubernetes.conventions import KubeError, merge_patch
-from sandbox.kubernetes.kinds import Kind, Object
+from sandbox.kubernetes.fieldvalidation import StrictDecodingError, patch_refusal
+from sandbox.kubernetes.kinds import STRATEGIC_MERGE_PATCH, Kind, Object
 from sandbox.kubernetes.lists import ListPolicy, Snapshots, list_page
 
 
@@ -102,7 +103,12 @@ class Objects:
         if not isinstance(patch, dict):
             raise KubeError(400, "a merge patch must be a JSON object")
         merged = merge_patch(copy.deepcopy(current), patch)
-        return self._update(current, self.kind.validate(merged, namespace))
+        try:
+            updated = self.kind.validate(merged, namespace)
+        except StrictDecodingError as err:
+            strategic = content_type == STRATEGIC_MERGE_PATCH
+            raise patch_refusal(err, patch if strategic else merged, strategic) from None
+        return self._update(current, updated)
 
     def _update(self, current: Object, updated: Object) -> Object:
         meta, old = updated["metadata"], current["metadata"]
@@ -119,6 +125,8 @@ class Objects:
                 "the object has been modified; please apply your changes to the latest "
                 "version and try again",
             )
+        if self.kind.check_update is not None:
+            self.kind.check_update(updated, current)
         kept = ("uid", "creationTimestamp", "resourceVersion", "generation")
         meta.update({k: old[k] for k in kept if k in old})
         if self.kind.same(updated, current):
