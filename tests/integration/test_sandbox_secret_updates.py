@@ -78,3 +78,27 @@ def test_typed_secrets_need_their_keys(call):
     assert tls.json()["message"] == (
         'Secret "s" is invalid: [data[tls.crt]: Required value, data[tls.key]: Required value]'
     )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "kind", "wanted"),
+    [
+        ("stringData", {"k": 1}, "number", "Secret.stringData of type string"),
+        ("stringData", {"k": True}, "bool", "Secret.stringData of type string"),
+        ("immutable", 1, "number", "Secret.immutable of type bool"),
+    ],
+)
+def test_a_value_of_the_wrong_go_type_is_undecodable(call, field, value, kind, wanted):
+    """encoding/json's UnmarshalTypeError, through the API server's decoding error."""
+    answer = call("POST", SECRETS, secret(**{field: value}))
+    assert (answer.status_code, answer.json()["message"]) == (
+        400,
+        f'Secret in version "v1" cannot be handled as a Secret: json: cannot unmarshal {kind} '
+        f"into Go struct field {wanted}",
+    )
+
+
+def test_a_null_string_data_value_is_an_empty_string(call):
+    """encoding/json leaves a string at its zero value for null, and stores it in the map."""
+    assert call("POST", SECRETS, secret(stringData={"k": None})).status_code == 201
+    assert call("GET", SECRETS + "/s").json()["data"] == {"k": ""}
