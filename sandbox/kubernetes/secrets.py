@@ -25,7 +25,6 @@ from sandbox.kubernetes.names import (
     qualified_name_ok,
 )
 from sandbox.kubernetes.secrettypes import refused, type_errors
-from sandbox.kubernetes.structural import type_name
 
 # core/v1 Secret's fields; any other is dropped on decoding (fieldvalidation.py).
 SECRET_FIELDS = frozenset(
@@ -67,16 +66,18 @@ def validated_secret(body: Any, namespace: str) -> dict[str, Any]:
     unknown_fields(_HANDLED_AS, _unknown(body))
     immutable = body.get("immutable")
     if immutable is not None and not isinstance(immutable, bool):
-        raise KubeError(
-            400,
-            f"{_HANDLED_AS}: json: cannot unmarshal {type_name(immutable)} into Go struct "
-            "field Secret.immutable of type bool",
-        )
+        raise _undecodable(immutable, "immutable", "bool")
+    string_data = body.get("stringData") or {}
+    if not isinstance(string_data, dict):
+        raise _undecodable(string_data, "stringData", "map[string]string")
+    for value in string_data.values():
+        if value is not None and not isinstance(value, str):
+            raise _undecodable(value, "stringData", "string")
     meta = _validated_metadata(dict(body["metadata"]), namespace)
     name = meta["name"]
     data = _decoded_data(name, body.get("data") or {})
-    for key, value in (body.get("stringData") or {}).items():
-        data[key] = str(value).encode()
+    for key, value in string_data.items():
+        data[key] = (value or "").encode()  # null decodes as the string's zero value
     for key in data:
         if not config_key_ok(key):
             raise _invalid(
@@ -98,6 +99,21 @@ def validated_secret(body: Any, namespace: str) -> dict[str, Any]:
         "type": secret_type,
         "data": {k: base64.b64encode(v).decode() for k, v in sorted(data.items())},
     }
+
+
+def _undecodable(value: Any, field: str, go_type: str) -> KubeError:
+    """encoding/json's UnmarshalTypeError, as the API server's decoding error."""
+    if isinstance(value, bool):
+        kind = "bool"
+    elif isinstance(value, int | float):
+        kind = "number"
+    else:
+        kind = {str: "string", list: "array"}.get(type(value), "object")
+    return KubeError(
+        400,
+        f"{_HANDLED_AS}: json: cannot unmarshal {kind} into Go struct field "
+        f"Secret.{field} of type {go_type}",
+    )
 
 
 def _unknown(body: dict[str, Any]) -> list[str]:
