@@ -113,3 +113,23 @@ def test_a_warning_is_written_in_utf8_and_its_path_go_quoted(call):
         '299 - "unknown field \\"spec.a\\\\\\"b\\""',
         '299 - "unknown field \\"spec.\u00fc\\""',
     ]
+
+
+def test_a_built_in_objects_strict_errors_stop_at_100(call):
+    """sigs.k8s.io/json `saveStrictError` keeps no more than 100."""
+    fields = ",".join(f'"f{i:03}":1' for i in range(150))
+    body = '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"s"},' + fields + "}"
+    message = call("POST", SECRETS, body, "Strict").json()["message"]
+    assert message.count("unknown field") == 100
+    assert message.endswith('unknown field "f099"')
+
+
+def test_warnings_stop_once_their_text_passes_4096_characters(call):
+    """apiserver `filters/warning.go`: the warning that crosses the limit is the last one."""
+    # Long names, so that fewer warnings than http.client's 100 headers fill the 4096.
+    names = [f"{'x' * 60}{i:03}" for i in range(300)]
+    fields = ",".join(f'"{name}":1' for name in names)
+    answer = call("POST", PROJECTS, "{" + HEAD + ',"spec":{' + fields + "}}")
+    texts = [f'unknown field "spec.{name}"' for name in names]
+    kept = next(n for n in range(1, 301) if sum(map(len, texts[:n])) > 4096)
+    assert len(answer.raw.headers.getlist("Warning")) == kept
