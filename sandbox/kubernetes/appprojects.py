@@ -26,7 +26,7 @@ from sandbox.kubernetes.conventions import (
     OBJECT_META_TYPES,
     KubeError,
 )
-from sandbox.kubernetes.fieldvalidation import unknown_fields
+from sandbox.kubernetes.fieldvalidation import DECODER_STRICT_ERRORS, unknown_fields
 from sandbox.kubernetes.names import dns_subdomain_ok, label_value_ok, qualified_name_ok
 from sandbox.kubernetes.structural import FieldError, Schema, prune, type_name, validate
 
@@ -111,6 +111,7 @@ def validated_appproject(body: Any, namespace: str) -> dict[str, Any]:
     errors: list[FieldError] = []
     meta = object_metadata(dict(metadata), namespace, (KIND, "v1alpha1"), errors)
     dropped = [f"metadata.{k}" for k in sorted(metadata) if k not in OBJECT_META_FIELDS]
+    del dropped[DECODER_STRICT_ERRORS:]  # ObjectMeta is decoded strictly on its own
     # By validation the server has filled in metadata (uid, creationTimestamp), so the schema's
     # `required: [metadata]` never fires.
     body = {**body, "metadata": metadata}

@@ -81,14 +81,21 @@ def duplicated(paths: Sequence[str]) -> None:
         found.extend(paths)
 
 
-def unknown_fields(decoding: str, fields: Sequence[str]) -> None:
+# sigs.k8s.io/json `saveStrictError` keeps no more than this many of one decoding's errors.
+DECODER_STRICT_ERRORS = 100
+
+
+def unknown_fields(decoding: str, fields: Sequence[str], *, built_in: bool = False) -> None:
     """Apply the request's directive to the body's duplicate keys and the fields decoding
     dropped; `decoding` says what could not be decoded (`AppProject in version "v1alpha1"
-    cannot be handled as a AppProject`)."""
+    cannot be handled as a AppProject`). A built-in object's are one decoder's, so at most
+    `DECODER_STRICT_ERRORS`."""
     duplicates = _duplicates.get() or []
     found = [f"duplicate field {go_quote(p)}" for p in duplicates]
     found += [f"unknown field {go_quote(field)}" for field in fields]
     duplicates.clear()  # reported once, by the first decoding
+    if built_in:
+        found = found[:DECODER_STRICT_ERRORS]
     if not found:
         return
     if _directive.get() == "Strict":

@@ -63,7 +63,7 @@ def validated_secret(body: Any, namespace: str) -> dict[str, Any]:
         )
     if body.get("kind", "Secret") != "Secret":
         raise KubeError(400, f"the kind of the object ({body.get('kind')}) is not Secret")
-    unknown_fields(_HANDLED_AS, _unknown(body))
+    unknown_fields(_HANDLED_AS, _unknown(body), built_in=True)
     immutable = body.get("immutable")
     if immutable is not None and not isinstance(immutable, bool):
         raise _undecodable(immutable, "immutable", "bool")
