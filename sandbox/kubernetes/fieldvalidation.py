@@ -13,6 +13,10 @@ apiextensions-apiserver `schemaCoercingDecoder`). Paths are Go-quoted (`strconv.
 kubectl 1.27 and later send `Strict` (`--validate=strict`, their default) once the OpenAPI
 documents say the server takes the parameter. The directive, the duplicates the body had and
 the warnings belong to one request; `apiserver.py` opens that scope around it.
+
+Simplified: a built-in object's duplicates come before its unknown fields, where the decoder
+names both in the order it meets them; a warning past the 4096 characters is dropped, where
+the API server, its earlier ones cut to 256, may still fit one more. Leases name none.
 """
 
 from __future__ import annotations
