@@ -17,7 +17,7 @@ import json
 import uuid
 from typing import Any, Protocol
 
-from sandbox.kubernetes.conventions import KubeError, merge_patch
+from sandbox.kubernetes.conventions import KubeError, merge_patch, strategic_merge_patch
 from sandbox.kubernetes.fieldvalidation import StrictDecodingError, patch_refusal
 from sandbox.kubernetes.kinds import STRATEGIC_MERGE_PATCH, Kind, Object
 from sandbox.kubernetes.lists import ListPolicy, Snapshots, list_page
@@ -102,11 +102,13 @@ class Objects:
             )
         if not isinstance(patch, dict):
             raise KubeError(400, "a merge patch must be a JSON object")
-        merged = merge_patch(copy.deepcopy(current), patch)
+        strategic = content_type == STRATEGIC_MERGE_PATCH
+        merged = (strategic_merge_patch if strategic else merge_patch)(
+            copy.deepcopy(current), patch
+        )
         try:
             updated = self.kind.validate(merged, namespace)
         except StrictDecodingError as err:
-            strategic = content_type == STRATEGIC_MERGE_PATCH
             raise patch_refusal(err, patch if strategic else merged, strategic) from None
         return self._update(current, updated)
 
