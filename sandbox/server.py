@@ -170,13 +170,15 @@ def start(
     app = SandboxApp(store, LogRouter(eventarc, logsinks), pubsub_emulator, ca_pem)
     server = make_server(host, port, app, threaded=True)
     server.daemon_threads = True
-    url = f"http://{host}:{server.server_port}"
+    # RFC 3986 3.2.2: an IPv6 literal goes in brackets.
+    authority = f"[{host}]:{server.server_port}" if ":" in host else f"{host}:{server.server_port}"
+    url = f"http://{authority}"
     ca_file = None
     if tls_dir is not None and certificates is not None:
         directory = Path(tls_dir)
         directory.mkdir(parents=True, exist_ok=True)
         serve_tls(server, server_context(certificates, directory))
-        url = f"https://{host}:{server.server_port}"
+        url = f"https://{authority}"
         config = admin_kubeconfig(store, url, certificates.ca_pem)
         ca_file = write_client_files(directory, certificates, config)
     thread = threading.Thread(target=server.serve_forever, name="fleet-sandbox", daemon=True)

@@ -20,7 +20,13 @@ from werkzeug.wrappers import Request, Response
 from sandbox.kubernetes.cluster import Cluster
 from sandbox.kubernetes.conventions import KubeError, ok
 from sandbox.kubernetes.discovery import serve_discovery
-from sandbox.kubernetes.fieldvalidation import request_scope
+from sandbox.kubernetes.fieldvalidation import (
+    JSONObject,
+    duplicate_keys,
+    duplicated,
+    request_scope,
+    warning_headers,
+)
 from sandbox.kubernetes.objects import Objects
 from sandbox.kubernetes.openapi import serve_openapi
 from sandbox.kubernetes.openapi_v2 import serve_openapi_v2
@@ -145,12 +151,14 @@ def _written(
         run = _dry_run if _dry_run_asked(request, verb) else _objects
         if verb not in ("create", "update", "patch"):
             return run(store, verb, request, ns, name, sub)
-        with request_scope(request.args.get("fieldValidation", "")) as warnings:
+        directive = request.args.get("fieldValidation", "")
+        with request_scope(directive, _OPTIONS[verb]) as warnings:
+            duplicated(duplicate_keys(_body(request)))
             answer = run(store, verb, request, ns, name, sub)
     except RecursionError:
         raise KubeError(400, _TOO_DEEP) from None
-    for warning in warnings:
-        answer.headers.add("Warning", "299 - " + json.dumps(warning))
+    for header in warning_headers(warnings):
+        answer.headers.add("Warning", header)
     return answer
 
 
@@ -201,7 +209,7 @@ def _body(request: Request, allow_empty: bool = False) -> Any:
     if not raw and allow_empty:
         return None
     try:
-        return json.loads(raw, parse_constant=_not_json)
+        return json.loads(raw, parse_constant=_not_json, object_pairs_hook=JSONObject)
     except ValueError as err:
         raise KubeError(400, f"the body of the request could not be decoded: {err}") from None
 

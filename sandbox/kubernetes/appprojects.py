@@ -26,7 +26,7 @@ from sandbox.kubernetes.conventions import (
     OBJECT_META_TYPES,
     KubeError,
 )
-from sandbox.kubernetes.fieldvalidation import unknown_fields
+from sandbox.kubernetes.fieldvalidation import DECODER_STRICT_ERRORS, unknown_fields
 from sandbox.kubernetes.names import dns_subdomain_ok, label_value_ok, qualified_name_ok
 from sandbox.kubernetes.structural import FieldError, Schema, prune, type_name, validate
 
@@ -115,15 +115,26 @@ def validated_appproject(body: Any, namespace: str) -> dict[str, Any]:
     # ObjectMeta's errors and the schema's are one list (customresource/validator.go).
     errors: list[FieldError] = []
     meta = object_metadata(dict(metadata), namespace, (KIND, "v1alpha1"), errors)
-    dropped = [f"metadata.{k}" for k in sorted(metadata) if k not in OBJECT_META_FIELDS]
     # By validation the server has filled in metadata (uid, creationTimestamp), so the schema's
     # `required: [metadata]` never fires.
-    body = {**body, "metadata": metadata}
-    stored = prune(json.loads(json.dumps(body)), SCHEMA, root=True, dropped=dropped)
-    unknown_fields(f'{KIND} in version "v1alpha1" cannot be handled as a {KIND}', dropped)
+    stored = pruned_body({**body, "metadata": metadata}, SCHEMA, (KIND, "v1alpha1"))
     if errors := errors + validate(stored, SCHEMA):
         raise invalid_fields(meta["name"], errors)
     return {**stored, "metadata": meta}
+
+
+def pruned_body(body: dict[str, Any], schema: Schema, handled_as: tuple[str, str]) -> Any:
+    """A custom resource's body as decoded: pruned by its schema, with the unknown fields
+    (ObjectMeta's first, then the pruned paths, each sorted) put to `fieldValidation`."""
+    metadata = body.get("metadata") or {}
+    dropped = [f"metadata.{k}" for k in sorted(metadata) if k not in OBJECT_META_FIELDS]
+    del dropped[DECODER_STRICT_ERRORS:]  # ObjectMeta is decoded strictly on its own
+    pruned: list[str] = []
+    stored = prune(json.loads(json.dumps(body)), schema, root=True, dropped=pruned)
+    dropped += sorted(pruned)  # pruning.PruneWithOptions sorts the paths it pruned
+    kind, version = handled_as
+    unknown_fields(f'{kind} in version "{version}" cannot be handled as a {kind}', dropped)
+    return stored
 
 
 def object_metadata(

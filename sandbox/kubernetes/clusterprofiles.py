@@ -24,11 +24,10 @@ import json
 from importlib import resources
 from typing import Any
 
-from sandbox.kubernetes.appprojects import invalid_fields, object_metadata
-from sandbox.kubernetes.conventions import OBJECT_META_FIELDS, KubeError
+from sandbox.kubernetes.appprojects import invalid_fields, object_metadata, pruned_body
+from sandbox.kubernetes.conventions import KubeError
 from sandbox.kubernetes.crdrules import check_modelled, strategy_errors
-from sandbox.kubernetes.fieldvalidation import unknown_fields
-from sandbox.kubernetes.structural import FieldError, Schema, prune, validate
+from sandbox.kubernetes.structural import FieldError, Schema, validate
 
 GROUP, VERSION, KIND = "multicluster.x-k8s.io", "v1alpha1", "ClusterProfile"
 API_VERSION = f"{GROUP}/{VERSION}"
@@ -60,15 +59,7 @@ def _decoded(body: Any, namespace: str) -> Object:
     """The request body as decoded: ObjectMeta checked, unknown fields and nulls pruned."""
     metadata = _typed(body)["metadata"]
     meta = object_metadata(dict(metadata), namespace, (KIND, VERSION), kind=(KIND, GROUP))
-    return {**_pruned(body, metadata), "metadata": meta}
-
-
-def _pruned(body: Object, metadata: Object) -> Object:
-    """The body pruned, its unknown fields (ObjectMeta's too) put to `fieldValidation`."""
-    dropped = [f"metadata.{k}" for k in sorted(metadata) if k not in OBJECT_META_FIELDS]
-    pruned = prune(json.loads(json.dumps(body)), SCHEMA, root=True, dropped=dropped)
-    unknown_fields(f'{KIND} in version "{VERSION}" cannot be handled as a {KIND}', dropped)
-    return dict(pruned)
+    return {**pruned_body(body, SCHEMA, (KIND, VERSION)), "metadata": meta}
 
 
 def _checked(errors: list[FieldError], new: Object, old: Object | None) -> Object:
@@ -101,7 +92,7 @@ def validated_status(body: Any, namespace: str, current: Object) -> Object:
             400,
             "the namespace of the provided object does not match the namespace sent on the request",
         )
-    pruned = _pruned(body, meta)
+    pruned = pruned_body(body, SCHEMA, (KIND, VERSION))
     new = copy.deepcopy(current)
     new.pop("status", None)
     errors: list[FieldError] = []

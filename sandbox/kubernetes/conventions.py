@@ -83,3 +83,29 @@ def merge_patch(target: Any, patch: Any) -> Any:
         else:
             target[key] = merge_patch(target.get(key), value)
     return target
+
+
+def strategic_merge_patch(target: Any, patch: Any) -> Any:
+    """A strategic merge patch, for the maps a Secret or Lease has: as `merge_patch`, but a map
+    with `$patch: replace` takes the patch's place and one with `$patch: delete` is emptied
+    (apimachinery `strategicpatch` `handleDirectiveInMergeMap`); `$retainKeys` drops the keys
+    it does not list; `$setElementOrder/` lists, which only order, are dropped. Lists are
+    replaced, as a merge patch replaces them (a list's own strategies are not modelled)."""
+    if not isinstance(patch, dict):
+        return patch
+    directive = patch.get("$patch")
+    if directive == "replace":
+        return {k: v for k, v in patch.items() if k != "$patch"}
+    if directive == "delete":
+        return {}
+    target = dict(target) if isinstance(target, dict) else {}
+    if isinstance(retained := patch.get("$retainKeys"), list):
+        target = {k: v for k, v in target.items() if k in retained}
+    for key, value in patch.items():
+        if key == "$retainKeys" or key.startswith("$setElementOrder/"):
+            continue
+        if value is None:
+            target.pop(key, None)
+        else:
+            target[key] = strategic_merge_patch(target.get(key), value)
+    return target

@@ -27,6 +27,7 @@ from sandbox.kubernetes.clusterprofiles import API_VERSION as CLUSTERPROFILE_VER
 from sandbox.kubernetes.clusterprofiles import validated_create
 from sandbox.kubernetes.conventions import KubeError
 from sandbox.kubernetes.secrets import validated_secret
+from sandbox.kubernetes.secrettypes import check_update
 
 MERGE_PATCH = "application/merge-patch+json"
 STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"
@@ -47,6 +48,7 @@ class Kind:
     patch_types: tuple[str, ...]
     same: Callable[[Object, Object], bool]  # an update that changes nothing
     generation: bool = False
+    check_update: Callable[[Object, Object], None] | None = None  # (new, old): refuse or not
 
     @property
     def qualified(self) -> str:
@@ -65,6 +67,7 @@ def _same_secret(a: Object, b: Object) -> bool:
     return (
         a.get("data") == b.get("data")
         and a.get("type") == b.get("type")
+        and a.get("immutable") == b.get("immutable")
         and all(a["metadata"].get(k) == b["metadata"].get(k) for k in keys)
     )
 
@@ -77,6 +80,7 @@ SECRETS = Kind(
     validated_secret,
     (MERGE_PATCH, STRATEGIC_MERGE_PATCH),
     _same_secret,
+    check_update=check_update,
 )
 # A custom resource takes no strategic merge patch; JSON patch is not served here.
 APPPROJECTS = Kind(

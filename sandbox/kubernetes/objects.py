@@ -17,8 +17,9 @@ import json
 import uuid
 from typing import Any, Protocol
 
-from sandbox.kubernetes.conventions import KubeError, merge_patch
-from sandbox.kubernetes.kinds import Kind, Object
+from sandbox.kubernetes.conventions import KubeError, merge_patch, strategic_merge_patch
+from sandbox.kubernetes.fieldvalidation import StrictDecodingError, patch_refusal
+from sandbox.kubernetes.kinds import STRATEGIC_MERGE_PATCH, Kind, Object
 from sandbox.kubernetes.lists import ListPolicy, Snapshots, list_page
 
 
@@ -101,8 +102,15 @@ class Objects:
             )
         if not isinstance(patch, dict):
             raise KubeError(400, "a merge patch must be a JSON object")
-        merged = merge_patch(copy.deepcopy(current), patch)
-        return self._update(current, self.kind.validate(merged, namespace))
+        strategic = content_type == STRATEGIC_MERGE_PATCH
+        merged = (strategic_merge_patch if strategic else merge_patch)(
+            copy.deepcopy(current), patch
+        )
+        try:
+            updated = self.kind.validate(merged, namespace)
+        except StrictDecodingError as err:
+            raise patch_refusal(err, patch if strategic else merged, strategic) from None
+        return self._update(current, updated)
 
     def _update(self, current: Object, updated: Object, bump: bool = True) -> Object:
         """Store `updated` over `current`; `bump=False` (a status write) keeps the generation."""
@@ -120,6 +128,8 @@ class Objects:
                 "the object has been modified; please apply your changes to the latest "
                 "version and try again",
             )
+        if self.kind.check_update is not None:
+            self.kind.check_update(updated, current)
         kept = ("uid", "creationTimestamp", "resourceVersion", "generation")
         meta.update({k: old[k] for k in kept if k in old})
         if self.kind.same(updated, current):

@@ -24,6 +24,7 @@ from sandbox.kubernetes.names import (
     label_value_ok,
     qualified_name_ok,
 )
+from sandbox.kubernetes.secrettypes import refused, type_errors
 
 # core/v1 Secret's fields; any other is dropped on decoding (fieldvalidation.py).
 SECRET_FIELDS = frozenset(
@@ -31,6 +32,7 @@ SECRET_FIELDS = frozenset(
 )
 TOTAL_ANNOTATION_SIZE_LIMIT_B = 256 * 1024
 MAX_SECRET_SIZE = 1024 * 1024
+_HANDLED_AS = 'Secret in version "v1" cannot be handled as a Secret'
 
 
 def _invalid(name: str, field: str, value: Any, detail: str) -> KubeError:
@@ -61,14 +63,21 @@ def validated_secret(body: Any, namespace: str) -> dict[str, Any]:
         )
     if body.get("kind", "Secret") != "Secret":
         raise KubeError(400, f"the kind of the object ({body.get('kind')}) is not Secret")
-    dropped = [f"metadata.{k}" for k in sorted(body["metadata"]) if k not in OBJECT_META_FIELDS]
-    dropped += sorted(k for k in body if k not in SECRET_FIELDS)
-    unknown_fields('Secret in version "v1" cannot be handled as a Secret', dropped)
+    unknown_fields(_HANDLED_AS, _unknown(body), built_in=True)
+    immutable = body.get("immutable")
+    if immutable is not None and not isinstance(immutable, bool):
+        raise _undecodable(immutable, "immutable", "bool")
+    string_data = body.get("stringData") or {}
+    if not isinstance(string_data, dict):
+        raise _undecodable(string_data, "stringData", "map[string]string")
+    for value in string_data.values():
+        if value is not None and not isinstance(value, str):
+            raise _undecodable(value, "stringData", "string")
     meta = _validated_metadata(dict(body["metadata"]), namespace)
     name = meta["name"]
     data = _decoded_data(name, body.get("data") or {})
-    for key, value in (body.get("stringData") or {}).items():
-        data[key] = str(value).encode()
+    for key, value in string_data.items():
+        data[key] = (value or "").encode()  # null decodes as the string's zero value
     for key in data:
         if not config_key_ok(key):
             raise _invalid(
@@ -79,13 +88,43 @@ def validated_secret(body: Any, namespace: str) -> dict[str, Any]:
             )
     if sum(len(value) for value in data.values()) > MAX_SECRET_SIZE:
         raise _too_long(name, "data", MAX_SECRET_SIZE)
+    secret_type = body.get("type") or "Opaque"
+    if errors := type_errors(secret_type, meta.get("annotations") or {}, data):
+        raise refused(name, errors)
     return {
         "kind": "Secret",
         "apiVersion": "v1",
         "metadata": meta,
-        "type": body.get("type") or "Opaque",
+        **({} if immutable is None else {"immutable": immutable}),
+        "type": secret_type,
         "data": {k: base64.b64encode(v).decode() for k, v in sorted(data.items())},
     }
+
+
+def _undecodable(value: Any, field: str, go_type: str) -> KubeError:
+    """encoding/json's UnmarshalTypeError, as the API server's decoding error."""
+    if isinstance(value, bool):
+        kind = "bool"
+    elif isinstance(value, int | float):
+        kind = "number"
+    else:
+        kind = {str: "string", list: "array"}.get(type(value), "object")
+    return KubeError(
+        400,
+        f"{_HANDLED_AS}: json: cannot unmarshal {kind} into Go struct field "
+        f"Secret.{field} of type {go_type}",
+    )
+
+
+def _unknown(body: dict[str, Any]) -> list[str]:
+    """The fields decoding drops, in the order the document has them (sigs.k8s.io/json)."""
+    found: list[str] = []
+    for key, value in body.items():
+        if key == "metadata":
+            found += [f"metadata.{k}" for k in value if k not in OBJECT_META_FIELDS]
+        elif key not in SECRET_FIELDS:
+            found.append(key)
+    return found
 
 
 def _validated_metadata(meta: dict[str, Any], namespace: str) -> dict[str, Any]:

@@ -65,7 +65,7 @@ def test_ignore_stores_without_a_word_and_an_unknown_directive_is_refused(post, 
     answer = post(PROJECTS, PROJECT, "Ignore")
     assert answer.status_code == 201 and "Warning" not in answer.headers
     refused = post(SECRETS, SECRET, "Loose")
-    assert refused.status_code == 400
+    assert refused.status_code == 422  # ValidateCreateOptions
     assert 'Unsupported value: "Loose"' in refused.json()["message"]
 
 
