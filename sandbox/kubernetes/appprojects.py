@@ -92,18 +92,24 @@ def invalid_fields(
     )
 
 
-def validated_appproject(body: Any, namespace: str) -> dict[str, Any]:
-    """The stored form of a request body, or the API server's error for it."""
+def typed_body(body: Any, api_version: str, kind: str) -> dict[str, Any]:
+    """The 400s the API server answers before decoding: not an object, another kind."""
     if not isinstance(body, dict):
         raise KubeError(400, "Object 'metadata' is missing or is not an object")
-    if body.get("apiVersion") != API_VERSION:
+    if body.get("apiVersion") != api_version:
         raise KubeError(
             400,
             f"the API version in the data ({body.get('apiVersion')}) does not match the "
-            f"expected API version ({API_VERSION})",
+            f"expected API version ({api_version})",
         )
-    if body.get("kind") != KIND:
-        raise KubeError(400, f"the kind in the data ({body.get('kind')}) is not {KIND}")
+    if body.get("kind") != kind:
+        raise KubeError(400, f"the kind in the data ({body.get('kind')}) is not {kind}")
+    return body
+
+
+def validated_appproject(body: Any, namespace: str) -> dict[str, Any]:
+    """The stored form of a request body, or the API server's error for it."""
+    typed_body(body, API_VERSION, KIND)
     # No metadata, or null, decodes into an empty ObjectMeta; anything else not an object fails.
     metadata = {} if body.get("metadata") is None else body["metadata"]
     if not isinstance(metadata, dict):

@@ -24,7 +24,12 @@ import json
 from importlib import resources
 from typing import Any
 
-from sandbox.kubernetes.appprojects import invalid_fields, object_metadata, pruned_body
+from sandbox.kubernetes.appprojects import (
+    invalid_fields,
+    object_metadata,
+    pruned_body,
+    typed_body,
+)
 from sandbox.kubernetes.conventions import KubeError
 from sandbox.kubernetes.crdrules import check_modelled, strategy_errors
 from sandbox.kubernetes.structural import FieldError, Schema, validate
@@ -42,17 +47,10 @@ check_modelled(SCHEMA)  # refuses, at import, any rule or keyword not modelled
 
 def _typed(body: Any) -> Object:
     """The 400s the API server answers before validating: not an object, another kind."""
-    if not isinstance(body, dict) or not isinstance(body.get("metadata"), dict):
+    typed = typed_body(body, API_VERSION, KIND)
+    if not isinstance(typed.get("metadata"), dict):
         raise KubeError(400, "Object 'metadata' is missing or is not an object")
-    if body.get("apiVersion") != API_VERSION:
-        raise KubeError(
-            400,
-            f"the API version in the data ({body.get('apiVersion')}) does not match the "
-            f"expected API version ({API_VERSION})",
-        )
-    if body.get("kind") != KIND:
-        raise KubeError(400, f"the kind in the data ({body.get('kind')}) is not {KIND}")
-    return body
+    return typed
 
 
 def _decoded(body: Any, namespace: str) -> Object:

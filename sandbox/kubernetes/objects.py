@@ -92,8 +92,8 @@ class Objects:
         current = self.get(namespace, name)
         return self._update(current, self.kind.validate(body, namespace))
 
-    def patch(self, namespace: str, name: str, patch: Any, content_type: str) -> Object:
-        current = self.get(namespace, name)
+    def check_patch(self, patch: Any, content_type: str) -> None:
+        """A patch type the kind takes (415 otherwise), and a body that is an object."""
         if content_type not in self.kind.patch_types:
             raise KubeError(
                 415,
@@ -102,6 +102,10 @@ class Objects:
             )
         if not isinstance(patch, dict):
             raise KubeError(400, "a merge patch must be a JSON object")
+
+    def patch(self, namespace: str, name: str, patch: Any, content_type: str) -> Object:
+        current = self.get(namespace, name)
+        self.check_patch(patch, content_type)
         strategic = content_type == STRATEGIC_MERGE_PATCH
         merged = (strategic_merge_patch if strategic else merge_patch)(
             copy.deepcopy(current), patch

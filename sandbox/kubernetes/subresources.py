@@ -45,14 +45,7 @@ class StatusObjects(Objects):
         self, namespace: str, name: str, patch: Any, content_type: str, subresource: str = ""
     ) -> Object:
         current = self.get(namespace, name)
-        if content_type not in self.kind.patch_types:
-            raise KubeError(
-                415,
-                "the body of the request was in an unknown format - accepted media types "
-                f"include: {', '.join(self.kind.patch_types)}",
-            )
-        if not isinstance(patch, dict):
-            raise KubeError(400, "a merge patch must be a JSON object")
+        self.check_patch(patch, content_type)
         merged = merge_patch(copy.deepcopy(current), patch)
         self._preconditions(current, merged, put=False)
         updated = self.writes[subresource](merged, namespace, current)
