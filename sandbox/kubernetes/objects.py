@@ -90,7 +90,27 @@ class Objects:
 
     def replace(self, namespace: str, name: str, body: Any) -> Object:
         current = self.get(namespace, name)
+        self.require_version(current, body)
         return self._update(current, self.kind.validate(body, namespace))
+
+    def require_version(self, current: Object, body: Any) -> None:
+        """A custom resource's PUT needs a `resourceVersion`: `AllowUnconditionalUpdate` is
+        false for custom resources (apiextensions-apiserver `customresource/strategy.go`), so
+        apiserver `registry/generic/registry/store.go` `Update` answers 422. The kinds served
+        with a `generation` are the custom resources."""
+        meta = body.get("metadata") if isinstance(body, dict) else None
+        if not self.kind.generation or not isinstance(meta, dict) or meta.get("resourceVersion"):
+            return
+        name = current["metadata"]["name"]
+        raise KubeError(
+            422,
+            f'{self.kind.qualified} "{name}" is invalid: metadata.resourceVersion: Invalid '
+            "value: 0x0: must be specified for an update",
+            details={**self.kind.details(name), "causes": [{
+                "reason": "FieldValueInvalid", "field": "metadata.resourceVersion",
+                "message": "Invalid value: 0x0: must be specified for an update",
+            }]},
+        )  # fmt: skip
 
     def check_patch(self, patch: Any, content_type: str) -> None:
         """A patch type the kind takes (415 otherwise), and a body that is an object."""

@@ -64,17 +64,8 @@ class StatusObjects(Objects):
                 f"URL ({name})",
             )
         version = meta.get("resourceVersion")
-        if put and not version:
-            kind = f"{self.kind.resource}.{self.kind.group}"
-            raise KubeError(
-                422,
-                f'{kind} "{name}" is invalid: metadata.resourceVersion: Invalid value: 0x0: '
-                "must be specified for an update",
-                details={**self.kind.details(name), "causes": [{
-                    "reason": "FieldValueInvalid", "field": "metadata.resourceVersion",
-                    "message": "Invalid value: 0x0: must be specified for an update",
-                }]},
-            )  # fmt: skip
+        if put:
+            self.require_version(current, body)
         if version not in (None, "", current["metadata"]["resourceVersion"]):
             raise self._conflict(
                 name,

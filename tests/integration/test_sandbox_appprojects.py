@@ -219,3 +219,23 @@ def test_unknown_fields_and_nulls_are_pruned_on_create_and_patch(api):
     assert (code, answer["details"]["causes"][0]["reason"]) == (422, "FieldValueTooLong")
     got = api.get_namespaced_custom_object(GROUP, VERSION, "argocd", PLURAL, "team-a")
     assert "description" not in got["spec"]
+
+
+def test_a_replace_needs_the_resource_version_as_for_every_custom_resource(
+    sandbox, running_sandbox
+):
+    api = custom(running_sandbox.base_url, "admin-token")  # the function may not update
+    created = create(api, project("team-a"))
+    body = project("team-a")
+    code, answer = failure(
+        lambda: api.replace_namespaced_custom_object(
+            GROUP, VERSION, "argocd", PLURAL, "team-a", body
+        )
+    )
+    assert code == 422, answer
+    assert answer["details"]["causes"][0]["field"] == "metadata.resourceVersion"
+    body["metadata"]["resourceVersion"] = created["metadata"]["resourceVersion"]
+    replaced = api.replace_namespaced_custom_object(
+        GROUP, VERSION, "argocd", PLURAL, "team-a", body
+    )
+    assert replaced["metadata"]["name"] == "team-a"
