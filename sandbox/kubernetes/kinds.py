@@ -25,7 +25,8 @@ from sandbox.kubernetes.appprojects import (
 )
 from sandbox.kubernetes.clusterprofiles import API_VERSION as CLUSTERPROFILE_VERSION
 from sandbox.kubernetes.clusterprofiles import validated_create
-from sandbox.kubernetes.conventions import KubeError
+from sandbox.kubernetes.conventions import OBJECT_META_FIELDS, KubeError
+from sandbox.kubernetes.fieldvalidation import unknown_fields
 from sandbox.kubernetes.secrets import validated_secret
 from sandbox.kubernetes.secrettypes import check_update
 
@@ -129,8 +130,28 @@ def validated_lease(body: Any, namespace: str) -> Object:
             detail = f"Invalid value: {json.dumps(spec[field])}: {why}"
             raise invalid(name, f"spec.{field}", "FieldValueInvalid", detail)
     known = {field for field, _, _ in checks}  # unknown fields are dropped, as decoding does
+    unknown_fields(
+        'Lease in version "v1" cannot be handled as a Lease', _unknown(body), built_in=True
+    )
     kept = {k: v for k, v in spec.items() if k in known and v is not None}
     return {"kind": "Lease", "apiVersion": "coordination.k8s.io/v1", "metadata": meta, "spec": kept}
+
+
+# LeaseSpec's fields (coordination/v1); the last two are alpha in 1.33, off, and so cleared.
+_LEASE_SPEC = ("holderIdentity", "leaseDurationSeconds", "leaseTransitions", "acquireTime",
+               "renewTime", "strategy", "preferredHolder")  # fmt: skip
+
+
+def _unknown(body: Object) -> list[str]:
+    """A Lease body's unknown fields, in document order, as the decoder meets them."""
+    found: list[str] = []
+    for key, value in body.items():
+        if key in ("metadata", "spec") and isinstance(value, dict):
+            known = OBJECT_META_FIELDS if key == "metadata" else _LEASE_SPEC
+            found += [f"{key}.{k}" for k in value if k not in known]
+        elif key not in ("apiVersion", "kind", "metadata", "spec"):
+            found.append(key)
+    return found
 
 
 def _int(value: Any) -> bool:

@@ -84,3 +84,22 @@ def test_a_cluster_profile_with_an_unknown_field_is_refused_under_strict(post, s
         'decoding error: unknown field "spec.colour"',
     )
     assert post(path, profile).status_code == 201
+
+
+def test_a_lease_s_unknown_fields_are_named_as_for_any_built_in_object(post, sandbox):
+    lease = {
+        "apiVersion": "coordination.k8s.io/v1",
+        "kind": "Lease",
+        "metadata": {"name": "l", "colour": "red"},
+        "spec": {"holderIdentity": "me", "holder": "typo"},
+    }
+    path = "/apis/coordination.k8s.io/v1/namespaces/argocd/leases"
+    answer = post(path, lease, "Strict")
+    assert (answer.status_code, answer.json()["message"]) == (
+        400,
+        'Lease in version "v1" cannot be handled as a Lease: strict decoding error: '
+        'unknown field "metadata.colour", unknown field "spec.holder"',
+    )
+    warned = post(path, lease)
+    assert warned.status_code == 201
+    assert len(warned.raw.headers.getlist("Warning")) == 2
