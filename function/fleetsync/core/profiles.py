@@ -170,6 +170,22 @@ def status_manifest(
     return dict(status)
 
 
+def profile_of(item: Mapping[str, Any]) -> ClusterProfile:
+    """A ClusterProfile as read: its manager (another's is never ours to write), its status
+    as stored, conditions and their times included."""
+    metadata = item.get("metadata") or {}
+    spec = item.get("spec") or {}
+    return ClusterProfile(
+        name=str(metadata.get("name", "")),
+        labels=dict(metadata.get("labels") or {}),
+        annotations=dict(metadata.get("annotations") or {}),
+        display_name=str(spec.get("displayName", "")),
+        status=_frozen(dict(item.get("status") or {})),
+        cluster_manager=str((spec.get("clusterManager") or {}).get("name", "")),
+        resource_version=str(metadata.get("resourceVersion", "")),
+    )
+
+
 def _frozen(value: Any) -> Any:
     if isinstance(value, dict):
         return MappingProxyType({k: _frozen(v) for k, v in value.items()})
