@@ -1,0 +1,65 @@
+"""ClusterProfiles' subresource paths at their edges, over raw HTTP: the methods `/status`
+does not serve and the subresources the CRD does not declare, answered as the API server's
+custom resource handler answers them (after RBAC).
+
+Sources: apiextensions-apiserver `pkg/apiserver/customresource_handler.go` (`ServeHTTP`: a
+subresource other than `status` and `scale`, or one the CRD does not declare, is
+`NewNotFound(groupResource, name)`; `serveStatus`: any verb but get, update and patch is
+`NewMethodNotSupported(groupResource, verb)`); apimachinery `api/errors` (`NewMethodNotSupported`:
+405 `MethodNotAllowed`, "%s is not supported on resources of kind %q", details group and
+kind).
+"""
+
+import pytest
+import requests
+
+from tests.integration.kube import GATEWAY
+from tests.integration.test_sandbox_clusterprofiles import NS, api, create, profile
+
+__all__ = ["api"]  # the fixture
+PATH = f"{GATEWAY}/apis/multicluster.x-k8s.io/v1alpha1/namespaces/{NS}/clusterprofiles"
+QUALIFIED = "clusterprofiles.multicluster.x-k8s.io"
+
+
+def call(base_url, method, path, token="admin-token", body=None):
+    answer = requests.request(
+        method,
+        base_url + PATH + path,
+        headers={"Authorization": f"Bearer {token}"},
+        json=body,
+        timeout=30,
+    )
+    return answer.status_code, answer.json()
+
+
+@pytest.mark.parametrize(("method", "verb"), [("POST", "create"), ("DELETE", "delete")])
+def test_status_refuses_other_verbs_as_method_not_supported(api, running_sandbox, method, verb):
+    create(api, profile("c1"))
+    body = profile("c1") if method == "POST" else None
+    code, answer = call(running_sandbox.base_url, method, "/c1/status", body=body)
+    assert code == 405
+    assert answer["reason"] == "MethodNotAllowed"
+    assert answer["message"] == f'{verb} is not supported on resources of kind "{QUALIFIED}"'
+    assert answer["details"] == {"group": "multicluster.x-k8s.io", "kind": "clusterprofiles"}
+
+
+def test_status_verbs_are_authorized_before_the_method_is_refused(api, running_sandbox):
+    """The function's Role has get, patch and update on `clusterprofiles/status`: a DELETE is
+    Forbidden by RBAC before the handler sees it."""
+    create(api, profile("c1"))
+    code, answer = call(running_sandbox.base_url, "DELETE", "/c1/status", token="sandbox-token")
+    assert (code, answer["reason"]) == (403, "Forbidden")
+    assert 'cannot delete resource "clusterprofiles/status"' in answer["message"]
+
+
+@pytest.mark.parametrize("sub", ["scale", "spec"])
+def test_an_undeclared_subresource_is_the_objects_not_found(api, running_sandbox, sub):
+    create(api, profile("c1"))
+    code, answer = call(running_sandbox.base_url, "GET", f"/c1/{sub}")
+    assert (code, answer["reason"]) == (404, "NotFound")
+    assert answer["message"] == f'{QUALIFIED} "c1" not found'
+    assert answer["details"] == {
+        "name": "c1",
+        "group": "multicluster.x-k8s.io",
+        "kind": "clusterprofiles",
+    }
