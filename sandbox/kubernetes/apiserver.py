@@ -30,6 +30,7 @@ from sandbox.kubernetes.fieldvalidation import (
 from sandbox.kubernetes.objects import Objects
 from sandbox.kubernetes.openapi import serve_openapi
 from sandbox.kubernetes.openapi_v2 import serve_openapi_v2
+from sandbox.kubernetes.subresources import check_subresource
 
 # `(?:namespaces/{ns}/)?`: a collection without a namespace is every namespace's (`kubectl -A`).
 _IN = r"(?:/namespaces/(?P<ns>[^/]+))?"
@@ -39,7 +40,7 @@ _NAMESPACES = re.compile(r"^/api/v1/namespaces(?:/(?P<ns>[^/]+))?/?$")
 _APPPROJECTS = re.compile(rf"^/apis/argoproj\.io/v1alpha1{_IN}/appprojects(?:/(?P<name>[^/]+))?/?$")
 _CLUSTERPROFILES = re.compile(
     rf"^/apis/multicluster\.x-k8s\.io/v1alpha1{_IN}/clusterprofiles"
-    r"(?:/(?P<name>[^/]+)(?:/(?P<sub>status))?)?/?$"
+    r"(?:/(?P<name>[^/]+)(?:/(?P<sub>[^/]+))?)?/?$"
 )
 _LEASES = re.compile(rf"^/apis/coordination\.k8s\.io/v1{_IN}/leases(?:/(?P<name>[^/]+))?/?$")
 _VERBS = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
@@ -67,13 +68,12 @@ def serve_kubernetes(cluster: Cluster, identity: str, request: Request, path: st
         if match := pattern.match(path):
             ns, name = match["ns"] or "", match["name"] or ""
             sub = match.groupdict().get("sub") or ""
-            verb = _collection_verb(verb, name)
+            verb = verb if sub else _collection_verb(verb, name)
             if not ns and verb != "list":
                 raise KubeError(404, "the server could not find the requested resource")
-            if sub and verb not in ("get", "update", "patch"):
-                raise KubeError(405, _NOT_ALLOWED)
             resource = f"{store.kind.resource}/{sub}" if sub else store.kind.resource
             cluster.authorize(identity, verb, resource, ns, name, store.kind.group)
+            check_subresource(store.kind, verb, name, sub)
             return _written(store, verb, request, ns, name, sub)
     if (match := _EVENTS.match(path)) and verb == "get":
         cluster.authorize(identity, "list", "events", match["ns"] or "", "")
