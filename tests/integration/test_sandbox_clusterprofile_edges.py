@@ -63,3 +63,30 @@ def test_an_undeclared_subresource_is_the_objects_not_found(api, running_sandbox
         "group": "multicluster.x-k8s.io",
         "kind": "clusterprofiles",
     }
+
+
+# kubectl 1.33's `create namespace x133` body (its -v=8 dump): the `k8s\0` magic, then a
+# runtime.Unknown (typeMeta v1/Namespace, raw = the Namespace message, every field empty but
+# metadata.name, as gogo-protobuf writes them).
+KUBECTL_NAMESPACE = bytes.fromhex(
+    "6b3873000a0f0a02763112094e616d657370616365121c0a140a04783133331200"
+    "1a0022002a00320038004200120"
+    "01a020a001a002200"
+)
+
+
+def test_a_namespace_created_as_protobuf_is_decoded(running_sandbox, sandbox):
+    """apimachinery `runtime/serializer/protobuf` (the `k8s\\x00` prefix, `runtime.Unknown`),
+    k8s.io/api `core/v1/generated.proto` (Namespace, ObjectMeta's field numbers)."""
+    answer = requests.post(
+        running_sandbox.base_url + GATEWAY + "/api/v1/namespaces",
+        headers={
+            "Authorization": "Bearer admin-token",
+            "Content-Type": "application/vnd.kubernetes.protobuf",
+        },
+        data=KUBECTL_NAMESPACE,
+        timeout=30,
+    )
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["metadata"]["name"] == "x133"
+    assert answer.json()["metadata"]["labels"] == {"kubernetes.io/metadata.name": "x133"}
