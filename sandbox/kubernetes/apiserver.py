@@ -30,6 +30,7 @@ from sandbox.kubernetes.fieldvalidation import (
 from sandbox.kubernetes.objects import Objects
 from sandbox.kubernetes.openapi import serve_openapi
 from sandbox.kubernetes.openapi_v2 import serve_openapi_v2
+from sandbox.kubernetes.protobuf import MEDIA_TYPE, decoded_namespace
 from sandbox.kubernetes.subresources import check_subresource
 
 # `(?:namespaces/{ns}/)?`: a collection without a namespace is every namespace's (`kubectl -A`).
@@ -82,7 +83,9 @@ def serve_kubernetes(cluster: Cluster, identity: str, request: Request, path: st
         name = match["ns"] or ""
         if verb == "create" and not name:  # POST /api/v1/namespaces
             cluster.authorize(identity, "create", "namespaces", "", "")
-            return ok(cluster.create_namespace(_body(request)), 201)
+            raw = request.get_data(cache=True)
+            body = decoded_namespace(raw) if request.mimetype == MEDIA_TYPE else _body(request)
+            return ok(cluster.create_namespace(body), 201)
         if verb != "get":
             raise KubeError(405, _NOT_ALLOWED)
         cluster.authorize(identity, "get" if name else "list", "namespaces", "", name)
