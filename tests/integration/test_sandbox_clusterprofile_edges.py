@@ -1,6 +1,6 @@
-"""ClusterProfiles' subresource paths at their edges, over raw HTTP: the methods `/status`
-does not serve and the subresources the CRD does not declare, answered as the API server's
-custom resource handler answers them (after RBAC).
+"""ClusterProfiles and namespaces at their edges, over raw HTTP: the methods `/status` does
+not serve and the subresources the CRD does not declare, answered as the API server's custom
+resource handler answers them (after RBAC); a Namespace sent as protobuf; `generateName`.
 
 Sources: apiextensions-apiserver `pkg/apiserver/customresource_handler.go` (`ServeHTTP`: a
 subresource other than `status` and `scale`, or one the CRD does not declare, is
@@ -10,10 +10,13 @@ subresource other than `status` and `scale`, or one the CRD does not declare, is
 kind).
 """
 
+import re
+
+import kubernetes.client as k
 import pytest
 import requests
 
-from tests.integration.kube import GATEWAY
+from tests.integration.kube import GATEWAY, core
 from tests.integration.test_sandbox_clusterprofiles import NS, api, create, profile
 
 __all__ = ["api"]  # the fixture
@@ -90,3 +93,29 @@ def test_a_namespace_created_as_protobuf_is_decoded(running_sandbox, sandbox):
     assert answer.status_code == 201, answer.text
     assert answer.json()["metadata"]["name"] == "x133"
     assert answer.json()["metadata"]["labels"] == {"kubernetes.io/metadata.name": "x133"}
+
+
+GENERATED = "[bcdfghjklmnpqrstvwxz2456789]{5}"  # apimachinery `util/rand` `String`'s alphabet
+
+
+def test_generate_name_makes_the_name_of_a_clusterprofile_and_a_namespace(
+    api, running_sandbox, sandbox
+):
+    """apiserver `registry/rest/create.go` `BeforeCreate` (a `generateName` without a `name`
+    becomes the name), `storage/names/generate.go` (`SimpleNameGenerator`: the prefix cut to
+    58 characters, then 5 random ones)."""
+    body = profile("unused")
+    body["metadata"] = {"generateName": "cp-"}
+    made = create(api, body)
+    assert re.fullmatch(f"cp-{GENERATED}", made["metadata"]["name"]), made["metadata"]
+    assert made["metadata"]["generateName"] == "cp-"
+    assert made["metadata"]["name"] in sandbox.clusterprofiles()
+    admin = core(running_sandbox.base_url, "admin-token")
+    long_prefix = "t" * 70
+    namespace = admin.create_namespace(
+        k.V1Namespace(metadata=k.V1ObjectMeta(generate_name="team-"))
+    )
+    assert re.fullmatch(f"team-{GENERATED}", namespace.metadata.name)
+    assert namespace.metadata.labels == {"kubernetes.io/metadata.name": namespace.metadata.name}
+    long = admin.create_namespace(k.V1Namespace(metadata=k.V1ObjectMeta(generate_name=long_prefix)))
+    assert re.fullmatch("t" * 58 + GENERATED, long.metadata.name)
