@@ -19,6 +19,7 @@ from sandbox.kubernetes.clusterprofiles import validated_status, validated_updat
 from sandbox.kubernetes.conventions import KubeError
 from sandbox.kubernetes.kinds import APPPROJECTS, CLUSTERPROFILES, LEASES, SECRETS
 from sandbox.kubernetes.lists import ListPolicy
+from sandbox.kubernetes.names import with_generated_name
 from sandbox.kubernetes.objects import Objects
 from sandbox.kubernetes.rbac import Rule, authorize
 from sandbox.kubernetes.subresources import StatusObjects
@@ -119,7 +120,7 @@ class Cluster:
     def create_namespace(self, body: Any) -> dict[str, Any]:
         """POST /api/v1/namespaces: the name validated as `ValidateNamespaceName` does (a DNS
         label: apimachinery `validation.IsDNS1123Label`), 409 if it exists."""
-        meta = body.get("metadata") if isinstance(body, dict) else None
+        meta = with_generated_name(body).get("metadata") if isinstance(body, dict) else None
         if not isinstance(meta, dict):
             raise KubeError(400, "Object 'metadata' is missing or is not an object")
         name, labels = meta.get("name"), meta.get("labels") or {}
@@ -132,6 +133,8 @@ class Cluster:
                             details={"name": name, "kind": "namespaces"})  # fmt: skip
         created = self._namespace(name)
         created["metadata"]["labels"] = {**labels, "kubernetes.io/metadata.name": name}
+        if meta.get("generateName"):
+            created["metadata"]["generateName"] = meta["generateName"]
         created["metadata"]["resourceVersion"] = self.next_version()
         self.namespaces[name] = created
         return created

@@ -18,6 +18,8 @@ against.
 from __future__ import annotations
 
 import re
+import secrets
+from typing import Any
 
 _ALNUM = "[A-Za-z0-9]"
 _LABEL_CHARS = "[-A-Za-z0-9_.]"
@@ -71,3 +73,22 @@ def config_key_ok(text: str) -> bool:
         )
         and not text.startswith("..")
     )
+
+
+# apiserver `storage/names/generate.go` (`SimpleNameGenerator`: 63 - 5 characters of the
+# prefix, then 5 from apimachinery `util/rand`'s alphabet); `registry/rest/create.go`
+# `BeforeCreate` calls it for a `generateName` without a `name`.
+_GENERATED_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+_GENERATED_PREFIX_MAX = 58
+
+
+def with_generated_name(body: Any) -> Any:
+    """`body` with `metadata.name` made from `metadata.generateName` when only that is given."""
+    meta = body.get("metadata") if isinstance(body, dict) else None
+    if not isinstance(meta, dict) or meta.get("name"):
+        return body
+    prefix = meta.get("generateName")
+    if isinstance(prefix, str) and prefix:
+        suffix = "".join(secrets.choice(_GENERATED_ALPHABET) for _ in range(5))
+        meta["name"] = prefix[:_GENERATED_PREFIX_MAX] + suffix
+    return body
