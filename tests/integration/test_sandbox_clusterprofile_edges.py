@@ -10,6 +10,7 @@ subresource other than `status` and `scale`, or one the CRD does not declare, is
 kind).
 """
 
+import json
 import re
 
 import kubernetes.client as k
@@ -119,3 +120,34 @@ def test_generate_name_makes_the_name_of_a_clusterprofile_and_a_namespace(
     assert namespace.metadata.labels == {"kubernetes.io/metadata.name": namespace.metadata.name}
     long = admin.create_namespace(k.V1Namespace(metadata=k.V1ObjectMeta(generate_name=long_prefix)))
     assert re.fullmatch("t" * 58 + GENERATED, long.metadata.name)
+
+
+LABEL_VALUE_RULE = (
+    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or "
+    "'.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or "
+    "'my_value',  or '12345', regex used for validation is "
+    "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
+)
+
+
+@pytest.mark.parametrize(
+    ("labels", "message"),
+    [
+        ({"a": "b c"}, f'Invalid value: "b c": {LABEL_VALUE_RULE}'),
+        ({"a": "v" * 64}, f'Invalid value: "{"v" * 64}": must be no more than 63 characters'),
+        ({"a b": "c"}, None),
+    ],
+)
+def test_a_namespaces_labels_are_validated(running_sandbox, sandbox, labels, message):
+    """pkg/apis/core/validation `ValidateNamespace` -> apimachinery `ValidateObjectMeta` ->
+    `ValidateLabels` (`ValidateLabelName`, `IsValidLabelValue`: `RegexError`, `MaxLenError`)."""
+    admin = core(running_sandbox.base_url, "admin-token")
+    with pytest.raises(k.ApiException) as raised:
+        admin.create_namespace(k.V1Namespace(metadata=k.V1ObjectMeta(name="lab", labels=labels)))
+    answer = json.loads(raised.value.body)
+    assert (raised.value.status, answer["reason"]) == (422, "Invalid")
+    assert [c["field"] for c in answer["details"]["causes"]] == ["metadata.labels"]
+    if message:
+        assert answer["details"]["causes"][0]["message"] == message
+        assert answer["message"] == f'Namespace "lab" is invalid: metadata.labels: {message}'
+    assert "lab" not in [n.metadata.name for n in admin.list_namespace().items]
