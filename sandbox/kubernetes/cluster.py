@@ -19,7 +19,7 @@ from sandbox.kubernetes.clusterprofiles import validated_status, validated_updat
 from sandbox.kubernetes.conventions import KubeError
 from sandbox.kubernetes.kinds import APPPROJECTS, CLUSTERPROFILES, LEASES, SECRETS
 from sandbox.kubernetes.lists import ListPolicy
-from sandbox.kubernetes.names import with_generated_name
+from sandbox.kubernetes.names import label_problems, with_generated_name
 from sandbox.kubernetes.objects import Objects
 from sandbox.kubernetes.rbac import Rule, authorize
 from sandbox.kubernetes.subresources import StatusObjects
@@ -41,10 +41,12 @@ def namespace_name_problems(name: str) -> list[str]:
     return problems
 
 
-def _invalid_namespace(name: str, problems: list[str], head: str) -> KubeError:
+def _invalid_namespace(
+    name: str, problems: list[str], head: str, field: str = "metadata.name"
+) -> KubeError:
     causes = [{"reason": "FieldValueInvalid" if name else "FieldValueRequired",
-               "message": f"{head}: {p}", "field": "metadata.name"} for p in problems]  # fmt: skip
-    listed = [f"metadata.name: {c['message']}" for c in causes]
+               "message": f"{head}: {p}", "field": field} for p in problems]  # fmt: skip
+    listed = [f"{field}: {c['message']}" for c in causes]
     text = listed[0] if len(listed) == 1 else f"[{', '.join(listed)}]"
     return KubeError(422, f'Namespace "{name}" is invalid: {text}',
                      details={"name": name, "kind": "Namespace", "causes": causes})  # fmt: skip
@@ -128,6 +130,10 @@ class Cluster:
             raise _invalid_namespace("", ["name or generateName is required"], "Required value")
         if problems := namespace_name_problems(name):
             raise _invalid_namespace(name, problems, f"Invalid value: {json.dumps(name)}")
+        for bad, problem in label_problems(labels)[:1]:
+            raise _invalid_namespace(
+                name, [problem], f"Invalid value: {json.dumps(bad)}", "metadata.labels"
+            )
         if name in self.namespaces:
             raise KubeError(409, f'namespaces "{name}" already exists',
                             details={"name": name, "kind": "namespaces"})  # fmt: skip
