@@ -151,3 +151,44 @@ def test_a_namespaces_labels_are_validated(running_sandbox, sandbox, labels, mes
         assert answer["details"]["causes"][0]["message"] == message
         assert answer["message"] == f'Namespace "lab" is invalid: metadata.labels: {message}'
     assert "lab" not in [n.metadata.name for n in admin.list_namespace().items]
+
+
+NOT_CHECKED = ("<nil>", "FieldValueInvalid")
+
+
+def _causes(call):
+    with pytest.raises(k.ApiException) as raised:
+        call()
+    answer = json.loads(raised.value.body)
+    assert (raised.value.status, answer["reason"]) == (422, "Invalid")
+    return [(c["field"], c["reason"]) for c in answer["details"]["causes"]]
+
+
+def test_metadata_errors_join_the_schemas_and_block_the_rule(api):
+    """customresource/validator.go `Validate`: ObjectMeta's errors (`ValidateObjectMetaAccessor`)
+    and the schema's are one list, so a missing name (Required) blocks the CEL rule as any
+    Required does (strategy.go `hasBlockingErr`), and a bad name comes with the spec's errors;
+    on update `ValidateObjectMetaAccessorUpdate`'s label errors join the transition rule's."""
+    nameless = profile("x")
+    nameless["metadata"] = {}
+    assert _causes(lambda: create(api, nameless)) == [
+        ("metadata.name", "FieldValueRequired"),
+        NOT_CHECKED,
+    ]
+    bad = profile("Bad_Name")
+    bad["spec"] = {}
+    assert _causes(lambda: create(api, bad)) == [
+        ("metadata.name", "FieldValueInvalid"),
+        ("spec.clusterManager", "FieldValueRequired"),
+        NOT_CHECKED,
+    ]
+    made = create(api, profile("c1"))
+    moved = profile("c1", manager="someone-else")
+    moved["metadata"] = {**made["metadata"], "labels": {"a": "b c"}}
+    replace = lambda: api.replace_namespaced_custom_object(  # noqa: E731
+        "multicluster.x-k8s.io", "v1alpha1", NS, "clusterprofiles", "c1", moved
+    )
+    assert _causes(replace) == [
+        ("metadata.labels", "FieldValueInvalid"),
+        ("spec.clusterManager", "FieldValueInvalid"),
+    ]
