@@ -192,3 +192,20 @@ def test_metadata_errors_join_the_schemas_and_block_the_rule(api):
         ("metadata.labels", "FieldValueInvalid"),
         ("spec.clusterManager", "FieldValueInvalid"),
     ]
+
+
+def test_a_dry_run_namespace_create_stores_nothing(running_sandbox, sandbox):
+    """`kubectl create namespace x --dry-run=server`: apiserver `registry/generic/registry`
+    `DryRunnableStorage.Create` answers what would be created and persists nothing; any
+    `dryRun` value but `All` is refused (meta/v1 validation `ValidateDryRun`)."""
+    admin = core(running_sandbox.base_url, "admin-token")
+    body = k.V1Namespace(metadata=k.V1ObjectMeta(name="dry"))
+    answered = admin.create_namespace(body, dry_run="All")
+    assert answered.metadata.name == "dry"
+    assert "dry" not in [n.metadata.name for n in admin.list_namespace().items]
+    with pytest.raises(k.ApiException) as raised:
+        admin.create_namespace(body, dry_run="Some")
+    assert raised.value.status == 422
+    assert "dry" not in [n.metadata.name for n in admin.list_namespace().items]
+    admin.create_namespace(body)
+    assert "dry" in [n.metadata.name for n in admin.list_namespace().items]
