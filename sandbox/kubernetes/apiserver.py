@@ -85,7 +85,7 @@ def serve_kubernetes(cluster: Cluster, identity: str, request: Request, path: st
             cluster.authorize(identity, "create", "namespaces", "", "")
             raw = request.get_data(cache=True)
             body = decoded_namespace(raw) if request.mimetype == MEDIA_TYPE else _body(request)
-            return ok(cluster.create_namespace(body), 201)
+            return ok(cluster.create_namespace(body, _dry_run_asked(request, verb)), 201)
         if verb != "get":
             raise KubeError(405, _NOT_ALLOWED)
         cluster.authorize(identity, "get" if name else "list", "namespaces", "", name)

@@ -119,9 +119,10 @@ class Cluster:
             )
         return self.namespaces[name]
 
-    def create_namespace(self, body: Any) -> dict[str, Any]:
+    def create_namespace(self, body: Any, dry_run: bool = False) -> dict[str, Any]:
         """POST /api/v1/namespaces: the name validated as `ValidateNamespaceName` does (a DNS
-        label: apimachinery `validation.IsDNS1123Label`), 409 if it exists."""
+        label: apimachinery `validation.IsDNS1123Label`), 409 if it exists; a dry run
+        (`dryRun=All`) answers the same and stores nothing (`DryRunnableStorage.Create`)."""
         meta = with_generated_name(body).get("metadata") if isinstance(body, dict) else None
         if not isinstance(meta, dict):
             raise KubeError(400, "Object 'metadata' is missing or is not an object")
@@ -141,6 +142,9 @@ class Cluster:
         created["metadata"]["labels"] = {**labels, "kubernetes.io/metadata.name": name}
         if meta.get("generateName"):
             created["metadata"]["generateName"] = meta["generateName"]
+        if dry_run:  # never stored, so no resourceVersion (DryRunnableStorage's copyInto)
+            del created["metadata"]["resourceVersion"]
+            return created
         created["metadata"]["resourceVersion"] = self.next_version()
         self.namespaces[name] = created
         return created

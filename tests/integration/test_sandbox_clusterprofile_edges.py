@@ -202,6 +202,7 @@ def test_a_dry_run_namespace_create_stores_nothing(running_sandbox, sandbox):
     body = k.V1Namespace(metadata=k.V1ObjectMeta(name="dry"))
     answered = admin.create_namespace(body, dry_run="All")
     assert answered.metadata.name == "dry"
+    assert answered.metadata.resource_version is None
     assert "dry" not in [n.metadata.name for n in admin.list_namespace().items]
     with pytest.raises(k.ApiException) as raised:
         admin.create_namespace(body, dry_run="Some")
