@@ -210,3 +210,13 @@ def test_a_dry_run_namespace_create_stores_nothing(running_sandbox, sandbox):
     assert "dry" not in [n.metadata.name for n in admin.list_namespace().items]
     admin.create_namespace(body)
     assert "dry" in [n.metadata.name for n in admin.list_namespace().items]
+
+
+def test_a_namespaces_annotations_are_kept(running_sandbox, sandbox):
+    """ObjectMeta's annotations are stored as given (kubectl apply keeps its
+    `last-applied-configuration` there); a real Namespace create drops none of ObjectMeta."""
+    admin = core(running_sandbox.base_url, "admin-token")
+    notes = {"kubectl.kubernetes.io/last-applied-configuration": "{}", "team": "x"}
+    meta = k.V1ObjectMeta(name="noted", annotations=notes)
+    assert admin.create_namespace(k.V1Namespace(metadata=meta)).metadata.annotations == notes
+    assert admin.read_namespace("noted").metadata.annotations == notes
