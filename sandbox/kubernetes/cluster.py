@@ -140,8 +140,9 @@ class Cluster:
                             details={"name": name, "kind": "namespaces"})  # fmt: skip
         created = self._namespace(name)
         created["metadata"]["labels"] = {**labels, "kubernetes.io/metadata.name": name}
-        if meta.get("generateName"):
-            created["metadata"]["generateName"] = meta["generateName"]
+        for kept in ("generateName", "annotations"):
+            if meta.get(kept):
+                created["metadata"][kept] = meta[kept]
         if dry_run:  # never stored, so no resourceVersion (DryRunnableStorage's copyInto)
             del created["metadata"]["resourceVersion"]
             return created
