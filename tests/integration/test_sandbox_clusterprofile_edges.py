@@ -220,3 +220,22 @@ def test_a_namespaces_annotations_are_kept(running_sandbox, sandbox):
     meta = k.V1ObjectMeta(name="noted", annotations=notes)
     assert admin.create_namespace(k.V1Namespace(metadata=meta)).metadata.annotations == notes
     assert admin.read_namespace("noted").metadata.annotations == notes
+
+
+def test_a_namespaces_unknown_fields_meet_field_validation(running_sandbox, sandbox):
+    """`kubectl apply` of a Namespace creates it with `fieldValidation=Strict`: an unknown field
+    is the strict decoder's 400, as for any built-in kind; the default (`Warn`) creates it and
+    warns (Kubernetes docs, "Server Side Field Validation"; sigs.k8s.io/json)."""
+    url = running_sandbox.base_url + GATEWAY + "/api/v1/namespaces"
+    body = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "typo"}, "bogus": 1}
+    auth = {"Authorization": "Bearer admin-token"}
+    strict = requests.post(url, params={"fieldValidation": "Strict"}, json=body, headers=auth)
+    assert strict.status_code == 400, strict.text
+    assert strict.json()["message"] == (
+        'Namespace in version "v1" cannot be handled as a Namespace: strict decoding error: '
+        'unknown field "bogus"'
+    )
+    warned = requests.post(url, json=body, headers=auth)
+    assert warned.status_code == 201
+    assert warned.headers["Warning"] == '299 - "unknown field \\"bogus\\""'
+    assert "bogus" not in warned.json()
