@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sandbox.kubernetes.clusterprofiles import validated_status, validated_update
-from sandbox.kubernetes.conventions import KubeError
+from sandbox.kubernetes.conventions import OBJECT_META_FIELDS, KubeError
 from sandbox.kubernetes.kinds import APPPROJECTS, CLUSTERPROFILES, LEASES, SECRETS
 from sandbox.kubernetes.lists import ListPolicy
 from sandbox.kubernetes.names import label_problems, with_generated_name
@@ -39,6 +39,21 @@ def namespace_name_problems(name: str) -> list[str]:
         subdomain = re.fullmatch(rf"{_LABEL}(\.{_LABEL})*", name)
         problems.append("must not contain dots" if subdomain else _LABEL_RULE)
     return problems
+
+
+NAMESPACE_AS = 'Namespace in version "v1" cannot be handled as a Namespace'
+_NAMESPACE_FIELDS = frozenset(("apiVersion", "kind", "metadata", "spec", "status"))
+
+
+def namespace_unknown_fields(body: Any) -> list[str]:
+    """The fields decoding a Namespace drops, in the document's order (sigs.k8s.io/json)."""
+    found: list[str] = []
+    for key, value in body.items() if isinstance(body, dict) else ():
+        if key == "metadata" and isinstance(value, dict):
+            found += [f"metadata.{k}" for k in value if k not in OBJECT_META_FIELDS]
+        elif key not in _NAMESPACE_FIELDS:
+            found.append(key)
+    return found
 
 
 def _invalid_namespace(

@@ -229,13 +229,15 @@ def test_a_namespaces_unknown_fields_meet_field_validation(running_sandbox, sand
     url = running_sandbox.base_url + GATEWAY + "/api/v1/namespaces"
     body = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "typo"}, "bogus": 1}
     auth = {"Authorization": "Bearer admin-token"}
-    strict = requests.post(url, params={"fieldValidation": "Strict"}, json=body, headers=auth)
+    strict = requests.post(
+        url, params={"fieldValidation": "Strict"}, json=body, headers=auth, timeout=30
+    )
     assert strict.status_code == 400, strict.text
     assert strict.json()["message"] == (
         'Namespace in version "v1" cannot be handled as a Namespace: strict decoding error: '
         'unknown field "bogus"'
     )
-    warned = requests.post(url, json=body, headers=auth)
+    warned = requests.post(url, json=body, headers=auth, timeout=30)
     assert warned.status_code == 201
     assert warned.headers["Warning"] == '299 - "unknown field \\"bogus\\""'
     assert "bogus" not in warned.json()
