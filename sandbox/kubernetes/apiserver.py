@@ -11,25 +11,26 @@ client's CustomObjectsApi calls them), ClusterProfiles
 
 from __future__ import annotations
 
-import json
 import re
-from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from sandbox.kubernetes.cluster import Cluster
+from sandbox.kubernetes.cluster import NAMESPACE_AS, Cluster, namespace_unknown_fields
 from sandbox.kubernetes.conventions import KubeError, ok
 from sandbox.kubernetes.discovery import serve_discovery
 from sandbox.kubernetes.fieldvalidation import (
-    JSONObject,
     duplicate_keys,
     duplicated,
     request_scope,
+    unknown_fields,
     warning_headers,
 )
 from sandbox.kubernetes.objects import Objects
 from sandbox.kubernetes.openapi import serve_openapi
 from sandbox.kubernetes.openapi_v2 import serve_openapi_v2
+from sandbox.kubernetes.protobuf import MEDIA_TYPE, decoded_namespace
+from sandbox.kubernetes.subresources import check_subresource
+from sandbox.kubernetes.writeoptions import OPTIONS, dry_run_asked, request_body
 
 # `(?:namespaces/{ns}/)?`: a collection without a namespace is every namespace's (`kubectl -A`).
 _IN = r"(?:/namespaces/(?P<ns>[^/]+))?"
@@ -39,7 +40,7 @@ _NAMESPACES = re.compile(r"^/api/v1/namespaces(?:/(?P<ns>[^/]+))?/?$")
 _APPPROJECTS = re.compile(rf"^/apis/argoproj\.io/v1alpha1{_IN}/appprojects(?:/(?P<name>[^/]+))?/?$")
 _CLUSTERPROFILES = re.compile(
     rf"^/apis/multicluster\.x-k8s\.io/v1alpha1{_IN}/clusterprofiles"
-    r"(?:/(?P<name>[^/]+)(?:/(?P<sub>status))?)?/?$"
+    r"(?:/(?P<name>[^/]+)(?:/(?P<sub>[^/]+))?)?/?$"
 )
 _LEASES = re.compile(rf"^/apis/coordination\.k8s\.io/v1{_IN}/leases(?:/(?P<name>[^/]+))?/?$")
 _VERBS = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
@@ -47,7 +48,6 @@ _NOT_ALLOWED = "the server does not allow this method on the requested resource"
 # Go's encoding/json refuses bodies nested deeper than 10000 levels; Python's decoder and the
 # sandbox's schema walk stop near 1000, so the sandbox refuses from there, also as a 400.
 _TOO_DEEP = "the body of the request could not be decoded: exceeded max depth"
-_OPTIONS = {"create": "CreateOptions", "update": "UpdateOptions", "patch": "PatchOptions"}
 
 
 def serve_kubernetes(cluster: Cluster, identity: str, request: Request, path: str) -> Response:
@@ -67,13 +67,12 @@ def serve_kubernetes(cluster: Cluster, identity: str, request: Request, path: st
         if match := pattern.match(path):
             ns, name = match["ns"] or "", match["name"] or ""
             sub = match.groupdict().get("sub") or ""
-            verb = _collection_verb(verb, name)
+            verb = verb if sub else _collection_verb(verb, name)
             if not ns and verb != "list":
                 raise KubeError(404, "the server could not find the requested resource")
-            if sub and verb not in ("get", "update", "patch"):
-                raise KubeError(405, _NOT_ALLOWED)
             resource = f"{store.kind.resource}/{sub}" if sub else store.kind.resource
             cluster.authorize(identity, verb, resource, ns, name, store.kind.group)
+            check_subresource(store.kind, verb, name, sub)
             return _written(store, verb, request, ns, name, sub)
     if (match := _EVENTS.match(path)) and verb == "get":
         cluster.authorize(identity, "list", "events", match["ns"] or "", "")
@@ -82,7 +81,7 @@ def serve_kubernetes(cluster: Cluster, identity: str, request: Request, path: st
         name = match["ns"] or ""
         if verb == "create" and not name:  # POST /api/v1/namespaces
             cluster.authorize(identity, "create", "namespaces", "", "")
-            return ok(cluster.create_namespace(_body(request)), 201)
+            return _created_namespace(cluster, request)
         if verb != "get":
             raise KubeError(405, _NOT_ALLOWED)
         cluster.authorize(identity, "get" if name else "list", "namespaces", "", name)
@@ -133,8 +132,8 @@ def _objects(
     if verb == "get":
         return ok(store.get(ns, name))
     if verb == "delete":
-        return ok(store.delete(ns, name, _body(request, allow_empty=True)))
-    body = _body(request)
+        return ok(store.delete(ns, name, request_body(request, allow_empty=True)))
+    body = request_body(request)
     if verb == "create":
         return ok(store.create(ns, body), 201)
     if verb == "update":
@@ -148,48 +147,18 @@ def _written(
     """One object call, with its `dryRun` and (writes only) its `fieldValidation` scope; each
     unknown field a `Warn` write dropped is a `Warning` header (RFC 7234 code 299)."""
     try:
-        run = _dry_run if _dry_run_asked(request, verb) else _objects
+        run = _dry_run if dry_run_asked(request, verb) else _objects
         if verb not in ("create", "update", "patch"):
             return run(store, verb, request, ns, name, sub)
         directive = request.args.get("fieldValidation", "")
-        with request_scope(directive, _OPTIONS[verb]) as warnings:
-            duplicated(duplicate_keys(_body(request)))
+        with request_scope(directive, OPTIONS[verb]) as warnings:
+            duplicated(duplicate_keys(request_body(request)))
             answer = run(store, verb, request, ns, name, sub)
     except RecursionError:
         raise KubeError(400, _TOO_DEEP) from None
     for header in warning_headers(warnings):
         answer.headers.add("Warning", header)
     return answer
-
-
-def _dry_run_asked(request: Request, verb: str) -> bool:
-    """Whether the write is a dry run: `dryRun` in the query or, for a DELETE with a body, in
-    its DeleteOptions (which is where kubectl puts it; delete.go reads the query only when
-    there is no body). Any value but `All` is refused (meta/v1 `ValidateDryRun`)."""
-    if verb in ("get", "list"):
-        return False
-    values = request.args.getlist("dryRun")
-    options = _body(request, allow_empty=True) if verb == "delete" else None
-    if isinstance(options, dict):
-        values = options.get("dryRun") or []
-        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-            raise KubeError(
-                400,
-                "json: cannot unmarshal into Go struct field DeleteOptions.dryRun of type []string",
-            )
-    if any(v != "All" for v in values):
-        kind = _OPTIONS.get(verb, "DeleteOptions")
-        detail = (
-            f"Unsupported value: []string{{{', '.join(json.dumps(v) for v in values)}}}: "
-            'supported values: "All"'
-        )
-        cause = {"reason": "FieldValueNotSupported", "message": detail, "field": "dryRun"}
-        raise KubeError(
-            422,
-            f'{kind}.meta.k8s.io "" is invalid: dryRun: {detail}',
-            details={"group": "meta.k8s.io", "kind": kind, "causes": [cause]},
-        )
-    return bool(values)
 
 
 def _dry_run(
@@ -204,16 +173,18 @@ def _dry_run(
         store.objects, store.cluster.revision = objects, revision
 
 
-def _body(request: Request, allow_empty: bool = False) -> Any:
-    raw = request.get_data(cache=True)
-    if not raw and allow_empty:
-        return None
-    try:
-        return json.loads(raw, parse_constant=_not_json, object_pairs_hook=JSONObject)
-    except ValueError as err:
-        raise KubeError(400, f"the body of the request could not be decoded: {err}") from None
-
-
-def _not_json(constant: str) -> Any:
-    """Python's decoder takes NaN and Infinity; JSON (RFC 8259) and Go's decoder do not."""
-    raise ValueError(f"invalid character {constant[0]!r} looking for beginning of value")
+def _created_namespace(cluster: Cluster, request: Request) -> Response:
+    """POST /api/v1/namespaces: JSON (its unknown fields put to `fieldValidation`, as a built-in
+    kind's) or protobuf (kubectl 1.33's `create namespace`), and `dryRun`."""
+    dry_run = dry_run_asked(request, "create")
+    with request_scope(request.args.get("fieldValidation", ""), "CreateOptions") as warnings:
+        if request.mimetype == MEDIA_TYPE:
+            body = decoded_namespace(request.get_data(cache=True))
+        else:
+            body = request_body(request)
+            duplicated(duplicate_keys(body))
+            unknown_fields(NAMESPACE_AS, namespace_unknown_fields(body), built_in=True)
+        answer = ok(cluster.create_namespace(body, dry_run), 201)
+    for header in warning_headers(warnings):
+        answer.headers.add("Warning", header)
+    return answer

@@ -16,9 +16,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from sandbox.kubernetes.clusterprofiles import validated_status, validated_update
-from sandbox.kubernetes.conventions import KubeError
+from sandbox.kubernetes.conventions import OBJECT_META_FIELDS, KubeError
 from sandbox.kubernetes.kinds import APPPROJECTS, CLUSTERPROFILES, LEASES, SECRETS
 from sandbox.kubernetes.lists import ListPolicy
+from sandbox.kubernetes.names import label_problems, with_generated_name
 from sandbox.kubernetes.objects import Objects
 from sandbox.kubernetes.rbac import Rule, authorize
 from sandbox.kubernetes.subresources import StatusObjects
@@ -40,10 +41,27 @@ def namespace_name_problems(name: str) -> list[str]:
     return problems
 
 
-def _invalid_namespace(name: str, problems: list[str], head: str) -> KubeError:
+NAMESPACE_AS = 'Namespace in version "v1" cannot be handled as a Namespace'
+_NAMESPACE_FIELDS = frozenset(("apiVersion", "kind", "metadata", "spec", "status"))
+
+
+def namespace_unknown_fields(body: Any) -> list[str]:
+    """The fields decoding a Namespace drops, in the document's order (sigs.k8s.io/json)."""
+    found: list[str] = []
+    for key, value in body.items() if isinstance(body, dict) else ():
+        if key == "metadata" and isinstance(value, dict):
+            found += [f"metadata.{k}" for k in value if k not in OBJECT_META_FIELDS]
+        elif key not in _NAMESPACE_FIELDS:
+            found.append(key)
+    return found
+
+
+def _invalid_namespace(
+    name: str, problems: list[str], head: str, field: str = "metadata.name"
+) -> KubeError:
     causes = [{"reason": "FieldValueInvalid" if name else "FieldValueRequired",
-               "message": f"{head}: {p}", "field": "metadata.name"} for p in problems]  # fmt: skip
-    listed = [f"metadata.name: {c['message']}" for c in causes]
+               "message": f"{head}: {p}", "field": field} for p in problems]  # fmt: skip
+    listed = [f"{field}: {c['message']}" for c in causes]
     text = listed[0] if len(listed) == 1 else f"[{', '.join(listed)}]"
     return KubeError(422, f'Namespace "{name}" is invalid: {text}',
                      details={"name": name, "kind": "Namespace", "causes": causes})  # fmt: skip
@@ -116,10 +134,11 @@ class Cluster:
             )
         return self.namespaces[name]
 
-    def create_namespace(self, body: Any) -> dict[str, Any]:
+    def create_namespace(self, body: Any, dry_run: bool = False) -> dict[str, Any]:
         """POST /api/v1/namespaces: the name validated as `ValidateNamespaceName` does (a DNS
-        label: apimachinery `validation.IsDNS1123Label`), 409 if it exists."""
-        meta = body.get("metadata") if isinstance(body, dict) else None
+        label: apimachinery `validation.IsDNS1123Label`), 409 if it exists; a dry run
+        (`dryRun=All`) answers the same and stores nothing (`DryRunnableStorage.Create`)."""
+        meta = with_generated_name(body).get("metadata") if isinstance(body, dict) else None
         if not isinstance(meta, dict):
             raise KubeError(400, "Object 'metadata' is missing or is not an object")
         name, labels = meta.get("name"), meta.get("labels") or {}
@@ -127,11 +146,21 @@ class Cluster:
             raise _invalid_namespace("", ["name or generateName is required"], "Required value")
         if problems := namespace_name_problems(name):
             raise _invalid_namespace(name, problems, f"Invalid value: {json.dumps(name)}")
+        for bad, problem in label_problems(labels)[:1]:
+            raise _invalid_namespace(
+                name, [problem], f"Invalid value: {json.dumps(bad)}", "metadata.labels"
+            )
         if name in self.namespaces:
             raise KubeError(409, f'namespaces "{name}" already exists',
                             details={"name": name, "kind": "namespaces"})  # fmt: skip
         created = self._namespace(name)
         created["metadata"]["labels"] = {**labels, "kubernetes.io/metadata.name": name}
+        for kept in ("generateName", "annotations"):
+            if meta.get(kept):
+                created["metadata"][kept] = meta[kept]
+        if dry_run:  # never stored, so no resourceVersion (DryRunnableStorage's copyInto)
+            del created["metadata"]["resourceVersion"]
+            return created
         created["metadata"]["resourceVersion"] = self.next_version()
         self.namespaces[name] = created
         return created

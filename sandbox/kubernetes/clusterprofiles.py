@@ -14,7 +14,8 @@ three then check list types and the transition rule (`crdrules`). Which of them 
 Sources: kubernetes-sigs/cluster-inventory-api v0.1.2
 `config/crd/bases/multicluster.x-k8s.io_clusterprofiles.yaml`, embedded as
 `crds/clusterprofile-v1alpha1.json`; the structural rules of `structural`, `openapivalues`
-and `crdrules`; ObjectMeta as `appprojects.object_metadata` checks it.
+and `crdrules`; ObjectMeta as `appprojects.object_metadata` checks it, its errors first in
+the schema's list (`validator.go` `Validate`), so they too block the CEL rule.
 """
 
 from __future__ import annotations
@@ -53,11 +54,13 @@ def _typed(body: Any) -> Object:
     return typed
 
 
-def _decoded(body: Any, namespace: str) -> Object:
-    """The request body as decoded: ObjectMeta checked, unknown fields and nulls pruned."""
+def _decoded(body: Any, namespace: str) -> tuple[Object, list[FieldError]]:
+    """The request body as decoded (unknown fields and nulls pruned) and ObjectMeta's errors,
+    which start the schema's list (`validator.go` `Validate`, `ValidateUpdate`)."""
     metadata = _typed(body)["metadata"]
-    meta = object_metadata(dict(metadata), namespace, (KIND, VERSION), kind=(KIND, GROUP))
-    return {**pruned_body(body, SCHEMA, (KIND, VERSION)), "metadata": meta}
+    errors: list[FieldError] = []
+    meta = object_metadata(dict(metadata), namespace, (KIND, VERSION), errors, (KIND, GROUP))
+    return {**pruned_body(body, SCHEMA, (KIND, VERSION)), "metadata": meta}, errors
 
 
 def _checked(errors: list[FieldError], new: Object, old: Object | None) -> Object:
@@ -68,18 +71,18 @@ def _checked(errors: list[FieldError], new: Object, old: Object | None) -> Objec
 
 def validated_create(body: Any, namespace: str) -> Object:
     """The stored form of a create's body (its `status` dropped), or the API server's error."""
-    new = _decoded(body, namespace)
+    new, errors = _decoded(body, namespace)
     new.pop("status", None)
-    return _checked(validate(new, SCHEMA), new, None)
+    return _checked(errors + validate(new, SCHEMA), new, None)
 
 
 def validated_update(body: Any, namespace: str, current: Object) -> Object:
     """An update of the object: the stored `status` kept, whatever the body says."""
-    new = _decoded(body, namespace)
+    new, errors = _decoded(body, namespace)
     new.pop("status", None)
     if "status" in current:
         new["status"] = copy.deepcopy(current["status"])
-    return _checked(validate(new, SCHEMA), new, current)
+    return _checked(errors + validate(new, SCHEMA), new, current)
 
 
 def validated_status(body: Any, namespace: str, current: Object) -> Object:

@@ -18,6 +18,8 @@ against.
 from __future__ import annotations
 
 import re
+import secrets
+from typing import Any
 
 _ALNUM = "[A-Za-z0-9]"
 _LABEL_CHARS = "[-A-Za-z0-9_.]"
@@ -71,3 +73,50 @@ def config_key_ok(text: str) -> bool:
         )
         and not text.startswith("..")
     )
+
+
+# apiserver `storage/names/generate.go` (`SimpleNameGenerator`: 63 - 5 characters of the
+# prefix, then 5 from apimachinery `util/rand`'s alphabet); `registry/rest/create.go`
+# `BeforeCreate` calls it for a `generateName` without a `name`.
+_GENERATED_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+_GENERATED_PREFIX_MAX = 58
+
+
+def with_generated_name(body: Any) -> Any:
+    """`body` with `metadata.name` made from `metadata.generateName` when only that is given."""
+    meta = body.get("metadata") if isinstance(body, dict) else None
+    if not isinstance(meta, dict) or meta.get("name"):
+        return body
+    prefix = meta.get("generateName")
+    if isinstance(prefix, str) and prefix:
+        suffix = "".join(secrets.choice(_GENERATED_ALPHABET) for _ in range(5))
+        meta["name"] = prefix[:_GENERATED_PREFIX_MAX] + suffix
+    return body
+
+
+_LABEL_VALUE_RULE = (
+    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or "
+    "'.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or "
+    "'my_value',  or '12345', regex used for validation is "
+    "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
+)
+_NAME_PART_RULE = (
+    "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
+    "with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
+    "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
+)
+
+
+def label_problems(labels: dict[str, Any]) -> list[tuple[str, str]]:
+    """apimachinery `ValidateLabels`: (the bad key or value, the message) for each problem; a
+    value's as `IsValidLabelValue` words it, a key's as the name part's `IsQualifiedName` rule."""
+    found = []
+    for key, value in labels.items():
+        if not qualified_name_ok(key):
+            found.append((key, _NAME_PART_RULE))
+        text = value if isinstance(value, str) else str(value)
+        if len(text) > LABEL_VALUE_MAX:
+            found.append((text, f"must be no more than {LABEL_VALUE_MAX} characters"))
+        if text and _NAME_PART.fullmatch(text) is None:
+            found.append((text, _LABEL_VALUE_RULE))
+    return found

@@ -21,6 +21,7 @@ from sandbox.kubernetes.conventions import KubeError, merge_patch, strategic_mer
 from sandbox.kubernetes.fieldvalidation import StrictDecodingError, patch_refusal
 from sandbox.kubernetes.kinds import STRATEGIC_MERGE_PATCH, Kind, Object
 from sandbox.kubernetes.lists import ListPolicy, Snapshots, list_page
+from sandbox.kubernetes.names import with_generated_name
 
 
 class Holder(Protocol):
@@ -68,7 +69,7 @@ class Objects:
 
     def create(self, namespace: str, body: Any) -> Object:
         self.cluster.get_namespace(namespace)
-        created = self.kind.validate(body, namespace)
+        created = self.kind.validate(with_generated_name(body), namespace)
         meta = created["metadata"]
         name = meta["name"]
         if (namespace, name) in self.objects:

@@ -10,7 +10,10 @@ for all changes, except for changes to .metadata or .status". Both take the
 is false for custom resources (apiextensions-apiserver `customresource/strategy.go`), so
 apiserver `registry/generic/registry/store.go` `Update` answers 422 `metadata.resourceVersion:
 Invalid value: 0x0: must be specified for an update`, the Invalid naming the resource.
-What each write keeps is the kind's (`clusterprofiles`).
+What each write keeps is the kind's (`clusterprofiles`). Requests reach a subresource as
+apiextensions-apiserver `customresource_handler.go` routes them once RBAC allowed them: one the
+CRD does not declare is the object's 404 (`ServeHTTP`), a verb `/status` lacks (`serveStatus`:
+get, update, patch) a 405 `NewMethodNotSupported`.
 """
 
 from __future__ import annotations
@@ -25,6 +28,17 @@ from sandbox.kubernetes.objects import Holder, Objects
 
 # (body, namespace of the URL, the stored object) -> the object to store, or the error
 Update = Callable[[Any, str, Object], Object]
+
+
+def check_subresource(kind: Kind, verb: str, name: str, sub: str) -> None:
+    """After RBAC, as the custom resource handler routes: a subresource the CRD lacks is the
+    object's 404, a verb `/status` lacks a 405 naming the resource (`NewMethodNotSupported`)."""
+    if sub and sub != "status":
+        raise KubeError(404, f'{kind.qualified} "{name}" not found', details=kind.details(name))
+    if sub and verb not in ("get", "update", "patch"):
+        message = f'{verb} is not supported on resources of kind "{kind.qualified}"'
+        details = {"group": kind.group, "kind": kind.resource}
+        raise KubeError(405, message, details=details)
 
 
 class StatusObjects(Objects):

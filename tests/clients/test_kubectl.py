@@ -311,3 +311,17 @@ def test_clusterprofiles_apply_get_describe_and_refuse_a_new_manager(kubectl: Ku
     moved = _manifest(_cluster_profile(name, "someone-else", "two"))
     refused = kubectl.fails("apply", "-f", "-", stdin=moved)
     assert 'spec.clusterManager: Invalid value: "object": ClusterManager is immutable' in refused
+
+
+def test_create_namespace_then_a_clusterprofile_in_it(kubectl: Kubectl) -> None:
+    """`kubectl create namespace` sends the Namespace as protobuf from 1.33 on (client-go's
+    typed clients; 1.27 sends JSON), which a real API server decodes as it decodes JSON."""
+    name = "ns-" + _suffix(kubectl)
+    assert kubectl.out("create", "namespace", name).strip() == f"namespace/{name} created"
+    live = json.loads(kubectl.out("get", "namespace", name, "-o", "json"))
+    assert live["metadata"]["labels"] == {"kubernetes.io/metadata.name": name}
+    profile = _cluster_profile("cp", "fleet-argocd-sync", "x")
+    profile["metadata"] = {"name": "cp", "namespace": name}
+    assert kubectl.out("apply", "-f", "-", stdin=_manifest(profile)).strip() == (
+        "clusterprofile.multicluster.x-k8s.io/cp created"
+    )
