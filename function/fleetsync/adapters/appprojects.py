@@ -9,10 +9,9 @@ sends only our labels and spec fields: roles, sync windows and the rest stay as 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import partial
 from typing import Any
 
-from fleetsync.adapters.gateway import LIST_PAGE_SIZE, Gateway
+from fleetsync.adapters.gateway import Gateway
 from fleetsync.adapters.gateway_errors import SecretMissingError
 from fleetsync.core.errors import ConflictError
 from fleetsync.core.tenancy import OWNED_SPEC, AppProject
@@ -33,27 +32,8 @@ class AppProjects:
         return self._gateway.restarting(self._list_pages, "AppProjects")
 
     def _list_pages(self) -> dict[str, AppProject]:
-        projects: dict[str, AppProject] = {}
-        token = ""
-        while True:
-            page = self._gateway.read(
-                partial(
-                    self._api.list_namespaced_custom_object,
-                    GROUP,
-                    VERSION,
-                    self._namespace,
-                    PLURAL,
-                    limit=LIST_PAGE_SIZE,
-                    _continue=token or None,
-                    _request_timeout=self._timeout,
-                )
-            )
-            for item in page.get("items") or []:
-                project = _project(item)
-                projects[project.name] = project
-            token = (page.get("metadata") or {}).get("continue") or ""
-            if not token:
-                return projects
+        items = self._gateway.custom_objects(self._api, GROUP, VERSION, self._namespace, PLURAL)
+        return {project.name: project for project in map(_project, items)}
 
     def create(self, project: AppProject) -> AppProject:
         body = {

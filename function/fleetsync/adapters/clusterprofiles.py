@@ -13,10 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import partial
 from typing import Any
 
-from fleetsync.adapters.gateway import LIST_PAGE_SIZE, Gateway
+from fleetsync.adapters.gateway import Gateway
 from fleetsync.adapters.gateway_errors import SecretMissingError
 from fleetsync.core.errors import ConflictError
 from fleetsync.core.profiles import (
@@ -50,27 +49,8 @@ class ClusterProfiles:
         return self._gateway.restarting(self._list_pages, "ClusterProfiles")
 
     def _list_pages(self) -> dict[str, ClusterProfile]:
-        profiles: dict[str, ClusterProfile] = {}
-        token = ""
-        while True:
-            page = self._gateway.read(
-                partial(
-                    self._api.list_namespaced_custom_object,
-                    GROUP,
-                    VERSION,
-                    self.namespace,
-                    PLURAL,
-                    limit=LIST_PAGE_SIZE,
-                    _continue=token or None,
-                    _request_timeout=self._timeout,
-                )
-            )
-            for item in page.get("items") or []:
-                profile = profile_of(item)
-                profiles[profile.name] = profile
-            token = (page.get("metadata") or {}).get("continue") or ""
-            if not token:
-                return profiles
+        items = self._gateway.custom_objects(self._api, GROUP, VERSION, self.namespace, PLURAL)
+        return {profile.name: profile for profile in map(profile_of, items)}
 
     def create(self, profile: ClusterProfile) -> ClusterProfile:
         """The object (an existing one is a 409: ConflictError), then its status."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 from fleetsync.adapters.credentials import TokenSource
@@ -79,6 +80,31 @@ class Gateway:
             except ExpiredError:
                 continue
         raise RetryableError(f"listing {what}: continue token expired {LIST_RESTARTS} times")
+
+    def custom_objects(
+        self, api: Any, group: str, version: str, namespace: str, plural: str
+    ) -> list[dict[str, Any]]:
+        """Every custom object of a kind in a namespace (CustomObjectsApi `api`), all pages;
+        give it to `restarting`, whose restart an expired continue token asks for."""
+        items: list[dict[str, Any]] = []
+        token = ""
+        while True:
+            page = self.read(
+                partial(
+                    api.list_namespaced_custom_object,
+                    group,
+                    version,
+                    namespace,
+                    plural,
+                    limit=LIST_PAGE_SIZE,
+                    _continue=token or None,
+                    _request_timeout=self.timeout,
+                )
+            )
+            items += page.get("items") or []
+            token = (page.get("metadata") or {}).get("continue") or ""
+            if not token:
+                return items
 
     def paced_seconds(self) -> float:
         """How long writes have waited for the budget so far, all threads added up."""
