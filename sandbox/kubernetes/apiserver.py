@@ -11,6 +11,7 @@ client's CustomObjectsApi calls them), ClusterProfiles
 
 from __future__ import annotations
 
+import functools
 import re
 
 from werkzeug.wrappers import Request, Response
@@ -34,15 +35,8 @@ from sandbox.kubernetes.writeoptions import OPTIONS, dry_run_asked, request_body
 
 # `(?:namespaces/{ns}/)?`: a collection without a namespace is every namespace's (`kubectl -A`).
 _IN = r"(?:/namespaces/(?P<ns>[^/]+))?"
-_SECRETS = re.compile(rf"^/api/v1{_IN}/secrets(?:/(?P<name>[^/]+))?/?$")
 _EVENTS = re.compile(rf"^/api/v1{_IN}/events/?$")
 _NAMESPACES = re.compile(r"^/api/v1/namespaces(?:/(?P<ns>[^/]+))?/?$")
-_APPPROJECTS = re.compile(rf"^/apis/argoproj\.io/v1alpha1{_IN}/appprojects(?:/(?P<name>[^/]+))?/?$")
-_CLUSTERPROFILES = re.compile(
-    rf"^/apis/multicluster\.x-k8s\.io/v1alpha1{_IN}/clusterprofiles"
-    r"(?:/(?P<name>[^/]+)(?:/(?P<sub>[^/]+))?)?/?$"
-)
-_LEASES = re.compile(rf"^/apis/coordination\.k8s\.io/v1{_IN}/leases(?:/(?P<name>[^/]+))?/?$")
 _VERBS = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
 _NOT_ALLOWED = "the server does not allow this method on the requested resource"
 # Go's encoding/json refuses bodies nested deeper than 10000 levels; Python's decoder and the
@@ -57,16 +51,10 @@ def serve_kubernetes(cluster: Cluster, identity: str, request: Request, path: st
         raise KubeError(405, _NOT_ALLOWED)
     if verb == "get" and (document := _document(request, path)) is not None:
         return document
-    stores = (
-        (_SECRETS, cluster.secrets),
-        (_APPPROJECTS, cluster.appprojects),
-        (_LEASES, cluster.leases),
-        (_CLUSTERPROFILES, cluster.clusterprofiles),
-    )
-    for pattern, store in stores:
-        if match := pattern.match(path):
-            ns, name = match["ns"] or "", match["name"] or ""
-            sub = match.groupdict().get("sub") or ""
+    stores = (cluster.secrets, cluster.appprojects, cluster.leases, cluster.clusterprofiles)
+    for store in stores:
+        if match := _object_path(store.kind.api_version, store.kind.resource).match(path):
+            ns, name, sub = match["ns"] or "", match["name"] or "", match["sub"] or ""
             verb = verb if sub else _collection_verb(verb, name)
             if not ns and verb != "list":
                 raise KubeError(404, "the server could not find the requested resource")
@@ -87,6 +75,16 @@ def serve_kubernetes(cluster: Cluster, identity: str, request: Request, path: st
         cluster.authorize(identity, "get" if name else "list", "namespaces", "", name)
         return ok(cluster.get_namespace(name) if name else cluster.list_namespaces())
     raise KubeError(404, "the server could not find the requested resource")
+
+
+@functools.cache
+def _object_path(api_version: str, resource: str) -> re.Pattern[str]:
+    """A kind's collection, object and subresource paths, from the kind's own table entry:
+    `/api/v1` for the core group, `/apis/{group}/{version}` for the others."""
+    root = f"/apis/{api_version}" if "/" in api_version else f"/api/{api_version}"
+    return re.compile(
+        rf"^{re.escape(root)}{_IN}/{resource}(?:/(?P<name>[^/]+)(?:/(?P<sub>[^/]+))?)?/?$"
+    )
 
 
 def _document(request: Request, path: str) -> Response | None:

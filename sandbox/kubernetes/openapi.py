@@ -13,6 +13,7 @@ group-versions, then one group-version's document); 1.27 reads `/openapi/v2` as 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -63,6 +64,7 @@ def _v3_parameter(name: str) -> dict[str, Any]:
     return {"name": name, "in": "query", "schema": {"type": "string", "uniqueItems": True}}
 
 
+@functools.cache  # the documents are static: built once, served many times
 def _document(group: str, version: str) -> dict[str, Any]:
     served = [s for s in SERVED if (s.group, s.version) == (group, version)]
     return {
@@ -75,17 +77,26 @@ def _document(group: str, version: str) -> dict[str, Any]:
 
 def serve_openapi(path: str) -> dict[str, Any] | None:
     """The v3 document at `path` (`/openapi/v3` or one group-version's), or None."""
-    versions = sorted({(s.group, s.version) for s in SERVED})
     if path.rstrip("/") == "/openapi/v3":
-        index = {}
-        for group, version in versions:
-            text = json.dumps(_document(group, version), sort_keys=True)
-            digest = hashlib.sha512(text.encode()).hexdigest()[:32].upper()
-            index[root(group, version)] = {
-                "serverRelativeURL": f"/openapi/v3/{root(group, version)}?hash={digest}"
-            }
-        return {"paths": index}
-    for group, version in versions:
+        return _index()
+    for group, version in _VERSIONS:
         if path.rstrip("/") == f"/openapi/v3/{root(group, version)}":
             return _document(group, version)
     return None
+
+
+_VERSIONS = sorted({(s.group, s.version) for s in SERVED})
+
+
+@functools.cache
+def _index() -> dict[str, Any]:
+    """Each group-version's document, named with the hash of its content (as kube-openapi's
+    index does, so a client may cache it)."""
+    index = {}
+    for group, version in _VERSIONS:
+        text = json.dumps(_document(group, version), sort_keys=True)
+        digest = hashlib.sha512(text.encode()).hexdigest()[:32].upper()
+        index[root(group, version)] = {
+            "serverRelativeURL": f"/openapi/v3/{root(group, version)}?hash={digest}"
+        }
+    return {"paths": index}

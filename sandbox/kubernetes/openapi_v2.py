@@ -11,6 +11,7 @@ The field numbers below are that proto's; a client asking for JSON gets the same
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -43,6 +44,7 @@ def _true(number: int) -> bytes:
     return _varint(number << 3) + b"\x01"  # a bool field (wire type 0) set to true
 
 
+@functools.cache  # static: built once
 def _document() -> dict[str, Any]:
     def parameter(name: str) -> dict[str, Any]:
         return {"name": name, "in": "query", "type": "string", "uniqueItems": True}
@@ -79,5 +81,10 @@ def encode(document: dict[str, Any]) -> bytes:
 def serve_openapi_v2(request: Request) -> Response:
     if PROTOBUF in request.headers.get("Accept", ""):
         # kube-openapi serves it with http.ServeContent, which names sniffed binary data so.
-        return Response(encode(_document()), content_type="application/octet-stream")
+        return Response(_encoded(), content_type="application/octet-stream")
     return Response(json.dumps(_document()), mimetype="application/json")
+
+
+@functools.cache
+def _encoded() -> bytes:
+    return encode(_document())

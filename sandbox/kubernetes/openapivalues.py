@@ -102,7 +102,7 @@ def json_integer(value: float) -> bool:
     return value.is_integer() and abs(value) <= _JSON_INTEGER
 
 
-def _go_kind(value: Any) -> tuple[str, str]:
+def go_kind(value: Any) -> tuple[str, str]:
     """typeValidator's `schemaInfoForType`: the JSON type and Go format of a decoded value
     (an integer beyond int64 decodes as a float64)."""
     if isinstance(value, bool):
@@ -120,7 +120,7 @@ def _type_check(value: Any, wanted: str, form: str, path: str) -> Check | None:
     if value is None:
         detail = f'{path} in body must be of type {wanted}: "null"'
         return path, "FieldValueTypeInvalid", f'Invalid value: "null": {detail}'
-    got, go_format = _go_kind(value)
+    got, go_format = go_kind(value)
     float_int = (
         got == "number" and wanted == "integer" and isinstance(value, float) and json_integer(value)
     )

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox.kubernetes.openapivalues import INT64, json_integer, value_checks
+from sandbox.kubernetes.openapivalues import go_kind, json_integer, value_checks
 
 Schema = dict[str, Any]
 _ROOT_FIELDS = ("apiVersion", "kind", "metadata")  # decoded as TypeMeta and ObjectMeta
@@ -36,18 +36,8 @@ class FieldError:
 
 
 def type_name(value: Any) -> str:
-    """The JSON type of a decoded value, as kube-openapi names it."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer" if value in INT64 else "number"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
+    """The JSON type of a decoded value, as kube-openapi names it (`null` for None)."""
+    return "null" if value is None else go_kind(value)[0]
 
 
 def _field_schema(schema: Schema | None, key: str) -> Schema | None:
