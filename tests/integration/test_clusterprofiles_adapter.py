@@ -54,11 +54,12 @@ def test_a_create_writes_the_object_then_its_status(profiles, sandbox):
 
 
 def test_an_update_is_conditional_and_keeps_an_unchanged_conditions_time(profiles, sandbox):
-    created = profiles.create(wanted())
+    created = profiles.create(wanted(env="a", old="1"))
     joined_at = created.status["conditions"][1]["lastTransitionTime"]
-    updated = profiles.update(created, wanted("CREATING", env="b"))
+    updated = profiles.update(created, wanted("CREATING", env="b"), stale_labels=("old",))
     stored = sandbox.clusterprofiles(namespace=NAMESPACE)[created.name]
     assert stored["metadata"]["labels"]["env"] == "b"
+    assert "old" not in stored["metadata"]["labels"]
     health, joined = stored["status"]["conditions"]
     assert health["status"] == "Unknown" and health["lastTransitionTime"] != joined_at
     assert joined["lastTransitionTime"] == joined_at

@@ -11,7 +11,7 @@ status, and the next pass writes it, since what it reads then differs from what 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -62,15 +62,19 @@ class ClusterProfiles:
         )
         return self._write_status(profile_of(created), profile)
 
-    def update(self, current: ClusterProfile, profile: ClusterProfile) -> ClusterProfile:
+    def update(
+        self, current: ClusterProfile, profile: ClusterProfile, stale_labels: Sequence[str] = ()
+    ) -> ClusterProfile:
         """Our labels, annotations and spec on condition of `current.resource_version`, then
-        the status; `profile` holds what is wanted (labels others added are kept by the
-        merge patch, and ours that are gone are to be given as None by the caller)."""
+        the status. The merge patch keeps labels others added; `stale_labels` (ours, no
+        longer true) are removed, as the AppProjects adapter removes its own."""
         manifest = profile_manifest(profile, self.namespace)
+        labels: dict[str, str | None] = {**manifest["metadata"]["labels"]}
+        labels.update(dict.fromkeys(stale_labels))
         patch = {
             "metadata": {
                 "resourceVersion": current.resource_version,
-                "labels": manifest["metadata"]["labels"],
+                "labels": labels,
                 "annotations": manifest["metadata"]["annotations"],
             },
             "spec": manifest["spec"],

@@ -18,9 +18,9 @@ one source of the name, labels, annotations and Connect Gateway URL:
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Any
 
 from fleetsync.core.model import (
@@ -58,7 +58,7 @@ class ClusterProfile:
     labels: Mapping[str, str]
     annotations: Mapping[str, str]
     display_name: str
-    status: Mapping[str, Any]  # without condition times
+    status: Mapping[str, Any]  # as wanted, without condition times; as read, with them
     cluster_manager: str = CLUSTER_MANAGER
     resource_version: str = ""
 
@@ -83,7 +83,7 @@ def render_profile(
     if membership.kubernetes_version:
         status["version"] = {"kubernetes": membership.kubernetes_version}
     display = f"{membership.ref.membership} ({membership.ref.location}, {target.project_number})"
-    return ClusterProfile(secret.name, labels, annotations, display, _frozen(status)), warnings
+    return ClusterProfile(secret.name, labels, annotations, display, status), warnings
 
 
 def _properties(membership: Membership, project_number: str) -> list[dict[str, str]]:
@@ -165,9 +165,9 @@ def status_manifest(
     profile: ClusterProfile, current: Mapping[str, Any], now: str
 ) -> dict[str, Any]:
     """The `status` a `/status` write sends, condition times kept from `current`."""
-    status = _thawed(profile.status)
+    status = copy.deepcopy(dict(profile.status))
     status["conditions"] = conditions_at(status["conditions"], current.get("conditions", ()), now)
-    return dict(status)
+    return status
 
 
 def profile_of(item: Mapping[str, Any]) -> ClusterProfile:
@@ -180,23 +180,7 @@ def profile_of(item: Mapping[str, Any]) -> ClusterProfile:
         labels=dict(metadata.get("labels") or {}),
         annotations=dict(metadata.get("annotations") or {}),
         display_name=str(spec.get("displayName", "")),
-        status=_frozen(dict(item.get("status") or {})),
+        status=dict(item.get("status") or {}),
         cluster_manager=str((spec.get("clusterManager") or {}).get("name", "")),
         resource_version=str(metadata.get("resourceVersion", "")),
     )
-
-
-def _frozen(value: Any) -> Any:
-    if isinstance(value, dict):
-        return MappingProxyType({k: _frozen(v) for k, v in value.items()})
-    if isinstance(value, list):
-        return tuple(_frozen(v) for v in value)
-    return value
-
-
-def _thawed(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _thawed(v) for k, v in value.items()}
-    if isinstance(value, tuple):
-        return [_thawed(v) for v in value]
-    return value
