@@ -12,19 +12,14 @@ from __future__ import annotations
 
 import base64
 import functools
-import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 from hypothesis import strategies as st
 
-REFERENCE = Path(
-    os.environ.get("SHARED_REFERENCE")
-    or Path(__file__).resolve().parents[3] / "shared" / "reference"
-)
+from tests.conformance.reference import reference_file
+
 Schema = dict[str, Any]
 Path_ = tuple[str | int, ...]
 
@@ -32,10 +27,7 @@ Path_ = tuple[str | int, ...]
 @functools.cache
 def crd_version(relative: str) -> dict[str, Any]:
     """The one version (`spec.versions[0]`) of a CRD under the reference folder, or a skip."""
-    found = REFERENCE / relative
-    if not found.is_file():
-        pytest.skip(f"reference file {found} is absent (../shared/reference or SHARED_REFERENCE)")
-    crd = yaml.safe_load(found.read_text())
+    crd = yaml.safe_load(reference_file(relative).read_text())
     (version,) = crd["spec"]["versions"]
     return dict(version)
 

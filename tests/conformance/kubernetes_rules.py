@@ -11,33 +11,15 @@ from __future__ import annotations
 import functools
 import json
 import re
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-NAME = "k8s-validation.json"
-
-
-def _candidates() -> list[Path]:
-    found = [ROOT.parent / "shared" / "reference" / "argocd" / NAME]
-    dot_git = ROOT / ".git"
-    if dot_git.is_file():  # a worktree: "gitdir: <main>/.git/worktrees/<name>"
-        gitdir = Path(dot_git.read_text().removeprefix("gitdir:").strip())
-        main = gitdir.parents[2] if gitdir.parent.name == "worktrees" else None
-        if main is not None:
-            found.append(main.parent / "shared" / "reference" / "argocd" / NAME)
-    return found
+from tests.conformance.reference import reference_file
 
 
 @functools.cache
 def rules() -> dict[str, Any]:
-    for candidate in _candidates():
-        if candidate.is_file():
-            loaded: dict[str, Any] = json.loads(candidate.read_text())
-            return loaded
-    pytest.skip(f"reference file {_candidates()[0]} is absent (../shared/reference/argocd)")
+    loaded: dict[str, Any] = json.loads(reference_file("argocd/k8s-validation.json").read_text())
+    return loaded
 
 
 def _full(pattern: str, text: str) -> bool:

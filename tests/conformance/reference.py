@@ -1,4 +1,5 @@
-"""Google's published definitions, read from ../shared/reference/google beside the repository.
+"""Google's published definitions, read from ../shared/reference/google beside the repository,
+and where every reference file of the suite is found (`reference_file`).
 
 Where that folder is absent every conformance test skips, saying so; the sandbox itself never
 reads it (its rules are written from these files, with provenance in sandbox/README.md).
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -15,14 +17,22 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-GOOGLE = ROOT.parent / "shared" / "reference" / "google"
+# Every reference file of the suite: ../shared/reference, or the folder SHARED_REFERENCE names
+# (a checkout elsewhere, such as a git worktree).
+REFERENCE = Path(os.environ.get("SHARED_REFERENCE") or ROOT.parent / "shared" / "reference")
+GOOGLE = REFERENCE / "google"
+
+
+def reference_file(relative: str) -> Path:
+    """A reference file by its path under the reference folder, or a skip saying it is absent."""
+    found = REFERENCE / relative
+    if not found.is_file():
+        pytest.skip(f"reference file {found} is absent (../shared/reference or SHARED_REFERENCE)")
+    return found
 
 
 def path(name: str) -> Path:
-    found = GOOGLE / name
-    if not found.is_file():
-        pytest.skip(f"reference file {found} is absent (../shared/reference/google)")
-    return found
+    return reference_file(f"google/{name}")
 
 
 @functools.cache
