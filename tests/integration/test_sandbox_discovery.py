@@ -13,6 +13,7 @@ import kubernetes.client as k
 import pytest
 import requests
 
+from sandbox.kubernetes.discovery import SERVED
 from tests.integration.kube import GATEWAY, core, secret
 
 AGGREGATED = "application/json;g=apidiscovery.k8s.io;v={v};as=APIGroupDiscoveryList"
@@ -193,3 +194,14 @@ def test_server_side_dry_run_answers_as_the_write_and_stores_nothing(api, sandbo
 def test_describe_reads_an_empty_event_list(get):
     events = get("/api/v1/namespaces/argocd/events?fieldSelector=involvedObject.name%3Dx").json()
     assert (events["kind"], events["items"]) == ("EventList", [])
+
+
+def test_discovery_names_each_kind_the_api_server_routes_as_its_table_entry_does(
+    running_sandbox,
+):
+    """Discovery's table and the kinds' table say the same of every object kind served."""
+    cluster = next(iter(running_sandbox.store.clusters.values()))
+    served = {(s.group, s.version, s.resource) for s in SERVED}
+    for store in (cluster.secrets, cluster.appprojects, cluster.leases, cluster.clusterprofiles):
+        version = store.kind.api_version.rsplit("/", 1)[-1]
+        assert (store.kind.group, version, store.kind.resource) in served, store.kind.resource
