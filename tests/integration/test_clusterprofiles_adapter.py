@@ -9,14 +9,11 @@ import kubernetes.client as k
 import pytest
 
 from fleetsync.adapters.clusterprofiles import ClusterProfiles
-from fleetsync.adapters.credentials import TokenSource
-from fleetsync.adapters.gateway import Gateway
-from fleetsync.config.settings import Settings
 from fleetsync.core.errors import ConflictError
 from fleetsync.core.model import Membership, MembershipRef
 from fleetsync.core.profiles import ProfileTarget, render_profile
 from tests.conftest import PROJECT_NUMBER
-from tests.integration.kube import GATEWAY
+from tests.integration.kube import GATEWAY, gateway
 
 NAMESPACE = "fleet-cluster-inventory"
 TIMES = iter(f"2026-12-04T10:00:{s:02d}Z" for s in range(60))
@@ -24,15 +21,7 @@ TIMES = iter(f"2026-12-04T10:00:{s:02d}Z" for s in range(60))
 
 @pytest.fixture
 def profiles(sandbox, running_sandbox) -> ClusterProfiles:
-    settings = Settings(
-        fleet_project_number=PROJECT_NUMBER,
-        argocd_membership=MembershipRef("global", "argocd-hub"),
-        gkehub_endpoint=running_sandbox.base_url,
-        connect_gateway_endpoint=running_sandbox.base_url,
-        static_token="sandbox-token",
-    )
-    gateway = Gateway(settings, TokenSource(settings.static_token))
-    return ClusterProfiles(gateway, NAMESPACE, now=lambda: next(TIMES))
+    return ClusterProfiles(gateway(running_sandbox.base_url), NAMESPACE, now=lambda: next(TIMES))
 
 
 def wanted(state: str = "READY", **labels: str):

@@ -10,14 +10,13 @@ import pytest
 
 from bench.series import busiest_minute
 from fleetsync.adapters.argocd import ArgoCD
-from fleetsync.adapters.credentials import TokenSource
-from fleetsync.adapters.gateway import Gateway
 from fleetsync.app.wiring import connect
 from fleetsync.config.settings import Settings
-from fleetsync.core.model import ClusterSecret, MembershipRef
+from fleetsync.core.model import ClusterSecret
 from sandbox.harness import sandbox_env
 from tests.conftest import PROJECT_NUMBER
 from tests.faketime import FakeTime
+from tests.integration.kube import gateway
 
 SINGLE = ("FLEET_PROJECT_NUMBER", "ARGOCD_MEMBERSHIP")
 
@@ -32,16 +31,14 @@ def shared_time(running_sandbox):
 
 
 def adapter(running_sandbox, shared: FakeTime, budget: int) -> ArgoCD:
-    settings = Settings(
-        fleet_project_number=PROJECT_NUMBER,
-        argocd_membership=MembershipRef("global", "argocd-hub"),
-        gkehub_endpoint=running_sandbox.base_url,
-        connect_gateway_endpoint=running_sandbox.base_url,
-        static_token="sandbox-token",
-        gateway_max_writes_per_minute=budget,
+    return ArgoCD(
+        gateway(
+            running_sandbox.base_url,
+            gateway_max_writes_per_minute=budget,
+            clock=shared.clock,
+            sleep=shared.sleep,
+        )
     )
-    tokens = TokenSource(settings.static_token)
-    return ArgoCD(Gateway(settings, tokens, clock=shared.clock, sleep=shared.sleep))
 
 
 def secret(i: int) -> ClusterSecret:
